@@ -1,0 +1,115 @@
+/**
+ * IP addresses and CIDRs. Parsing and printing lean on ipaddr.js (it knows
+ * every IPv6 spelling); matching uses plain integers so the hot path stays cheap.
+ */
+import ipaddr from 'ipaddr.js';
+import type { Family } from '../types.js';
+
+export interface Address {
+  readonly family: Family;
+  /** IPv4 as an unsigned 32-bit number, IPv6 as a 128-bit bigint. */
+  readonly value: number | bigint;
+  /** Canonical text: dotted quad, or RFC 5952 compressed IPv6. */
+  readonly text: string;
+}
+
+export interface Cidr {
+  readonly family: Family;
+  readonly base: Address;
+  readonly prefix: number;
+}
+
+export function isIpLiteral(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+}
+
+/** Parse an address; returns null when the text is not a valid IPv4 or IPv6 literal. */
+export function parseAddress(text: string): Address | null {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
+    const bytes = ipaddr.IPv4.parse(text).toByteArray();
+    const value = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+    return { family: 'ipv4', value, text: bytes.join('.') };
+  }
+  if (ipaddr.IPv6.isValid(text) && !text.includes('/')) {
+    const addr = ipaddr.IPv6.parse(text.replace(/%.*$/, ''));
+    let value = 0n;
+    for (const part of addr.parts) value = (value << 16n) | BigInt(part);
+    return { family: 'ipv6', value, text: addr.toString() };
+  }
+  return null;
+}
+
+export function addressFromValue(family: Family, value: number | bigint): Address {
+  if (family === 'ipv4') {
+    const v = Number(value) >>> 0;
+    const text = [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+    return { family, value: v, text };
+  }
+  const parts: number[] = [];
+  let v = BigInt(value);
+  for (let i = 0; i < 8; i++) {
+    parts.unshift(Number(v & 0xffffn));
+    v >>= 16n;
+  }
+  return { family, value: BigInt(value), text: new ipaddr.IPv6(parts).toString() };
+}
+
+function maskBits(family: Family, prefix: number): number | bigint {
+  if (family === 'ipv4') return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return prefix === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - prefix)) - 1n);
+}
+
+/**
+ * Parse `addr`, `addr/len` or `addr/dotted-mask` as iptables accepts them.
+ * Returns null when the text is invalid.
+ */
+export function parseCidr(text: string): Cidr | null {
+  const slash = text.indexOf('/');
+  const addrText = slash < 0 ? text : text.slice(0, slash);
+  const base = parseAddress(addrText);
+  if (!base) return null;
+  const max = base.family === 'ipv4' ? 32 : 128;
+  let prefix = max;
+  if (slash >= 0) {
+    const maskText = text.slice(slash + 1);
+    if (/^\d{1,3}$/.test(maskText)) {
+      prefix = Number(maskText);
+      if (prefix > max) return null;
+    } else if (base.family === 'ipv4' && ipaddr.IPv4.isValidFourPartDecimal(maskText)) {
+      const p = ipaddr.IPv4.parse(maskText).prefixLengthFromSubnetMask();
+      if (p === null) return null;
+      prefix = p;
+    } else {
+      return null;
+    }
+  }
+  // iptables stores the network address: 10.1.2.3/8 is saved as 10.0.0.0/8.
+  const masked =
+    base.family === 'ipv4'
+      ? ((base.value as number) & (maskBits('ipv4', prefix) as number)) >>> 0
+      : (base.value as bigint) & (maskBits('ipv6', prefix) as bigint);
+  return { family: base.family, base: addressFromValue(base.family, masked), prefix };
+}
+
+export function cidrContains(cidr: Cidr, addr: Address): boolean {
+  if (cidr.family !== addr.family) return false;
+  if (cidr.family === 'ipv4') {
+    const m = maskBits('ipv4', cidr.prefix) as number;
+    return (((addr.value as number) & m) >>> 0) === (cidr.base.value as number);
+  }
+  const m = maskBits('ipv6', cidr.prefix) as bigint;
+  return ((addr.value as bigint) & m) === (cidr.base.value as bigint);
+}
+
+export function formatCidr(cidr: Cidr): string {
+  return `${cidr.base.text}/${cidr.prefix}`;
+}
+
+export function sameAddress(a: Address, b: Address): boolean {
+  return a.family === b.family && a.value === b.value;
+}
+
+export function isLoopback(addr: Address): boolean {
+  if (addr.family === 'ipv4') return (addr.value as number) >>> 24 === 127;
+  return addr.value === 1n;
+}

@@ -1,0 +1,101 @@
+/**
+ * The semantic model of a loaded rule set. Every rule keeps its provenance
+ * (file, line, raw text) and its canonical iptables-save text.
+ */
+import type { Cidr } from '../net/address.js';
+import type { Family, TableName } from '../types.js';
+import type { MatchModule } from '../matches/define.js';
+import type { TargetModule } from '../targets/define.js';
+
+export interface Provenance {
+  file: string;
+  /** 1-based line in the input file. */
+  line: number;
+  /** The rule exactly as the input wrote it. */
+  raw: string;
+}
+
+export interface Negatable<T> {
+  value: T;
+  invert: boolean;
+}
+
+/** The fixed IP-header part of a rule: -s -d -i -o -p -f. */
+export interface HeaderMatch {
+  src?: Negatable<Cidr>;
+  dst?: Negatable<Cidr>;
+  inIface?: Negatable<string>;
+  outIface?: Negatable<string>;
+  /** Lower-case protocol name or number text as given ('tcp', 'udp', 'icmp', '47'). */
+  proto?: Negatable<string>;
+  fragment?: Negatable<true>;
+}
+
+export interface MatchInstance {
+  module: MatchModule<any>;
+  options: unknown;
+  /** True when loaded implicitly by `-p tcp --dport`, saved as an explicit `-m tcp`. */
+  implicit: boolean;
+}
+
+/** A module the engine does not model: kept verbatim, evaluates to unknown. */
+export interface UnknownMatch {
+  name: string;
+  tokens: string[];
+}
+
+export type RuleTarget =
+  | { kind: 'none' }
+  | { kind: 'jump'; chain: string }
+  | { kind: 'goto'; chain: string }
+  | { kind: 'module'; module: TargetModule<any>; options: unknown }
+  | { kind: 'unknown'; name: string; tokens: string[] };
+
+export interface Rule {
+  header: HeaderMatch;
+  /** Known and unknown matches in the order the rule lists them. */
+  matches: Array<MatchInstance | { unknown: UnknownMatch }>;
+  target: RuleTarget;
+  /** Canonical iptables-save text without the `-A CHAIN` prefix. */
+  text: string;
+  provenance: Provenance;
+}
+
+export interface Chain {
+  name: string;
+  builtin: boolean;
+  /** ACCEPT or DROP for built-in chains; null for user chains. */
+  policy: 'ACCEPT' | 'DROP' | null;
+  rules: Rule[];
+  /** Where the chain was declared or first created. */
+  provenance: Provenance | null;
+}
+
+export interface Table {
+  name: TableName;
+  chains: Map<string, Chain>;
+}
+
+export interface FamilyRules {
+  family: Family;
+  tables: Map<TableName, Table>;
+}
+
+export type RulesetFormat = 'iptables-save' | 'iptables-restore' | 'istio-init-log' | 'commands';
+
+export interface RulesetSource {
+  /** File path, `<stdin>`, or `profile:NAME`. */
+  name: string;
+  format: RulesetFormat;
+}
+
+export interface Ruleset {
+  source: RulesetSource;
+  families: Partial<Record<Family, FamilyRules>>;
+  /** Non-fatal remarks from loading (e.g. "the log held both restore input and a final save; used the save"). */
+  notes: string[];
+}
+
+export function isUnknownMatch(m: Rule['matches'][number]): m is { unknown: UnknownMatch } {
+  return (m as { unknown?: UnknownMatch }).unknown !== undefined;
+}

@@ -1,0 +1,109 @@
+/**
+ * The Trace: the one object every renderer and the JSON/YAML output share.
+ * Field order here is the output order; CI scripts diff it, so changes that
+ * break consumers bump SCHEMA_VERSION.
+ */
+import type { Family, HookName, TableName } from './types.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type Verdict = 'accept' | 'drop' | 'reject' | 'jump' | 'goto' | 'return' | 'continue' | 'unknown';
+
+export interface Step {
+  hook: HookName;
+  table: TableName;
+  chain: string;
+  /** 1-based position in the chain, or null for a policy or an implicit return. */
+  rule: number | null;
+  /** rule: a rule matched; policy: a built-in chain's policy applied; return: fell off a user chain's end. */
+  kind: 'rule' | 'policy' | 'return';
+  /** Target name (ACCEPT, REDIRECT, a chain name), or null. */
+  target: string | null;
+  verdict: Verdict;
+  /** The rule's canonical iptables-save text (`-A CHAIN …`), or null. */
+  text: string | null;
+  /** What the target did, e.g. "dst 10.244.2.7:9080 -> 127.0.0.1:15001". */
+  effect?: string;
+  /** For unknown verdicts: why the engine could not decide. */
+  reason?: string;
+  /** Source line of the rule in the input, when it came from a file. */
+  line?: number;
+}
+
+/** A rule that was evaluated and did not match (only with --explain). */
+export interface Miss {
+  hook: HookName;
+  table: TableName;
+  chain: string;
+  rule: number;
+  text: string;
+  reason: string;
+}
+
+export interface PacketView {
+  proto: string;
+  src: string;
+  sport: number | null;
+  dst: string;
+  dport: number | null;
+  in: string | null;
+  out: string | null;
+  uid: number | null;
+  gid: number | null;
+}
+
+export type OutcomeType = 'delivered' | 'egress' | 'forwarded' | 'dropped' | 'rejected' | 'unknown' | 'hop-limit';
+
+export interface Outcome {
+  type: OutcomeType;
+  /** For delivered: who accepted the connection, e.g. "Envoy outbound (15001)". */
+  listener?: string;
+  /** Final destination after NAT. */
+  address?: string;
+  port?: number | null;
+  /** Egress interface. */
+  iface?: string;
+  detail?: string;
+}
+
+export interface Hop {
+  index: number;
+  /** Who opened this connection: "remote", "app", "Envoy outbound", … */
+  actor: string;
+  family: Family;
+  /** The first packet as it left the sender, before any NAT. */
+  packet: PacketView;
+  steps: Step[];
+  outcome: Outcome;
+  /** Facts the kernel does not log as rule events, e.g. "nat PREROUTING skipped: looped-back packet". */
+  notes: string[];
+  misses?: Miss[];
+}
+
+export interface FlowView {
+  title: string;
+  proto: string;
+  src: string;
+  sport: number | null;
+  dst: string;
+  dport: number | null;
+  uid: number | null;
+  gid: number | null;
+  via: string | null;
+  inIface: string | null;
+}
+
+export interface RulesetView {
+  source: string;
+  format: string;
+  families: Family[];
+}
+
+export interface Trace {
+  schemaVersion: number;
+  ruleset: RulesetView;
+  flow: FlowView;
+  hops: Hop[];
+  path: string;
+  warnings: string[];
+}
