@@ -86,8 +86,10 @@ export interface LocalSocket {
   address: Address | null;
   port: number;
   transparent: boolean;
-  /** Who listens: free text for the trace, e.g. "Envoy inbound". */
+  /** Who listens: free text for the trace, e.g. "Envoy inbound (15006)". */
   label: string;
+  /** A machine-readable role the layer above assigns (e.g. 'envoy-outbound'); the core never reads it. */
+  role?: string;
 }
 
 /** What matches and targets may ask about the host: read-only. */

@@ -1,0 +1,39 @@
+/** A host (or pod network namespace) as the engine needs it: routing plus listening sockets. */
+import type { Address } from '../net/address.js';
+import type { Family } from '../types.js';
+import type { HostView, LocalSocket } from './packet.js';
+import { addressType, primaryAddress, type RoutingModel } from './routing.js';
+
+export interface Host {
+  routing: RoutingModel;
+  /** Sockets in listen state; first match wins, so list specific binds before wildcards. */
+  listeners: LocalSocket[];
+  /** Who answers on every other port (in a pod: the application), or null for none. */
+  otherPorts: Omit<LocalSocket, 'port'> | null;
+}
+
+function socketMatches(s: LocalSocket, family: Family, proto: string, addr: Address, port: number): boolean {
+  return (s.family === 'any' || s.family === family) && s.proto === proto && s.port === port && (s.address === null || (s.address.family === addr.family && s.address.value === addr.value));
+}
+
+/** The socket a connection to addr:port reaches, preferring an exact bind over a wildcard as the kernel does. */
+export function findSocket(host: Host, family: Family, proto: string, addr: Address, port: number): LocalSocket | null {
+  let wildcard: LocalSocket | null = null;
+  for (const s of host.listeners) {
+    if (!socketMatches(s, family, proto, addr, port)) continue;
+    if (s.address !== null) return s;
+    wildcard ??= s;
+  }
+  if (wildcard) return wildcard;
+  const other = host.otherPorts;
+  if (other && (other.family === 'any' || other.family === family) && (other.proto === 'any' || other.proto === proto)) return { ...other, port };
+  return null;
+}
+
+export function hostView(host: Host): HostView {
+  return {
+    addressType: (addr, iface) => addressType(host.routing, addr, iface),
+    primaryAddress: (iface, family) => primaryAddress(host.routing, iface, family),
+    findListener: (family, proto, addr, port) => findSocket(host, family, proto, addr, port),
+  };
+}

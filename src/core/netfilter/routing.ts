@@ -1,0 +1,125 @@
+/**
+ * A small model of Linux routing: interfaces with addresses, the local table
+ * the kernel derives from them, policy rules (fwmark -> table) and route tables.
+ * Enough to decide `-o` in OUTPUT, local delivery vs forwarding, and TPROXY's
+ * `fwmark 1337 lookup 133` + `local default dev lo table 133`.
+ */
+import { cidrContains, parseCidr, type Address, type Cidr } from '../net/address.js';
+import type { AddrType } from './packet.js';
+import type { Family } from '../types.js';
+
+export interface InterfaceAddress {
+  addr: Address;
+  prefix: number;
+}
+
+export interface Interface {
+  name: string;
+  /** In configuration order: the first of a family is the primary address. */
+  addrs: InterfaceAddress[];
+}
+
+export interface Route {
+  dst: Cidr;
+  type: 'unicast' | 'local' | 'blackhole' | 'unreachable' | 'prohibit';
+  dev: string | null;
+  via: Address | null;
+}
+
+export interface PolicyRule {
+  priority: number;
+  fwmark: { value: number; mask: number } | null;
+  table: string;
+}
+
+export interface RoutingModel {
+  interfaces: Interface[];
+  /** Extra policy rules; `local` (0), `main` (32766) and `default` (32767) are implicit. */
+  rules: PolicyRule[];
+  /** Route tables by name or number text; `main` holds the usual routes. */
+  tables: Record<string, Route[]>;
+}
+
+export interface RouteResult {
+  type: Route['type'] | 'none';
+  /** Outgoing device: `lo` for local routes. */
+  dev: string | null;
+  via: Address | null;
+  table: string;
+  /** The source address the kernel would pick for a new local socket. */
+  prefSrc: Address | null;
+}
+
+const LOOPBACK4 = parseCidr('127.0.0.0/8')!;
+
+function isLocalAddress(model: RoutingModel, addr: Address): boolean {
+  if (addr.family === 'ipv4' && cidrContains(LOOPBACK4, addr)) return true;
+  return model.interfaces.some((i) => i.addrs.some((a) => a.addr.family === addr.family && a.addr.value === addr.value));
+}
+
+function longestMatch(routes: Route[], addr: Address): Route | null {
+  let best: Route | null = null;
+  for (const r of routes) {
+    if (cidrContains(r.dst, addr) && (!best || r.dst.prefix > best.dst.prefix)) best = r;
+  }
+  return best;
+}
+
+export function primaryAddress(model: RoutingModel, iface: string, family: Family): Address | null {
+  const i = model.interfaces.find((x) => x.name === iface);
+  return i?.addrs.find((a) => a.addr.family === family)?.addr ?? null;
+}
+
+/** Policy routing lookup as `ip rule` orders it: local, then extra rules, then main. */
+export function lookupRoute(model: RoutingModel, addr: Address, mark: number): RouteResult {
+  if (isLocalAddress(model, addr)) {
+    return { type: 'local', dev: 'lo', via: null, table: 'local', prefSrc: addr };
+  }
+  const rules = [...model.rules].sort((a, b) => a.priority - b.priority);
+  for (const rule of [...rules, { priority: 32766, fwmark: null, table: 'main' }]) {
+    if (rule.fwmark && ((mark & rule.fwmark.mask) >>> 0) !== rule.fwmark.value) continue;
+    const route = longestMatch((model.tables[rule.table] ?? []).filter((r) => r.dst.family === addr.family), addr);
+    if (!route) continue;
+    if (route.type === 'local') return { type: 'local', dev: 'lo', via: null, table: rule.table, prefSrc: null };
+    const dev = route.dev;
+    return {
+      type: route.type,
+      dev,
+      via: route.via,
+      table: rule.table,
+      prefSrc: dev ? primaryAddress(model, dev, addr.family) : null,
+    };
+  }
+  return { type: 'none', dev: null, via: null, table: 'main', prefSrc: null };
+}
+
+export function addressType(model: RoutingModel, addr: Address, iface: string | null): AddrType {
+  if (addr.family === 'ipv4') {
+    const v = addr.value as number;
+    if (v === 0) return 'UNSPEC';
+    if (v >>> 28 === 14) return 'MULTICAST';
+    if (v === 0xffffffff) return 'BROADCAST';
+  } else {
+    if (addr.value === 0n) return 'UNSPEC';
+    if ((addr.value as bigint) >> 120n === 0xffn) return 'MULTICAST';
+  }
+  const candidates = iface ? model.interfaces.filter((i) => i.name === iface) : model.interfaces;
+  if (iface === 'lo' && addr.family === 'ipv4' && cidrContains(LOOPBACK4, addr)) return 'LOCAL';
+  if (!iface && isLocalAddress(model, addr)) return 'LOCAL';
+  for (const i of candidates) {
+    for (const a of i.addrs) {
+      if (a.addr.family !== addr.family) continue;
+      if (a.addr.value === addr.value) return 'LOCAL';
+      if (addr.family === 'ipv4' && a.prefix < 31) {
+        const hostBits = 32 - a.prefix;
+        const bcast = (((a.addr.value as number) >>> hostBits) << hostBits | ((1 << hostBits) - 1)) >>> 0;
+        if ((addr.value as number) === bcast) return 'BROADCAST';
+      }
+    }
+  }
+  const route = lookupRoute(model, addr, 0);
+  if (route.type === 'none' || route.type === 'unreachable') return 'UNREACHABLE';
+  if (route.type === 'blackhole') return 'BLACKHOLE';
+  if (route.type === 'prohibit') return 'PROHIBIT';
+  return 'UNICAST';
+}

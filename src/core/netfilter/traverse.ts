@@ -1,0 +1,184 @@
+/**
+ * Move the first packet of one connection through the hooks, as the kernel
+ * does: locally generated (OUTPUT -> POSTROUTING [-> lo -> PREROUTING -> INPUT]),
+ * arriving (PREROUTING -> INPUT or FORWARD -> POSTROUTING). Records every
+ * table walk, applies NAT bindings, re-routes after OUTPUT changes, and skips
+ * nat where conntrack already holds a binding (measured on Linux 6.18).
+ */
+import type { EvalCtx } from '../matches/define.js';
+import type { FamilyRules } from '../ruleset/model.js';
+import type { Outcome } from '../trace.js';
+import type { HookName, TableName } from '../types.js';
+import { NAT_MANIP, TABLE_ORDER } from './hooks.js';
+import { findSocket, hostView, type Host } from './host.js';
+import type { LocalSocket, Packet } from './packet.js';
+import { lookupRoute, type RouteResult } from './routing.js';
+import { walkTable, type Recorder, type WalkOptions, type WalkResult } from './walk.js';
+
+export interface HopEngineResult extends Recorder {
+  notes: string[];
+  outcome: Outcome;
+  /** The packet as delivered or sent, after NAT. */
+  final: Packet;
+  /** The socket that accepted the connection, when delivered locally. */
+  socket: LocalSocket | null;
+}
+
+type HookEnd = { ended: true; outcome: Outcome } | { ended: false; socket: LocalSocket | null; markChanged: boolean; natChanged: boolean };
+
+function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
+  const a = pkt[which];
+  const port = which === 'src' ? pkt.sport : pkt.dport;
+  const host = a.family === 'ipv6' ? `[${a.text}]` : a.text;
+  return port === null ? a.text : `${host}:${port}`;
+}
+
+export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet, origin: 'local' | 'remote', opts: WalkOptions): HopEngineResult {
+  const rec: HopEngineResult = { steps: [], misses: [], warnings: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null };
+  const view = hostView(host);
+
+  const runHook = (hook: HookName): HookEnd => {
+    let socket: LocalSocket | null = null;
+    let markChanged = false;
+    let natChanged = false;
+    for (const tableName of TABLE_ORDER[hook]) {
+      const table = rules?.tables.get(tableName);
+      if (!table || !table.chains.get(hook)?.builtin) continue;
+      if (tableName === 'nat') {
+        const manip = NAT_MANIP[hook]!;
+        const done = manip === 'dst' ? pkt.conn.dnatDone : pkt.conn.snatDone;
+        if (pkt.conn.untracked) {
+          rec.notes.push(`nat ${hook} skipped: the packet is untracked (CT --notrack), and untracked packets are never NATed`);
+          continue;
+        }
+        if (pkt.conn.state !== 'NEW' || done) {
+          rec.notes.push(`nat ${hook} skipped: conntrack already holds this connection's ${manip === 'dst' ? 'DNAT' : 'SNAT'} binding (nat sees only the first packet, and not again when it loops back over lo)`);
+          continue;
+        }
+      }
+      const ctx: EvalCtx = { family: pkt.family, hook, table: tableName, host: view };
+      const markBefore = pkt.mark;
+      const result: WalkResult = walkTable(table, pkt, ctx, opts, rec)!;
+      if (tableName === 'nat') {
+        // Even without a rule, nat installs a null binding: the connection is never NATed again.
+        if (NAT_MANIP[hook] === 'dst') pkt.conn.dnatDone = true;
+        else pkt.conn.snatDone = true;
+      }
+      if (pkt.mark !== markBefore) markChanged = true;
+      switch (result.verdict) {
+        case 'drop':
+          return { ended: true, outcome: { type: 'dropped', detail: `dropped in ${tableName} ${hook}` } };
+        case 'reject':
+          return { ended: true, outcome: { type: 'rejected', detail: `rejected in ${tableName} ${hook}` } };
+        case 'unknown':
+          return { ended: true, outcome: { type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' } };
+        case 'accept':
+          break;
+      }
+      if (result.nat) {
+        const n = result.nat;
+        const before = n.manip === 'dst' ? fmtAddr(pkt, 'dst') : fmtAddr(pkt, 'src');
+        if (n.manip === 'dst') {
+          pkt.dst = n.addr;
+          if (n.port !== null) pkt.dport = n.port;
+          pkt.conn.dnatApplied = true;
+        } else {
+          pkt.src = n.addr;
+          if (n.port !== null) pkt.sport = n.port;
+          pkt.conn.snatApplied = true;
+        }
+        natChanged = true;
+        const after = n.manip === 'dst' ? fmtAddr(pkt, 'dst') : fmtAddr(pkt, 'src');
+        const last = rec.steps[rec.steps.length - 1];
+        if (last && !last.effect) last.effect = `${n.manip} ${before} -> ${after}`;
+        else if (last) last.effect = `${last.effect}: ${n.manip} ${before} -> ${after}`;
+      }
+      if (result.socket) socket = result.socket;
+    }
+    return { ended: false, socket, markChanged, natChanged };
+  };
+
+  const route = (): RouteResult => lookupRoute(host.routing, pkt.dst, pkt.mark);
+
+  const deliver = (socket: LocalSocket | null): Outcome => {
+    const s = socket ?? (pkt.dport !== null ? findSocket(host, pkt.family, pkt.proto, pkt.dst, pkt.dport) : null);
+    rec.socket = s;
+    if (!s) {
+      const why = pkt.proto === 'tcp' ? 'no socket listens there; the kernel answers with a TCP RST' : 'no socket listens there';
+      return { type: 'rejected', address: pkt.dst.text, port: pkt.dport, detail: why };
+    }
+    return { type: 'delivered', listener: s.label, address: pkt.dst.text, port: pkt.dport };
+  };
+
+  /** Received packet: PREROUTING, routing, then INPUT or FORWARD -> POSTROUTING. */
+  const receive = (loopedBack: boolean): Outcome => {
+    const pre = runHook('PREROUTING');
+    if (pre.ended) return pre.outcome;
+    const r = route();
+    if (pre.socket && r.type !== 'local') {
+      rec.notes.push(`TPROXY assigned a socket, but the route for mark 0x${pkt.mark.toString(16)} is not local, so the packet would be forwarded`);
+    }
+    if (r.type === 'local') {
+      const input = runHook('INPUT');
+      if (input.ended) return input.outcome;
+      return deliver(pre.socket);
+    }
+    if (loopedBack) return { type: 'dropped', detail: 'looped-back packet is not local after PREROUTING' };
+    if (r.type !== 'unicast' || !r.dev) return { type: 'dropped', detail: `no route to ${pkt.dst.text} (${r.type})` };
+    pkt.outIface = r.dev;
+    const fwd = runHook('FORWARD');
+    if (fwd.ended) return fwd.outcome;
+    const post = runHook('POSTROUTING');
+    if (post.ended) return post.outcome;
+    return { type: 'forwarded', iface: r.dev, address: pkt.dst.text, port: pkt.dport };
+  };
+
+  if (origin === 'remote') {
+    rec.outcome = receive(false);
+    rec.final = pkt;
+    return rec;
+  }
+
+  // Locally generated: the route is chosen before OUTPUT, so -o is known there.
+  let r = route();
+  if (r.type === 'none' || r.type === 'unreachable' || r.type === 'prohibit' || r.type === 'blackhole' || !r.dev) {
+    rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text}: connect() fails before any packet is sent` };
+    return rec;
+  }
+  pkt.outIface = r.dev;
+  const out = runHook('OUTPUT');
+  if (out.ended) {
+    rec.outcome = out.outcome;
+    return rec;
+  }
+  if (out.natChanged || out.markChanged) {
+    // ip_route_me_harder: a changed destination or mark re-routes the packet.
+    const before = pkt.outIface;
+    r = route();
+    if (!r.dev) {
+      rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` };
+      return rec;
+    }
+    pkt.outIface = r.dev;
+    if (before !== r.dev) rec.notes.push(`re-routed after OUTPUT: ${before} -> ${r.dev}`);
+  }
+  const post = runHook('POSTROUTING');
+  if (post.ended) {
+    rec.outcome = post.outcome;
+    return rec;
+  }
+  if (r.type !== 'local') {
+    rec.outcome = { type: 'egress', iface: pkt.outIface ?? undefined, address: pkt.dst.text, port: pkt.dport };
+    return rec;
+  }
+  // Loopback: the packet comes back in over lo in the same hop. skb_orphan() drops the socket.
+  rec.notes.push('looped back over lo: PREROUTING and INPUT run again (raw, mangle, filter, security; nat is skipped)');
+  pkt.inIface = 'lo';
+  pkt.outIface = null;
+  pkt.owner = null;
+  rec.outcome = receive(true);
+  rec.final = pkt;
+  return rec;
+}
+
+export type { TableName };

@@ -1,0 +1,223 @@
+/**
+ * Walk one table's built-in chain for one hook: first-match rule evaluation,
+ * jump/goto/RETURN with a call stack, implicit return at the end of a user
+ * chain, and the policy as the explicit final step. The recorder is the
+ * evaluator's own output, so the trace cannot drift from the evaluation.
+ */
+import { cidrContains } from '../net/address.js';
+import type { EvalCtx } from '../matches/define.js';
+import type { Chain, HeaderMatch, Rule, Table } from '../ruleset/model.js';
+import { protocolMatches } from '../ruleset/protocols.js';
+import type { NatChange } from '../targets/define.js';
+import type { Miss, Step, Verdict } from '../trace.js';
+import { triAnd, triInvert, type Tri } from '../types.js';
+import type { LocalSocket, Packet } from './packet.js';
+
+export type UnknownPolicy = 'stop' | 'match' | 'no-match';
+
+export interface WalkOptions {
+  unknown: UnknownPolicy;
+  explain: boolean;
+}
+
+export interface WalkResult {
+  verdict: 'accept' | 'drop' | 'reject' | 'unknown';
+  nat?: NatChange;
+  socket?: LocalSocket;
+  /** Why the walk ended in unknown. */
+  reason?: string;
+}
+
+export interface Recorder {
+  steps: Step[];
+  misses: Miss[];
+  warnings: string[];
+}
+
+function ifaceMatches(pattern: string, iface: string | null): boolean {
+  if (iface === null) return false;
+  // A trailing '+' is a prefix wildcard; a lone '+' matches every interface.
+  if (pattern.endsWith('+')) return iface.startsWith(pattern.slice(0, -1));
+  return pattern === iface;
+}
+
+function headerTri(h: HeaderMatch, pkt: Packet): Tri {
+  if (h.src && cidrContains(h.src.value, pkt.src) === h.src.invert) return 'no';
+  if (h.dst && cidrContains(h.dst.value, pkt.dst) === h.dst.invert) return 'no';
+  if (h.inIface && ifaceMatches(h.inIface.value, pkt.inIface) === h.inIface.invert) return 'no';
+  if (h.outIface && ifaceMatches(h.outIface.value, pkt.outIface) === h.outIface.invert) return 'no';
+  if (h.proto && protocolMatches(h.proto.value, pkt.proto) === h.proto.invert) return 'no';
+  if (h.fragment && pkt.fragment === h.fragment.invert) return 'no';
+  return 'yes';
+}
+
+function headerWhy(h: HeaderMatch, pkt: Packet): string {
+  const no = (cond: boolean) => cond;
+  if (h.src && no(cidrContains(h.src.value, pkt.src) === h.src.invert)) return `src ${pkt.src.text} ${h.src.invert ? 'is in' : 'is not in'} ${h.src.value.base.text}/${h.src.value.prefix}`;
+  if (h.dst && no(cidrContains(h.dst.value, pkt.dst) === h.dst.invert)) return `dst ${pkt.dst.text} ${h.dst.invert ? 'is in' : 'is not in'} ${h.dst.value.base.text}/${h.dst.value.prefix}`;
+  if (h.inIface && no(ifaceMatches(h.inIface.value, pkt.inIface) === h.inIface.invert)) return `in-interface ${pkt.inIface ?? 'none'} ${h.inIface.invert ? '=' : '≠'} ${h.inIface.value}`;
+  if (h.outIface && no(ifaceMatches(h.outIface.value, pkt.outIface) === h.outIface.invert)) return `out-interface ${pkt.outIface ?? 'none'} ${h.outIface.invert ? '=' : '≠'} ${h.outIface.value}`;
+  if (h.proto && no(protocolMatches(h.proto.value, pkt.proto) === h.proto.invert)) return `protocol ${pkt.proto} ${h.proto.invert ? '=' : '≠'} ${h.proto.value}`;
+  if (h.fragment) return 'fragment test failed';
+  return '';
+}
+
+/** Three-valued result of a rule's matches, and the reason for a no/unknown. */
+export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boolean): { result: Tri; why: string } {
+  let result = headerTri(rule.header, pkt);
+  if (result === 'no') return { result, why: wantWhy ? headerWhy(rule.header, pkt) : '' };
+  const unknownWhy: string[] = [];
+  for (const m of rule.matches) {
+    let r: Tri;
+    if ('unknown' in m) {
+      r = 'unknown';
+      unknownWhy.push(`match "-m ${m.unknown.name}" is not modelled`);
+    } else if (m.module.hooks && !m.module.hooks.includes(ctx.hook)) {
+      r = 'unknown';
+      unknownWhy.push(`-m ${m.module.name} is not valid in ${ctx.hook} (the kernel refuses such a rule set)`);
+    } else {
+      r = m.module.evaluate(m.options, pkt, ctx);
+      if (r === 'no') return { result: 'no', why: wantWhy ? m.module.explain(m.options, pkt, ctx) : '' };
+      if (r === 'unknown') unknownWhy.push(m.module.explain(m.options, pkt, ctx));
+    }
+    result = triAnd(result, r);
+  }
+  return { result, why: unknownWhy.join('; ') };
+}
+
+interface Frame {
+  chain: Chain;
+  index: number;
+}
+
+function step(
+  ctx: EvalCtx,
+  chain: Chain,
+  rule: number | null,
+  kind: Step['kind'],
+  target: string | null,
+  verdict: Verdict,
+  r: Rule | null,
+  extra: Partial<Step> = {},
+): Step {
+  const s: Step = { hook: ctx.hook, table: ctx.table, chain: chain.name, rule, kind, target, verdict, text: r ? r.text : null, ...extra };
+  if (r && r.provenance.line > 0) s.line = r.provenance.line;
+  return s;
+}
+
+function targetName(rule: Rule): string | null {
+  const t = rule.target;
+  switch (t.kind) {
+    case 'none':
+      return null;
+    case 'jump':
+    case 'goto':
+      return t.chain;
+    case 'module':
+      return t.module.name;
+    case 'unknown':
+      return t.name;
+  }
+}
+
+/** Walk `table`'s built-in chain for ctx.hook. Returns null when the table has no such chain. */
+export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOptions, rec: Recorder): WalkResult | null {
+  const builtin = table.chains.get(ctx.hook);
+  if (!builtin || !builtin.builtin) return null;
+  const stack: Frame[] = [];
+  let frame: Frame = { chain: builtin, index: 0 };
+
+  // Leave the current chain as RETURN does: back to the caller, or the policy at the top.
+  const doReturn = (): WalkResult | 'continue' => {
+    const caller = stack.pop();
+    if (caller) {
+      frame = caller;
+      return 'continue';
+    }
+    const policy = builtin.policy ?? 'ACCEPT';
+    rec.steps.push(step(ctx, builtin, null, 'policy', policy, policy === 'ACCEPT' ? 'accept' : 'drop', null));
+    return { verdict: policy === 'ACCEPT' ? 'accept' : 'drop' };
+  };
+
+  for (;;) {
+    const { chain } = frame;
+    if (frame.index >= chain.rules.length) {
+      if (!chain.builtin) rec.steps.push(step(ctx, chain, null, 'return', null, 'return', null));
+      const r = doReturn();
+      if (r !== 'continue') return r;
+      continue;
+    }
+    const position = frame.index + 1;
+    const rule = chain.rules[frame.index]!;
+    frame.index++;
+    const { result, why } = evaluateRule(rule, pkt, ctx, opts.explain);
+    if (result === 'no') {
+      if (opts.explain) rec.misses.push({ hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, text: rule.text, reason: why });
+      continue;
+    }
+    if (result === 'unknown') {
+      if (opts.unknown === 'stop') {
+        rec.steps.push(step(ctx, chain, position, 'rule', targetName(rule), 'unknown', rule, { reason: why }));
+        return { verdict: 'unknown', reason: `${chain.name} rule ${position}: ${why}` };
+      }
+      rec.warnings.push(`${ctx.table} ${chain.name} rule ${position} could not be evaluated (${why}); assumed ${opts.unknown === 'match' ? 'it matches' : 'it does not match'} (--unknown ${opts.unknown})`);
+      if (opts.unknown === 'no-match') {
+        if (opts.explain) rec.misses.push({ hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, text: rule.text, reason: `assumed no match: ${why}` });
+        continue;
+      }
+    }
+    const t = rule.target;
+    switch (t.kind) {
+      case 'none':
+        rec.steps.push(step(ctx, chain, position, 'rule', null, 'continue', rule));
+        continue;
+      case 'jump':
+      case 'goto': {
+        const next = table.chains.get(t.chain)!;
+        rec.steps.push(step(ctx, chain, position, 'rule', t.chain, t.kind, rule));
+        if (t.kind === 'jump') stack.push(frame);
+        frame = { chain: next, index: 0 };
+        continue;
+      }
+      case 'unknown': {
+        const reason = `target "${t.name}" is not modelled`;
+        if (opts.unknown === 'stop') {
+          rec.steps.push(step(ctx, chain, position, 'rule', t.name, 'unknown', rule, { reason }));
+          return { verdict: 'unknown', reason: `${chain.name} rule ${position}: ${reason}` };
+        }
+        rec.warnings.push(`${ctx.table} ${chain.name} rule ${position}: ${reason}; treated as non-terminating (--unknown ${opts.unknown})`);
+        rec.steps.push(step(ctx, chain, position, 'rule', t.name, 'continue', rule, { reason }));
+        continue;
+      }
+      case 'module': {
+        const out = t.module.apply(t.options, pkt, ctx);
+        const extra: Partial<Step> = 'detail' in out && out.detail ? { effect: out.detail } : {};
+        if (out.verdict === 'unknown') {
+          rec.steps.push(step(ctx, chain, position, 'rule', t.module.name, 'unknown', rule, { reason: out.detail }));
+          return { verdict: 'unknown', reason: `${chain.name} rule ${position}: ${out.detail}` };
+        }
+        rec.steps.push(step(ctx, chain, position, 'rule', t.module.name, out.verdict, rule, extra));
+        switch (out.verdict) {
+          case 'continue':
+            continue;
+          case 'return': {
+            const r = doReturn();
+            if (r !== 'continue') return r;
+            continue;
+          }
+          case 'accept': {
+            const res: WalkResult = { verdict: 'accept' };
+            if (out.nat) res.nat = out.nat;
+            if (out.socket) res.socket = out.socket;
+            return res;
+          }
+          case 'drop':
+            return { verdict: 'drop' };
+          case 'reject':
+            return { verdict: 'reject' };
+        }
+      }
+    }
+  }
+
+}
