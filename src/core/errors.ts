@@ -27,3 +27,11 @@ export class RuleSyntaxError extends Error {
     this.name = 'RuleSyntaxError';
   }
 }
+
+/** A bad command-line value: printed as `sidecar-trace: message`, exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -99,11 +99,23 @@ export interface RulesetView {
   families: Family[];
 }
 
+/** For built-in scenarios: what the blog claimed, next to what the kernel does. */
+export interface ScenarioView {
+  name: string;
+  type: number;
+  blogPath: string;
+  blogAgrees: boolean;
+  verdict: string;
+}
+
 export interface Trace {
   schemaVersion: number;
   ruleset: RulesetView;
   flow: FlowView;
   hops: Hop[];
   path: string;
+  /** Loader and pod-model inferences the user should know about (e.g. "TPROXY mode inferred"). */
+  notes: string[];
   warnings: string[];
+  scenario?: ScenarioView;
 }

@@ -10,6 +10,8 @@ export interface Host {
   listeners: LocalSocket[];
   /** Who answers on every other port (in a pod: the application), or null for none. */
   otherPorts: Omit<LocalSocket, 'port'> | null;
+  /** Ports that otherPorts never covers (e.g. a port bound to localhost only). */
+  reservedPorts?: number[];
 }
 
 function socketMatches(s: LocalSocket, family: Family, proto: string, addr: Address, port: number): boolean {
@@ -26,7 +28,7 @@ export function findSocket(host: Host, family: Family, proto: string, addr: Addr
   }
   if (wildcard) return wildcard;
   const other = host.otherPorts;
-  if (other && (other.family === 'any' || other.family === family) && (other.proto === 'any' || other.proto === proto)) return { ...other, port };
+  if (other && !(host.reservedPorts ?? []).includes(port) && (other.family === 'any' || other.family === family) && (other.proto === 'any' || other.proto === proto)) return { ...other, port };
   return null;
 }
 

@@ -22,6 +22,9 @@ export interface HopEngineResult extends Recorder {
   final: Packet;
   /** The socket that accepted the connection, when delivered locally. */
   socket: LocalSocket | null;
+  /** Interfaces as the first hook saw them (before any re-route). */
+  entryIn: string | null;
+  entryOut: string | null;
 }
 
 type HookEnd = { ended: true; outcome: Outcome } | { ended: false; socket: LocalSocket | null; markChanged: boolean; natChanged: boolean };
@@ -34,7 +37,7 @@ function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
 }
 
 export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet, origin: 'local' | 'remote', opts: WalkOptions): HopEngineResult {
-  const rec: HopEngineResult = { steps: [], misses: [], warnings: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null };
+  const rec: HopEngineResult = { steps: [], misses: [], warnings: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
   const view = hostView(host);
 
   const runHook = (hook: HookName): HookEnd => {
@@ -146,6 +149,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
     return rec;
   }
   pkt.outIface = r.dev;
+  rec.entryOut = r.dev;
   const out = runHook('OUTPUT');
   if (out.ended) {
     rec.outcome = out.outcome;

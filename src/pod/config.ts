@@ -1,0 +1,71 @@
+/** What the Istio layer assumes about the pod: addresses, proxy identity, ports, mode. */
+import { parseAddress, type Address } from '../core/net/address.js';
+
+export interface IstioPorts {
+  outbound: number;
+  inbound: number;
+  admin: number;
+  health: number;
+  prometheus: number;
+  agentStatus: number;
+  dns: number;
+  tunnel: number;
+}
+
+export interface PodConfig {
+  ipv4: Address;
+  ipv6: Address | null;
+  prefix4: number;
+  prefix6: number;
+  gateway4: Address;
+  gateway6: Address | null;
+  proxyUid: number;
+  proxyGid: number;
+  ports: IstioPorts;
+  mode: 'REDIRECT' | 'TPROXY';
+  /** TPROXY policy routing: fwmark -> table with `local default dev lo`. */
+  tproxyMark: number;
+  tproxyTable: number;
+  /** Inbound passthrough source (Istio 1.10+): Envoy's connection to the app comes from here. */
+  inboundBind4: Address;
+  inboundBind6: Address;
+}
+
+export const DEFAULT_PORTS: IstioPorts = {
+  outbound: 15001,
+  inbound: 15006,
+  admin: 15000,
+  health: 15021,
+  prometheus: 15090,
+  agentStatus: 15020,
+  dns: 15053,
+  tunnel: 15008,
+};
+
+function must(text: string) {
+  const a = parseAddress(text);
+  if (!a) throw new Error(`internal: bad default address ${text}`);
+  return a;
+}
+
+export const DEFAULT_POD_IPV4 = '10.244.1.5';
+export const DEFAULT_POD_IPV6 = 'fd00:10:244:1::5';
+
+export function defaultPodConfig(): PodConfig {
+  return {
+    ipv4: must(DEFAULT_POD_IPV4),
+    ipv6: must(DEFAULT_POD_IPV6),
+    prefix4: 24,
+    prefix6: 64,
+    gateway4: must('10.244.1.1'),
+    gateway6: must('fd00:10:244:1::1'),
+    proxyUid: 1337,
+    proxyGid: 1337,
+    ports: { ...DEFAULT_PORTS },
+    mode: 'REDIRECT',
+    tproxyMark: 1337,
+    tproxyTable: 133,
+    inboundBind4: must('127.0.0.6'),
+    inboundBind6: must('::6'),
+  };
+}

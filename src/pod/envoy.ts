@@ -1,0 +1,66 @@
+/**
+ * Envoy's re-origination (reference §3.3): what new connection follows when a
+ * connection lands on a capture listener. This is the only place Envoy's
+ * behaviour is modelled.
+ */
+import { formatEndpoint, type Endpoint, type Flow } from './flow.js';
+import type { PodConfig } from './config.js';
+import type { HopEngineResult } from '../core/netfilter/traverse.js';
+
+export interface NextConnection {
+  actor: string;
+  src: Endpoint | null;
+  dst: Endpoint;
+  uid: number;
+  gid: number;
+  mark: number;
+  /** Why this connection exists, for the trace notes. */
+  why: string;
+}
+
+export function envoyNext(res: HopEngineResult, pod: PodConfig, flow: Flow, viaUsed: boolean): NextConnection | { stop: string } | null {
+  if (res.outcome.type !== 'delivered' || !res.socket) return null;
+  const role = res.socket.role;
+  if (role !== 'envoy-outbound' && role !== 'envoy-inbound') return null;
+  const pkt = res.final;
+  const orig = pkt.conn.original;
+  const captured = pkt.conn.dnatApplied || res.socket.transparent;
+  if (!captured) {
+    return { stop: `the connection was made to Envoy's port ${pkt.dport} directly, so there is no original destination to forward to` };
+  }
+  const origDst: Endpoint = { addr: orig.dst, port: orig.dport };
+  if (role === 'envoy-outbound') {
+    const dst = flow.via && !viaUsed ? flow.via : origDst;
+    return {
+      actor: 'Envoy outbound',
+      src: null,
+      dst,
+      uid: pod.proxyUid,
+      gid: pod.proxyGid,
+      mark: 0,
+      why: `Envoy (${pod.ports.outbound}) read the original destination ${formatEndpoint(orig.dst, orig.dport)} with SO_ORIGINAL_DST and connected to ${formatEndpoint(dst.addr, dst.port)}${flow.via && !viaUsed ? ' (--via: the endpoint Envoy chose)' : ''}`,
+    };
+  }
+  if (pod.mode === 'TPROXY' && res.socket.transparent) {
+    // original_src listener filter: the upstream keeps the client's address and carries mark 1337.
+    return {
+      actor: 'Envoy inbound',
+      src: { addr: orig.src, port: null },
+      dst: origDst,
+      uid: pod.proxyUid,
+      gid: pod.proxyGid,
+      mark: pod.tproxyMark,
+      why: `Envoy (${pod.ports.inbound}, TPROXY) forwarded to ${formatEndpoint(orig.dst, orig.dport)} keeping the client address ${orig.src.text} (original_src, mark ${pod.tproxyMark})`,
+    };
+  }
+  const bind = orig.dst.family === 'ipv6' ? pod.inboundBind6 : pod.inboundBind4;
+  return {
+    actor: 'Envoy inbound',
+    src: { addr: bind, port: null },
+    dst: origDst,
+    uid: pod.proxyUid,
+    gid: pod.proxyGid,
+    mark: 0,
+    why: `Envoy (${pod.ports.inbound}) forwarded to the original destination ${formatEndpoint(orig.dst, orig.dport)} from ${bind.text} (inbound passthrough bind)`,
+  };
+}

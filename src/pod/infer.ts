@@ -1,0 +1,56 @@
+/**
+ * What a dump implies about the pod. Istio's TPROXY rules mean the proxy runs
+ * as uid 0 / gid 1337, 15006 is a transparent listener and fwmark 1337 is
+ * policy-routed to a local table; the capture ports come from the REDIRECTs.
+ * Every inference is reported, never silent.
+ */
+import type { Ruleset, Rule } from '../core/ruleset/model.js';
+import type { PodConfig } from './config.js';
+
+function allRules(ruleset: Ruleset): Array<{ table: string; chain: string; rule: Rule }> {
+  const out: Array<{ table: string; chain: string; rule: Rule }> = [];
+  for (const fr of Object.values(ruleset.families)) {
+    for (const table of fr!.tables.values()) {
+      for (const chain of table.chains.values()) for (const rule of chain.rules) out.push({ table: table.name, chain: chain.name, rule });
+    }
+  }
+  return out;
+}
+
+function targetOption(rule: Rule, re: RegExp): number | null {
+  const m = re.exec(rule.text);
+  return m ? Number.parseInt(m[1]!, m[1]!.startsWith('0x') ? 16 : 10) : null;
+}
+
+export function inferPod(ruleset: Ruleset, base: PodConfig, explicit: { proxyUid?: boolean; proxyGid?: boolean } = {}): { pod: PodConfig; notes: string[] } {
+  const pod: PodConfig = { ...base, ports: { ...base.ports } };
+  const notes: string[] = [];
+  const rules = allRules(ruleset);
+  const redirectPort = (chain: string) => {
+    const r = rules.find((x) => x.table === 'nat' && x.chain === chain && x.rule.target.kind === 'module' && x.rule.target.module.name === 'REDIRECT');
+    return r ? targetOption(r.rule, /--to-ports (\d+)/) : null;
+  };
+  const out = redirectPort('ISTIO_REDIRECT');
+  if (out !== null && out !== pod.ports.outbound) {
+    notes.push(`ISTIO_REDIRECT redirects to ${out}: Envoy's outbound listener is taken to be ${out}`);
+    pod.ports.outbound = out;
+  }
+  const inbound = redirectPort('ISTIO_IN_REDIRECT');
+  if (inbound !== null && inbound !== pod.ports.inbound) {
+    notes.push(`ISTIO_IN_REDIRECT redirects to ${inbound}: Envoy's inbound listener is taken to be ${inbound}`);
+    pod.ports.inbound = inbound;
+  }
+  const tproxy = rules.find((x) => x.rule.target.kind === 'module' && x.rule.target.module.name === 'TPROXY');
+  if (tproxy) {
+    pod.mode = 'TPROXY';
+    const port = targetOption(tproxy.rule, /--on-port (\d+)/);
+    if (port) pod.ports.inbound = port;
+    const mark = targetOption(tproxy.rule, /--tproxy-mark (0x[0-9a-f]+|\d+)/i);
+    if (mark !== null) pod.tproxyMark = mark;
+    if (!explicit.proxyUid) pod.proxyUid = 0;
+    notes.push(
+      `the dump has Istio's TPROXY rule (${tproxy.table} ${tproxy.chain}), so the pod is taken to run in TPROXY mode: the proxy runs as uid ${pod.proxyUid} / gid ${pod.proxyGid}, ${pod.ports.inbound} is a transparent listener, and policy routing sends fwmark ${pod.tproxyMark} to table ${pod.tproxyTable} (local default dev lo)`,
+    );
+  }
+  return { pod, notes };
+}

@@ -1,0 +1,82 @@
+/**
+ * The summary path line in the blog's notation, e.g.
+ * `Local Pod → OUTPUT → ISTIO_OUTPUT RULE 9 → ISTIO_REDIRECT → Envoy 15001 (Outbound) → …`.
+ * It names every chain in which a rule matched (with RULE n where the chain has
+ * more than one rule), the hooks where that happened, POSTROUTING/INPUT where a
+ * connection passes un-redirected, and who receives each hop.
+ */
+import type { Ruleset } from '../core/ruleset/model.js';
+import type { Hop } from '../core/trace.js';
+import type { HookName } from '../core/types.js';
+import { ROLE_PATH_LABEL, type ListenerRole } from './listeners.js';
+
+export interface HopPathInfo {
+  hop: Hop;
+  origin: 'local' | 'remote';
+  role: string | null;
+  /** True when a dst NAT (REDIRECT/DNAT) or TPROXY captured this hop. */
+  captured: boolean;
+  /** Label for where hop 1 starts. */
+  startLabel: string;
+}
+
+function chainSize(ruleset: Ruleset, hop: Hop, table: string, chain: string): number {
+  return ruleset.families[hop.family]?.tables.get(table as never)?.chains.get(chain)?.rules.length ?? 0;
+}
+
+function endLabel(info: HopPathInfo): string {
+  const o = info.hop.outcome;
+  switch (o.type) {
+    case 'delivered': {
+      const role = (info.role ?? 'app') as ListenerRole;
+      const label = ROLE_PATH_LABEL[role] ?? ROLE_PATH_LABEL.app;
+      return label(o.port ?? null);
+    }
+    case 'egress':
+      return 'Remote Pod';
+    case 'forwarded':
+      return `Forwarded via ${o.iface ?? '?'}`;
+    case 'dropped':
+      return 'DROP';
+    case 'rejected':
+      return 'REJECT';
+    case 'unknown':
+      return 'UNKNOWN';
+    case 'hop-limit':
+      return 'HOP LIMIT';
+  }
+}
+
+export function buildPath(ruleset: Ruleset, infos: HopPathInfo[], arrow = '→'): string {
+  const tokens: string[] = [];
+  infos.forEach((info, i) => {
+    const { hop } = info;
+    if (i === 0) tokens.push(info.startLabel);
+    const tables = new Set(hop.steps.filter((s) => s.kind === 'rule').map((s) => s.table));
+    const multiTable = tables.size > 1;
+    const hooksSeen = new Set<HookName>();
+    let lastHook: HookName | null = null;
+    const pushHook = (h: HookName) => {
+      if (lastHook !== h) tokens.push(h);
+      lastHook = h;
+      hooksSeen.add(h);
+    };
+    for (const s of hop.steps) {
+      if (s.kind !== 'rule') continue;
+      pushHook(s.hook);
+      const size = chainSize(ruleset, hop, s.table, s.chain);
+      const prefix = multiTable && s.table !== 'nat' ? `${s.table} ` : '';
+      const isBuiltin = s.chain === s.hook;
+      if (isBuiltin && size <= 1 && !prefix) continue;
+      tokens.push(`${prefix}${s.chain}${size > 1 ? ` RULE ${s.rule}` : ''}`);
+    }
+    // Where a connection passes without being captured, show the hook that hands it on.
+    const passed = hop.outcome.type === 'delivered' || hop.outcome.type === 'egress' || hop.outcome.type === 'forwarded';
+    if (passed && !info.captured) {
+      const finalHook: HookName = info.origin === 'local' || hop.outcome.type === 'forwarded' ? 'POSTROUTING' : 'INPUT';
+      if (!hooksSeen.has(finalHook) || lastHook !== finalHook) pushHook(finalHook);
+    }
+    tokens.push(endLabel(info));
+  });
+  return tokens.join(` ${arrow} `);
+}

@@ -1,0 +1,196 @@
+/**
+ * Trace a flow through a pod: run hop after hop through the engine, letting
+ * Envoy re-originate connections, until the flow is delivered to a final
+ * listener, leaves the pod, is dropped, or hits the hop cap.
+ */
+import type { Host } from '../core/netfilter/host.js';
+import { lookupRoute } from '../core/netfilter/routing.js';
+import type { Packet } from '../core/netfilter/packet.js';
+import { traverse } from '../core/netfilter/traverse.js';
+import type { UnknownPolicy } from '../core/netfilter/walk.js';
+import type { Ruleset } from '../core/ruleset/model.js';
+import { SCHEMA_VERSION, type Hop, type Trace } from '../core/trace.js';
+import type { Family } from '../core/types.js';
+import type { PodConfig } from './config.js';
+import { envoyNext } from './envoy.js';
+import { EPHEMERAL_PORT_BASE, formatEndpoint, isPodLocal, type Endpoint, type Flow } from './flow.js';
+import { buildPath, type HopPathInfo } from './path.js';
+
+export interface TraceOptions {
+  unknown: UnknownPolicy;
+  explain: boolean;
+  maxHops: number;
+}
+
+export const DEFAULT_MAX_HOPS = 8;
+
+interface HopStart {
+  actor: string;
+  origin: 'local' | 'remote';
+  src: Endpoint | null;
+  dst: Endpoint;
+  uid: number | null;
+  gid: number | null;
+  groups: number[];
+  mark: number;
+  inIface: string | null;
+  note: string | null;
+}
+
+function makePacket(start: HopStart, proto: string, family: Family, host: Host, hopIndex: number): Packet {
+  let src = start.src?.addr ?? null;
+  if (!src) src = lookupRoute(host.routing, start.dst.addr, start.mark).prefSrc ?? start.dst.addr;
+  const sport = start.src?.port ?? EPHEMERAL_PORT_BASE + hopIndex - 1;
+  const dport = start.dst.port;
+  return {
+    family,
+    proto,
+    src,
+    dst: start.dst.addr,
+    sport,
+    dport,
+    icmpType: null,
+    icmpCode: null,
+    inIface: start.origin === 'remote' ? start.inIface ?? 'eth0' : null,
+    outIface: null,
+    owner: start.origin === 'local' && start.uid !== null ? { uid: start.uid, gid: start.gid ?? start.uid, groups: start.groups } : null,
+    mark: start.mark,
+    tcpFlags: proto === 'tcp' ? ['SYN'] : [],
+    fragment: false,
+    conn: {
+      original: { src, dst: start.dst.addr, sport, dport },
+      dnatDone: false,
+      snatDone: false,
+      dnatApplied: false,
+      snatApplied: false,
+      mark: 0,
+      zone: 0,
+      zoneSet: false,
+      untracked: false,
+      direction: 'ORIGINAL',
+      state: 'NEW',
+    },
+  };
+}
+
+function actorFor(flow: Flow, pod: PodConfig, origin: 'local' | 'remote'): string {
+  if (flow.actor) return flow.actor;
+  if (origin === 'remote') return `remote ${flow.src?.addr.text ?? ''}`.trim();
+  if (flow.uid === pod.proxyUid || flow.gid === pod.proxyGid) return `sidecar (uid ${flow.uid})`;
+  return `app (uid ${flow.uid})`;
+}
+
+function startLabel(flow: Flow, pod: PodConfig, origin: 'local' | 'remote'): string {
+  if (flow.actor) return flow.actor;
+  if (origin === 'remote') return 'Remote Pod';
+  if (flow.uid === pod.proxyUid || flow.gid === pod.proxyGid) return `Sidecar (uid ${flow.uid})`;
+  return 'Local Pod';
+}
+
+export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opts: TraceOptions, notes: string[] = []): Trace {
+  const origin: 'local' | 'remote' = !flow.src || isPodLocal(flow.src.addr, pod) ? 'local' : 'remote';
+  const warnings: string[] = [];
+  const family = flow.family;
+  const rules = ruleset.families[family];
+  if (!rules) {
+    warnings.push(
+      `the rule set has no ${family === 'ipv6' ? 'ip6tables (IPv6)' : 'iptables (IPv4)'} rules, so ${family === 'ipv6' ? 'IPv6' : 'IPv4'} traffic meets empty tables and is not captured`,
+    );
+  }
+  const hops: Hop[] = [];
+  const infos: HopPathInfo[] = [];
+  let start: HopStart | null = {
+    actor: actorFor(flow, pod, origin),
+    origin,
+    src: flow.src,
+    dst: flow.dst,
+    uid: origin === 'local' ? flow.uid : null,
+    gid: origin === 'local' ? flow.gid : null,
+    groups: flow.groups,
+    mark: 0,
+    inIface: flow.inIface,
+    note: null,
+  };
+  let viaUsed = false;
+  for (let index = 1; start; index++) {
+    if (index > opts.maxHops) {
+      warnings.push(`hop limit reached: stopped after ${opts.maxHops} hops (--max-hops); the rule set sends this connection around a loop`);
+      const last = hops[hops.length - 1]!;
+      last.outcome = { ...last.outcome, type: 'hop-limit', detail: `would open hop ${index}, beyond --max-hops ${opts.maxHops}` };
+      break;
+    }
+    const pkt = makePacket(start, flow.proto, family, host, index);
+    const packetView = {
+      proto: pkt.proto,
+      src: pkt.src.text,
+      sport: pkt.sport,
+      dst: pkt.dst.text,
+      dport: pkt.dport,
+      in: pkt.inIface,
+      out: null as string | null,
+      uid: pkt.owner?.uid ?? null,
+      gid: pkt.owner?.gid ?? null,
+    };
+    const res = traverse(rules, host, pkt, start.origin, { unknown: opts.unknown, explain: opts.explain });
+    packetView.out = res.entryOut;
+    warnings.push(...res.warnings);
+    const notes = start.note ? [start.note, ...res.notes] : res.notes;
+    const hop: Hop = { index, actor: start.actor, family, packet: packetView, steps: res.steps, outcome: res.outcome, notes };
+    if (opts.explain) hop.misses = res.misses;
+    hops.push(hop);
+    infos.push({
+      hop,
+      origin: start.origin,
+      role: res.socket?.role ?? null,
+      captured: res.final.conn.dnatApplied || (res.socket?.transparent ?? false),
+      startLabel: startLabel(flow, pod, origin),
+    });
+    const next = envoyNext(res, pod, flow, viaUsed);
+    if (next && 'stop' in next) {
+      hop.notes.push(next.stop);
+      next satisfies { stop: string };
+      start = null;
+    } else if (next) {
+      if (next.actor === 'Envoy outbound' && flow.via) viaUsed = true;
+      start = {
+        actor: next.actor,
+        origin: 'local',
+        src: next.src,
+        dst: next.dst,
+        uid: next.uid,
+        gid: next.gid,
+        groups: [],
+        mark: next.mark,
+        inIface: null,
+        note: next.why,
+      };
+    } else {
+      start = null;
+    }
+  }
+  const fmt = (e: Endpoint | null) => (e ? formatEndpoint(e.addr, e.port) : null);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    ruleset: {
+      source: ruleset.source.name,
+      format: ruleset.source.format,
+      families: (['ipv4', 'ipv6'] as const).filter((f) => ruleset.families[f]),
+    },
+    flow: {
+      title: flow.title,
+      proto: flow.proto,
+      src: flow.src ? flow.src.addr.text : hops[0]?.packet.src ?? null!,
+      sport: hops[0]?.packet.sport ?? null,
+      dst: flow.dst.addr.text,
+      dport: flow.dst.port,
+      uid: origin === 'local' ? flow.uid : null,
+      gid: origin === 'local' ? flow.gid : null,
+      via: fmt(flow.via),
+      inIface: origin === 'remote' ? flow.inIface ?? 'eth0' : null,
+    },
+    hops,
+    path: buildPath(ruleset, infos),
+    notes: [...ruleset.notes, ...notes],
+    warnings: [...new Set(warnings)],
+  };
+}
