@@ -45,6 +45,7 @@ export function loadBlocks(blocks: RuleBlock[], source: RulesetSource, file: str
     const fr = (families[family] ??= newFamily(family));
     applyBlock(block, fr, file);
   }
+  for (const f of ['ipv4', 'ipv6'] as const) if (families[f] && families[f]!.tables.size === 0) delete families[f];
   if (!families.ipv4 && !families.ipv6) throw new InputError('no iptables tables found (expected a "*nat"-style table header)', file, 1);
   return { source, families, notes };
 }

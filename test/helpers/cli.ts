@@ -1,0 +1,32 @@
+/** Run the CLI in-process against the real file system, capturing output. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from '../../src/cli/run.js';
+
+export const ROOT = join(import.meta.dirname, '../..');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], opts: { stdin?: string; tty?: boolean; env?: Record<string, string> } = {}): CliResult {
+  let stdout = '';
+  let stderr = '';
+  const code = run(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    readFile: (p) => readFileSync(p),
+    readStdin: () => Buffer.from(opts.stdin ?? '', 'utf8'),
+    stdoutIsTTY: opts.tty ?? false,
+    env: opts.env ?? {},
+    rulesDir: join(ROOT, 'rules'),
+    listDir: (p) => readdirSync(p),
+  });
+  return { code, stdout, stderr };
+}
+
+export function fixture(name: string): string {
+  return join(ROOT, 'test/fixtures', name);
+}
