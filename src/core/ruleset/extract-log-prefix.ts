@@ -1,0 +1,125 @@
+/**
+ * Turn the physical lines of a pasted log into logical text lines: strip the
+ * prefixes that log collectors and Istio's logger put in front of each record,
+ * unwrap JSON records (docker `{"log":…}`, istio `--log_as_json` `{"msg":…}`),
+ * and split multi-line JSON messages. Every logical line keeps the number of
+ * the physical line it came from.
+ */
+
+export interface LogicalLine {
+  /** Text with prefixes removed and surrounding whitespace trimmed. */
+  text: string;
+  /** 1-based physical line in the input. */
+  line: number;
+  /** True when a log prefix or a JSON wrapper was removed (evidence of a log). */
+  stripped: boolean;
+}
+
+/** RFC 3339 with a zone, as Go's and the container runtimes' loggers print it. */
+const TS = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})`;
+const LEVELS = 'debug|info|warn|warning|error|fatal|none';
+/** Scopes Istio's iptables code logs under (istio-init, istio-cni plugin/agent, ambient). */
+const KNOWN_SCOPES = 'cni|cni-agent|cni-plugin|cni-raw|ambient|iptables|default|repair|install|istio-iptables';
+
+/** `<ts>\t<level>\t[<scope>\t]` exactly as istio's logger writes it. */
+const ISTIO_TAB = new RegExp(`^${TS}\\t(?:${LEVELS})\\t(?:[a-z][a-z0-9_.-]*\\t)?`);
+/** The same after a copy/paste turned the tabs into spaces: only known scopes, and only before a capitalised message. */
+const ISTIO_SPACE = new RegExp(`^${TS}[ \\t]+(?:${LEVELS})[ \\t]+(?:(?:${KNOWN_SCOPES})[ \\t]+(?=[A-Z]))?`);
+/** CRI log file line: `<ts> stdout F <text>` (P = partial, continued on the next line). */
+const CRI = new RegExp(`^${TS}[ \\t]+(stdout|stderr)[ \\t]+([FP])(?: |\\t|$)`);
+/** `kubectl logs --timestamps`. */
+const BARE_TS = new RegExp(`^${TS}[ \\t]+`);
+/** `kubectl logs --prefix`. */
+const KUBECTL_PREFIX = /^\[pod\/[^\]\s]+\][ \t]+/;
+/** stern-style or hand-added pod name of the istio-cni DaemonSet. */
+const CNI_POD = /^istio-cni-node-[a-z0-9]+[ \t]+(?:install-cni[ \t]+)?/;
+/** journald (`journalctl -u kubelet`): `May 07 02:28:03 node kubelet[1234]: `. */
+const JOURNAL = /^[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d{2}:\d{2}:\d{2}[ \t]+\S+[ \t]+[\w.\/@-]+(?:\[\d+\])?:[ \t]+/;
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+interface Stripped {
+  text: string;
+  stripped: boolean;
+  /** CRI `P` tag: the record continues on the next physical line. */
+  partial: boolean;
+}
+
+export function stripLogPrefixes(input: string): Stripped {
+  let s = input;
+  let stripped = false;
+  let partial = false;
+  for (let guard = 0; guard < 8; guard++) {
+    let m: RegExpExecArray | null;
+    if ((m = ISTIO_TAB.exec(s)) || (m = ISTIO_SPACE.exec(s))) {
+      s = s.slice(m[0].length);
+    } else if ((m = CRI.exec(s))) {
+      partial = m[2] === 'P';
+      s = s.slice(m[0].length);
+    } else if ((m = KUBECTL_PREFIX.exec(s)) || (m = CNI_POD.exec(s)) || (m = JOURNAL.exec(s)) || (m = BARE_TS.exec(s))) {
+      s = s.slice(m[0].length);
+    } else {
+      break;
+    }
+    stripped = true;
+  }
+  return { text: s, stripped, partial };
+}
+
+/** The text carried by a JSON log record, or null when the line is not one. */
+function jsonPayload(s: string): string | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(s);
+  } catch {
+    return null;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const rec = v as Record<string, unknown>;
+  // docker json-file driver: one physical output line per record, newline included.
+  if (typeof rec.log === 'string') return rec.log.replace(/\r?\n$/, '');
+  // istio --log_as_json: one record per log call; the message may span lines.
+  if (typeof rec.msg === 'string') return rec.msg;
+  return null;
+}
+
+function expand(text: string, line: number, stripped: boolean, depth: number, out: LogicalLine[]): void {
+  const t = text.trim();
+  if (depth < 3 && t.startsWith('{') && t.endsWith('}')) {
+    const inner = jsonPayload(t);
+    if (inner !== null) {
+      for (const part of inner.split(/\r?\n/)) {
+        const r = stripLogPrefixes(part.replace(ANSI, '').trim());
+        expand(r.text, line, true, depth + 1, out);
+      }
+      return;
+    }
+  }
+  out.push({ text: t, line, stripped });
+}
+
+/** Physical lines (without line terminators) to logical lines. */
+export function toLogicalLines(physical: string[]): LogicalLine[] {
+  const out: LogicalLine[] = [];
+  let pending: { text: string; line: number } | null = null;
+  physical.forEach((raw, idx) => {
+    // Keep trailing blanks until the record is complete: a CRI `P` chunk may end in the middle of a rule.
+    const r = stripLogPrefixes(raw.replace(ANSI, '').replace(/^\s+/, ''));
+    let text = r.text;
+    let line = idx + 1;
+    if (pending) {
+      text = pending.text + text;
+      line = pending.line;
+      pending = null;
+    }
+    if (r.partial) {
+      pending = { text, line };
+      return;
+    }
+    expand(text, line, r.stripped, 0, out);
+  });
+  if (pending) {
+    const p: { text: string; line: number } = pending;
+    expand(p.text, p.line, true, 0, out);
+  }
+  return out;
+}
