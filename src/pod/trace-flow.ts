@@ -59,6 +59,7 @@ function makePacket(start: HopStart, proto: string, family: Family, host: Host, 
     fragment: false,
     conn: {
       original: { src, dst: start.dst.addr, sport, dport },
+      attached: false,
       dnatDone: false,
       snatDone: false,
       dnatApplied: false,

@@ -57,6 +57,7 @@ export function makePacket(init: PacketInit = {}): Packet {
     fragment: false,
     conn: {
       original: { src, dst, sport, dport },
+      attached: false,
       dnatDone: false,
       snatDone: false,
       dnatApplied: false,

@@ -1,5 +1,8 @@
 /** Port and port-range parsing shared by tcp, udp, multiport and friends. */
 import { RuleSyntaxError } from '../errors.js';
+import type { Tri } from '../types.js';
+import type { ParsedOption } from './define.js';
+import { neg, type Neg } from './util.js';
 
 export interface PortRange {
   from: number;
@@ -51,4 +54,37 @@ export function formatPortRange(r: PortRange): string {
 
 export function inRange(r: PortRange, port: number): boolean {
   return port >= r.from && port <= r.to;
+}
+
+/** The whole port space: iptables-save leaves such an option out (libxt_tcp.t, libxt_udp.t: `--sport :`). */
+export function isFullRange(r: PortRange): boolean {
+  return r.from === 0 && r.to === 65535;
+}
+
+/** A `[!] --sport/--dport` option of tcp/udp. */
+export function portOption(o: ParsedOption): Neg<PortRange> {
+  if (o.value === null) throw new RuleSyntaxError(`--${o.name} needs a port`);
+  return { value: parsePortRange(o.value), invert: o.invert };
+}
+
+/** Save text for `[!] --NAME range`, or '' for the full range as tcp/udp save omit it. */
+export function savePortOption(name: string, p: Neg<PortRange> | undefined): string {
+  if (!p || isFullRange(p.value)) return '';
+  return `${neg(p)}--${name} ${formatPortRange(p.value)}`;
+}
+
+/** One port test, `(lo <= port <= hi) ^ invert`; a packet without that port never matches. */
+export function portTri(p: Neg<PortRange> | undefined, port: number | null): Tri {
+  if (!p) return 'yes';
+  if (port === null) return 'no';
+  return (port >= p.value.from && port <= p.value.to) !== p.invert ? 'yes' : 'no';
+}
+
+/** "dport 9080 ∈ 1:1023" style reason for one port test. */
+export function explainPort(name: string, p: Neg<PortRange> | undefined, port: number | null): string | null {
+  if (!p) return null;
+  const inside = port !== null && inRange(p.value, port);
+  const range = formatPortRange(p.value);
+  const rel = p.value.from === p.value.to ? (inside ? '=' : '≠') : inside ? '∈' : '∉';
+  return `${name} ${port ?? 'none'} ${rel} ${range}${p.invert ? ' (negated)' : ''}`;
 }

@@ -1,13 +1,11 @@
 /** `-m tcp` (also loaded implicitly by `-p tcp --dport …`): ports and flags. */
 import { RuleSyntaxError } from '../errors.js';
 import { boolTri, triAnd, triInvert, type Tri } from '../types.js';
-import { defineMatch, type ParsedOption } from './define.js';
-import { formatPortRange, inRange, parsePortRange, type PortRange } from './ports.js';
+import { defineMatch } from './define.js';
+import { explainPort, portOption, portTri, savePortOption, type PortRange } from './ports.js';
+import { onlyOnce, requireProto, type Neg } from './util.js';
 
-interface Neg<T> {
-  value: T;
-  invert: boolean;
-}
+export { portOption } from './ports.js';
 
 export interface TcpOptions {
   sport?: Neg<PortRange>;
@@ -35,9 +33,11 @@ function flagText(list: string[]): string {
   return list.join(',');
 }
 
-export function portOption(o: ParsedOption): Neg<PortRange> {
-  if (o.value === null) throw new RuleSyntaxError(`--${o.name} needs a port`);
-  return { value: parsePortRange(o.value), invert: o.invert };
+/** (flags & mask) == comp, without allocating: a COMP flag outside MASK can never be matched. */
+function flagsHit(mask: string[], comp: string[], flags: string[]): boolean {
+  for (const f of comp) if (!mask.includes(f)) return false;
+  for (const f of mask) if (flags.includes(f) !== comp.includes(f)) return false;
+  return true;
 }
 
 export const tcpMatch = defineMatch<TcpOptions>({
@@ -49,7 +49,12 @@ export const tcpMatch = defineMatch<TcpOptions>({
     { name: 'syn', arg: false, invertible: true },
     { name: 'tcp-option', arg: true, invertible: true },
   ],
-  build(options) {
+  build(options, ctx) {
+    requireProto('tcp', ctx, 'tcp');
+    onlyOnce('tcp', options);
+    if (options.some((x) => x.name === 'syn') && options.some((x) => x.name === 'tcp-flags')) {
+      throw new RuleSyntaxError('tcp: --syn and --tcp-flags cannot be combined');
+    }
     const o: TcpOptions = {};
     for (const opt of options) {
       switch (opt.name) {
@@ -82,8 +87,10 @@ export const tcpMatch = defineMatch<TcpOptions>({
   save(o) {
     const parts: string[] = [];
     const neg = (n: { invert: boolean }) => (n.invert ? '! ' : '');
-    if (o.sport) parts.push(`${neg(o.sport)}--sport ${formatPortRange(o.sport.value)}`);
-    if (o.dport) parts.push(`${neg(o.dport)}--dport ${formatPortRange(o.dport.value)}`);
+    const sport = savePortOption('sport', o.sport);
+    const dport = savePortOption('dport', o.dport);
+    if (sport) parts.push(sport);
+    if (dport) parts.push(dport);
     if (o.flags) parts.push(`${neg(o.flags)}--tcp-flags ${flagText(o.flags.value.mask)} ${flagText(o.flags.value.comp)}`);
     if (o.option) parts.push(`${neg(o.option)}--tcp-option ${o.option.value}`);
     return parts.join(' ');
@@ -91,13 +98,9 @@ export const tcpMatch = defineMatch<TcpOptions>({
   evaluate(o, pkt) {
     if (pkt.proto !== 'tcp' || pkt.fragment) return 'no';
     let r: Tri = 'yes';
-    if (o.sport) r = triAnd(r, triInvert(boolTri(pkt.sport !== null && inRange(o.sport.value, pkt.sport)), o.sport.invert));
-    if (o.dport) r = triAnd(r, triInvert(boolTri(pkt.dport !== null && inRange(o.dport.value, pkt.dport)), o.dport.invert));
-    if (o.flags) {
-      const set = o.flags.value.mask.filter((f) => pkt.tcpFlags.includes(f));
-      const ok = set.length === o.flags.value.comp.length && set.every((f) => o.flags!.value.comp.includes(f));
-      r = triAnd(r, triInvert(boolTri(ok), o.flags.invert));
-    }
+    r = triAnd(r, portTri(o.sport, pkt.sport));
+    r = triAnd(r, portTri(o.dport, pkt.dport));
+    if (o.flags) r = triAnd(r, triInvert(boolTri(flagsHit(o.flags.value.mask, o.flags.value.comp, pkt.tcpFlags)), o.flags.invert));
     // TCP options are not part of the modelled packet.
     if (o.option) r = triAnd(r, 'unknown');
     return r;
@@ -105,8 +108,7 @@ export const tcpMatch = defineMatch<TcpOptions>({
   explain(o, pkt) {
     if (pkt.proto !== 'tcp') return `protocol ${pkt.proto} is not tcp`;
     const why: string[] = [];
-    if (o.sport) why.push(`sport ${pkt.sport} ${o.sport.invert ? 'vs ! ' : 'vs '}${formatPortRange(o.sport.value)}`);
-    if (o.dport) why.push(`dport ${pkt.dport} ${o.dport.invert ? 'vs ! ' : 'vs '}${formatPortRange(o.dport.value)}`);
+    for (const w of [explainPort('sport', o.sport, pkt.sport), explainPort('dport', o.dport, pkt.dport)]) if (w) why.push(w);
     if (o.flags) why.push(`flags ${pkt.tcpFlags.join(',') || 'none'} vs ${flagText(o.flags.value.comp)} of ${flagText(o.flags.value.mask)}`);
     if (o.option) why.push('TCP options are not modelled');
     return why.join('; ');

@@ -25,6 +25,8 @@ export interface Tuple {
 export interface Connection {
   /** Original-direction tuple: what the first packet looked like before any NAT. */
   original: Tuple;
+  /** conntrack has attached this entry to the packet (after raw, at the first hook); a looped-back packet keeps it. */
+  attached: boolean;
   /** Set once nat has run for that manip type (DNAT at PREROUTING/OUTPUT, SNAT at INPUT/POSTROUTING). */
   dnatDone: boolean;
   snatDone: boolean;

@@ -45,6 +45,8 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
     let markChanged = false;
     let natChanged = false;
     for (const tableName of TABLE_ORDER[hook]) {
+      // conntrack (priority -200) attaches the entry right after raw (-300) at the first hook.
+      if (tableName !== 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && !pkt.conn.untracked) pkt.conn.attached = true;
       const table = rules?.tables.get(tableName);
       if (!table || !table.chains.get(hook)?.builtin) continue;
       if (tableName === 'nat') {

@@ -1,0 +1,28 @@
+/**
+ * `-m connmark [!] --mark value[/mask]`: tests the conntrack entry's mark,
+ * `(ctmark & mask) == value`; same syntax and hex save form as `-m mark`.
+ */
+import { defineMatch } from './define.js';
+import { buildMarkOptions, explainMark, formatMarkMask, markHit, type MarkOptions } from './mark.js';
+
+export const connmarkMatch = defineMatch<MarkOptions>({
+  name: 'connmark',
+  options: [{ name: 'mark', arg: true, invertible: true }],
+  build(options) {
+    return buildMarkOptions('connmark', options);
+  },
+  save(o) {
+    return `${o.invert ? '! ' : ''}--mark ${formatMarkMask(o.mark)}`;
+  },
+  evaluate(o, pkt) {
+    // connmark_mt: no conntrack entry (untracked/invalid) never matches, whatever the "!".
+    const c = pkt.conn;
+    if (c.untracked || c.state === 'UNTRACKED' || c.state === 'INVALID') return 'no';
+    return markHit(o.mark, c.mark) !== o.invert ? 'yes' : 'no';
+  },
+  explain(o, pkt) {
+    const c = pkt.conn;
+    if (c.untracked || c.state === 'UNTRACKED' || c.state === 'INVALID') return 'no conntrack entry: connmark never matches';
+    return explainMark('connmark', o, c.mark);
+  },
+});

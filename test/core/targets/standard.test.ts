@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { makePacket } from '../../helpers/packet.js';
+import { run, targetOf } from './helpers.js';
+
+describe('standard targets ACCEPT / DROP / RETURN', () => {
+  it.each([
+    ['-j ACCEPT', 'accept'],
+    ['-j DROP', 'drop'],
+    ['-j RETURN', 'return'],
+  ] as const)('%s gives the verdict %s and leaves the packet alone', (spec, verdict) => {
+    for (const table of ['filter', 'nat', 'mangle', 'raw'] as const) {
+      const pkt = makePacket({ mark: 0x539, ctmark: 7 });
+      const before = structuredClone(pkt);
+      expect(run(spec, pkt, { table, hook: 'OUTPUT' })).toEqual({ verdict });
+      expect(pkt).toEqual(before);
+    }
+  });
+
+  it.each(['ACCEPT', 'DROP', 'RETURN'])('%s takes no options and saves nothing after its name', (name) => {
+    const { module, options } = targetOf(`-j ${name}`, 'filter');
+    expect(module.name).toBe(name);
+    expect(module.options).toEqual([]);
+    expect(module.save(options)).toBe('');
+    expect(module.tables).toBeUndefined();
+    expect(() => targetOf(`-j ${name} --foo`, 'filter')).toThrow(/unknown option "--foo" for target/);
+  });
+});

@@ -1,0 +1,69 @@
+# conntrack (revision 3): save order and formats of libxt_conntrack.c conntrack_dump (libxt_conntrack.t)
+@filter
+-m conntrack --ctstate NEW;=;OK
+-m conntrack --ctstate NEW,ESTABLISHED;=;OK
+-m conntrack --ctstate NEW,RELATED,ESTABLISHED;=;OK
+-m conntrack --ctstate ESTABLISHED,RELATED;-m conntrack --ctstate RELATED,ESTABLISHED;OK
+-m conntrack --ctstate INVALID;=;OK
+-m conntrack --ctstate UNTRACKED;=;OK
+-m conntrack --ctstate SNAT,DNAT;=;OK
+-m conntrack --ctstate DNAT,SNAT,UNTRACKED,ESTABLISHED,RELATED,NEW,INVALID;-m conntrack --ctstate INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED,SNAT,DNAT;OK
+-m conntrack --ctstate new,established;-m conntrack --ctstate NEW,ESTABLISHED;OK
+-m conntrack --ctstate EST,REL;-m conntrack --ctstate RELATED,ESTABLISHED;OK
+-m conntrack ! --ctstate NEW;=;OK
+-m conntrack --ctstate ! NEW;-m conntrack ! --ctstate NEW;OK
+-m conntrack --ctproto tcp;-m conntrack --ctproto 6;OK
+-m conntrack ! --ctproto udp;-m conntrack ! --ctproto 17;OK
+-m conntrack --ctproto 47;=;OK
+-m conntrack --ctorigsrc 1.1.1.1;=;OK
+-m conntrack --ctorigdst 1.1.1.1;=;OK
+-m conntrack --ctreplsrc 1.1.1.1;=;OK
+-m conntrack --ctrepldst 1.1.1.1;=;OK
+-m conntrack --ctorigsrc 1.1.1.1/32;-m conntrack --ctorigsrc 1.1.1.1;OK
+-m conntrack --ctorigdst 10.0.0.0/8;=;OK
+-m conntrack ! --ctorigdst 10.1.2.3/8;=;OK
+-m conntrack --ctorigsrcport 80;=;OK
+-m conntrack --ctorigdstport 1024:65535;=;OK
+-m conntrack ! --ctreplsrcport 15001;=;OK
+-m conntrack --ctrepldstport 5:5;-m conntrack --ctrepldstport 5;OK
+-m conntrack --ctexpire 0;=;OK
+-m conntrack --ctexpire 4294967295;=;OK
+-m conntrack --ctexpire 0:4294967295;=;OK
+-m conntrack --ctexpire 7:7;-m conntrack --ctexpire 7;OK
+-m conntrack --ctdir ORIGINAL;=;OK
+-m conntrack --ctdir REPLY;=;OK
+-m conntrack --ctdir reply;-m conntrack --ctdir REPLY;OK
+-m conntrack --ctstatus NONE;=;OK
+-m conntrack --ctstatus CONFIRMED;=;OK
+-m conntrack --ctstatus ASSURED;=;OK
+-m conntrack --ctstatus EXPECTED;=;OK
+-m conntrack --ctstatus SEEN_REPLY;=;OK
+-m conntrack --ctstatus CONFIRMED,ASSURED,SEEN_REPLY,EXPECTED;-m conntrack --ctstatus EXPECTED,SEEN_REPLY,ASSURED,CONFIRMED;OK
+-m conntrack ! --ctstatus ASSURED;=;OK
+-m conntrack --ctdir REPLY --ctexpire 5 --ctstatus ASSURED --ctrepldstport 1 --ctorigsrc 1.1.1.1 --ctproto tcp --ctstate NEW;-m conntrack --ctstate NEW --ctproto 6 --ctorigsrc 1.1.1.1 --ctrepldstport 1 --ctstatus ASSURED --ctexpire 5 --ctdir REPLY;OK
+@mangle
+-p tcp -m conntrack --ctstate RELATED,ESTABLISHED -j ISTIO_DIVERT;=;OK
+@raw
+-m conntrack --ctstate INVALID -j DROP;=;OK
+@filter/ipv6
+-m conntrack --ctorigdst fd00::/8;=;OK
+-m conntrack --ctorigsrc ::1/128;-m conntrack --ctorigsrc ::1;OK
+-m conntrack --ctorigsrc 2001:0db8:0000::0001;-m conntrack --ctorigsrc 2001:db8::1;OK
+@filter
+-m conntrack --ctstate wrong;;FAIL
+-m conntrack --ctstate NEW,;;FAIL
+-m conntrack --ctstate ,NEW;;FAIL
+-m conntrack --ctstate NEW --ctstate ESTABLISHED;;FAIL
+-m conntrack --ctexpire 42949672956;;FAIL
+-m conntrack --ctexpire -1;;FAIL
+-m conntrack;;FAIL
+-m conntrack --ctproto 0;;FAIL
+-m conntrack ! --ctproto 0;;FAIL
+-m conntrack --ctproto nosuchproto;;FAIL
+-m conntrack --ctorigsrc host.example;;FAIL
+-m conntrack --ctorigsrc 1.1.1.1/33;;FAIL
+-m conntrack --ctorigsrc fd00::1;;FAIL
+-m conntrack --ctorigdstport 70000;;FAIL
+-m conntrack --ctdir SIDEWAYS;;FAIL
+-m conntrack ! --ctdir REPLY;;FAIL
+-m conntrack --ctstatus BOGUS;;FAIL
