@@ -61,6 +61,6 @@ export function envoyNext(res: HopEngineResult, pod: PodConfig, flow: Flow, viaU
     uid: pod.proxyUid,
     gid: pod.proxyGid,
     mark: 0,
-    why: `Envoy (${pod.ports.inbound}) forwarded to the original destination ${formatEndpoint(orig.dst, orig.dport)} from ${bind.text} (inbound passthrough bind)`,
+    why: `Envoy (${pod.ports.inbound}) forwarded to the original destination ${formatEndpoint(orig.dst, orig.dport)} from ${bind.text} (inbound passthrough bind, Istio 1.10+)`,
   };
 }

@@ -14,6 +14,8 @@ export interface HopPathInfo {
   hop: Hop;
   origin: 'local' | 'remote';
   role: string | null;
+  /** The port the receiving socket listens on (TPROXY leaves the packet's port unchanged). */
+  listenerPort: number | null;
   /** True when a dst NAT (REDIRECT/DNAT) or TPROXY captured this hop. */
   captured: boolean;
   /** Label for where hop 1 starts. */
@@ -30,7 +32,7 @@ function endLabel(info: HopPathInfo): string {
     case 'delivered': {
       const role = (info.role ?? 'app') as ListenerRole;
       const label = ROLE_PATH_LABEL[role] ?? ROLE_PATH_LABEL.app;
-      return label(o.port ?? null);
+      return label(info.role === 'app' || !info.role ? o.port ?? null : info.listenerPort ?? o.port ?? null);
     }
     case 'egress':
       return 'Remote Pod';

@@ -143,6 +143,7 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
       hop,
       origin: start.origin,
       role: res.socket?.role ?? null,
+      listenerPort: res.socket?.port ?? null,
       captured: res.final.conn.dnatApplied || (res.socket?.transparent ?? false),
       startLabel: startLabel(flow, pod, origin),
     });

@@ -117,11 +117,11 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
     }
     const op = tokens[0]!;
     const chainName = tokens[1];
-    const needChain = (create: boolean): Chain => {
+    const needChain = (_create: boolean): Chain => {
       if (chainName === undefined) fail(`${op} needs a chain name`, l);
       let chain = table.chains.get(chainName!);
-      if (!chain && create && isBuiltinChain(table.name, chainName!)) {
-        // nft-backed iptables-restore creates a built-in chain on first use, with policy ACCEPT.
+      if (!chain && isBuiltinChain(table.name, chainName!)) {
+        // A built-in chain comes into being on first use (nft-backed iptables creates it then, policy ACCEPT).
         chain = { name: chainName!, builtin: true, policy: 'ACCEPT', rules: [], provenance: prov };
         table.chains.set(chainName!, chain);
       }
