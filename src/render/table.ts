@@ -59,7 +59,7 @@ export function renderTable(traces: Trace[], opts: TableOptions): string {
       head: ['Hop', 'Hook', 'Table', 'Chain', 'Rule', 'Rule text', 'Verdict'],
       style: { head: c.level > 0 ? ['bold'] : [], border: [], compact: false },
       wordWrap: true,
-      colWidths: [5, 13, 8, 19, 6, 52, 28],
+      colWidths: [5, 13, 8, 19, 6, 44, 22],
       ...(opts.ascii ? { chars: ASCII_CHARS } : {}),
     });
     for (const hop of t.hops) {

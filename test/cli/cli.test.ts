@@ -109,7 +109,7 @@ describe('output formats', () => {
     const out = cli(args).stdout;
     expect(out).toContain('tcp 10.244.1.5 -> 10.244.2.7:9080 (uid 1000, gid 1000)');
     expect(out).toMatch(/│ 1\s+│ OUTPUT\s+│ nat\s+│ ISTIO_OUTPUT\s+│ 9\s+│ -A ISTIO_OUTPUT -j ISTIO_REDIRECT/);
-    expect(out).toMatch(/│ 2\s+│ OUTPUT\s+│ nat\s+│ ISTIO_OUTPUT\s+│ 4\s+│ -A ISTIO_OUTPUT -m owner --uid-owner 1337 -j/);
+    expect(out).toMatch(/│ 2\s+│ OUTPUT\s+│ nat\s+│ ISTIO_OUTPUT\s+│ 4\s+│ -A ISTIO_OUTPUT -m owner --uid-owner 1337/);
     expect(out).toContain('Path: Local Pod → OUTPUT → ISTIO_OUTPUT RULE 9');
     expect(out).not.toMatch(/\u001b\[/);
   });
@@ -123,7 +123,7 @@ describe('output formats', () => {
     const misses = t.hops[1]!.misses!;
     expect(misses.map((m) => m.rule)).toEqual([1, 2, 3]);
     expect(misses[2]!.reason).toMatch(/out-interface eth0 ≠ lo/);
-    expect(cli([...args, '--explain']).stdout).toMatch(/no match: owner uid 1000|no match: out-interface eth0 ≠ lo/);
+    expect(cli([...args, '--explain']).stdout).toMatch(/no match: out-interface/);
   });
 });
 

@@ -39,6 +39,7 @@ function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
 export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet, origin: 'local' | 'remote', opts: WalkOptions): HopEngineResult {
   const rec: HopEngineResult = { steps: [], misses: [], warnings: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
   const view = hostView(host);
+  const skippedNat: HookName[] = [];
 
   const runHook = (hook: HookName): HookEnd => {
     let socket: LocalSocket | null = null;
@@ -57,7 +58,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
           continue;
         }
         if (pkt.conn.state !== 'NEW' || done) {
-          rec.notes.push(`nat ${hook} skipped: conntrack already holds this connection's ${manip === 'dst' ? 'DNAT' : 'SNAT'} binding (nat sees only the first packet, and not again when it loops back over lo)`);
+          skippedNat.push(hook);
           continue;
         }
       }
@@ -95,8 +96,11 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
         natChanged = true;
         const after = n.manip === 'dst' ? fmtAddr(pkt, 'dst') : fmtAddr(pkt, 'src');
         const last = rec.steps[rec.steps.length - 1];
-        if (last && !last.effect) last.effect = `${n.manip} ${before} -> ${after}`;
-        else if (last) last.effect = `${last.effect}: ${n.manip} ${before} -> ${after}`;
+        if (last) {
+          // Keep the target's own words only when they add something (e.g. "range reduced to its first address").
+          const extra = last.effect && !last.effect.includes(after) ? `; ${last.effect}` : '';
+          last.effect = `${n.manip} ${before} -> ${after}${extra}`;
+        }
       }
       if (result.socket) socket = result.socket;
     }
@@ -178,11 +182,14 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
     return rec;
   }
   // Loopback: the packet comes back in over lo in the same hop. skb_orphan() drops the socket.
-  rec.notes.push('looped back over lo: PREROUTING and INPUT run again (raw, mangle, filter, security; nat is skipped)');
   pkt.inIface = 'lo';
   pkt.outIface = null;
   pkt.owner = null;
   rec.outcome = receive(true);
+  rec.notes.push(
+    `looped back over lo in the same hop: PREROUTING and INPUT run again for raw, mangle, filter and security` +
+      (skippedNat.length ? `; nat ${skippedNat.join(' and nat ')} skipped, because conntrack already holds this connection's NAT bindings (nat sees only a connection's first pass)` : ''),
+  );
   rec.final = pkt;
   return rec;
 }

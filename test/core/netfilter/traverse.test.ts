@@ -22,7 +22,7 @@ describe('hook traversal', () => {
       'mangle INPUT#1 ACCEPT',
       'filter INPUT#1 ACCEPT',
     ]);
-    expect(r.notes.filter((n) => n.startsWith('nat'))).toHaveLength(2);
+    expect(r.notes.join()).toMatch(/looped back over lo.*nat PREROUTING and nat INPUT skipped/);
     expect(r.outcome).toMatchObject({ type: 'delivered', port: 9080 });
   });
 
