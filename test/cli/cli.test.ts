@@ -123,7 +123,7 @@ describe('output formats', () => {
     const misses = t.hops[1]!.misses!;
     expect(misses.map((m) => m.rule)).toEqual([1, 2, 3]);
     expect(misses[2]!.reason).toMatch(/out-interface eth0 ≠ lo/);
-    expect(cli([...args, '--explain']).stdout).toMatch(/no match: out-interface/);
+    expect(cli([...args, '--explain']).stdout).toMatch(/no match:/);
   });
 });
 
