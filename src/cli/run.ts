@@ -35,7 +35,7 @@ interface TraceFlags {
   uid?: string;
   gid?: string;
   groups?: string;
-  podIp: string[];
+  podIp?: string[];
   via?: string;
   inIface?: string;
   scenario?: string;
@@ -47,7 +47,7 @@ interface TraceFlags {
   maxHops: string;
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 function intFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -57,9 +57,10 @@ function intFlag(name: string, v: string | undefined): number | undefined {
 
 function podFromFlags(flags: TraceFlags): PodConfig {
   const pod = defaultPodConfig();
-  if (flags.podIp.length > 2) throw new UsageError('--pod-ip may be given at most twice (one IPv4, one IPv6)');
+  const podIps = flags.podIp ?? [];
+  if (podIps.length > 2) throw new UsageError('--pod-ip may be given at most twice (one IPv4, one IPv6)');
   const seen = new Set<string>();
-  for (const text of flags.podIp) {
+  for (const text of podIps) {
     const a = parseAddress(text);
     if (!a) throw new UsageError(`--pod-ip: "${text}" is not an IP address`);
     if (seen.has(a.family)) throw new UsageError(`--pod-ip: two ${a.family === 'ipv4' ? 'IPv4' : 'IPv6'} addresses given; give one of each family`);
@@ -85,7 +86,7 @@ function buildProgram(io: CliIo, action: (flags: TraceFlags) => void): Command {
     .option('--uid <n>', 'owner uid of the sending socket (default 1000, an application)')
     .option('--gid <n>', 'owner gid of the sending socket (default: the uid)')
     .option('--groups <list>', 'supplementary groups of the sender, comma-separated (for --suppl-groups)')
-    .option('--pod-ip <ip>', 'the pod IP (default 10.244.1.5 and fd00:10:244:1::5); give twice for IPv4 and IPv6', collect, [])
+    .option('--pod-ip <ip>', 'the pod IP (default 10.244.1.5 and fd00:10:244:1::5); give twice for IPv4 and IPv6', collect)
     .option('--via <addr>', 'the endpoint Envoy picks for an outbound connection (default: the original destination)')
     .option('--in-iface <name>', 'interface a remote flow arrives on (default eth0)')
     .option('--scenario <name>', `a built-in blog traffic type: ${SCENARIOS.map((s) => s.name).join(', ')}, 1-6, or all`)
