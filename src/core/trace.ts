@@ -24,6 +24,8 @@ export interface Step {
   text: string | null;
   /** What the target did, e.g. "dst 10.244.2.7:9080 -> 127.0.0.1:15001". */
   effect?: string;
+  /** For REDIRECT/DNAT/SNAT/MASQUERADE: the rewritten address, machine-readable. */
+  nat?: { manip: 'dst' | 'src'; from: string; to: string };
   /** For unknown verdicts: why the engine could not decide. */
   reason?: string;
   /** Source line of the rule in the input, when it came from a file. */

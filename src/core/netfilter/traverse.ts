@@ -100,6 +100,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
           // Keep the target's own words only when they add something (e.g. "range reduced to its first address").
           const extra = last.effect && !last.effect.includes(after) ? `; ${last.effect}` : '';
           last.effect = `${n.manip} ${before} -> ${after}${extra}`;
+          last.nat = { manip: n.manip, from: before, to: after };
         }
       }
       if (result.socket) socket = result.socket;

@@ -1,0 +1,171 @@
+/**
+ * The two throwaway network namespaces of a run, and nothing else.
+ *
+ * Every command that changes state names one of our own namespaces: `ip netns add/del NAME`,
+ * `ip -n NAME …` (ip enters the namespace itself before acting, like `ip netns exec`), or
+ * `ip netns exec NAME prog …`. The veth pair is created from inside the pod namespace with its
+ * peer end placed straight into the peer namespace, so no interface ever exists in the host's.
+ *
+ * Layout:
+ *   pod:  lo up (127.0.0.0/8 is local, so 127.0.0.6 binds; ::6/128 added), eth0 with the pod
+ *         addresses, default routes via the peer.
+ *   peer: eth0 with the gateway addresses; "AnyIP": `local 0.0.0.0/0 dev lo` and
+ *         `local ::/0 dev lo` make every address local to the peer, so it answers for any
+ *         remote host and a peer-side client can bind any source (ip_nonlocal_bind for IPv6,
+ *         whose bind() checks configured addresses, not routes). The pod's own prefix is carved
+ *         back out of the local table (a more specific unicast route via eth0), or replies to
+ *         the pod would be delivered to the peer itself.
+ *   both: IPv6 DAD off (accept_dad=0 and `nodad`), so addresses work at once;
+ *         ip_unprivileged_port_start=0, so a stand-in running as an ordinary uid can listen on
+ *         a low port (e.g. 53) without binding it as root first.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { Tools } from './capabilities.js';
+import { run } from './exec.js';
+import type { ResolvedPlan } from './plan.js';
+
+/** Every namespace the harness creates starts with this. */
+export const NS_PREFIX = 'sctrace-';
+
+export interface NamespacePair {
+  pod: string;
+  peer: string;
+}
+
+export function newNamespaceNames(): NamespacePair {
+  const base = `${NS_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
+  return { pod: `${base}-pod`, peer: `${base}-peer` };
+}
+
+export function namespaceExists(name: string): boolean {
+  return existsSync(`/run/netns/${name}`);
+}
+
+/** Names of existing namespaces (from `ip netns list`). */
+export async function listNamespaces(ip: string): Promise<string[]> {
+  const { stdout } = await run(ip, ['netns', 'list']);
+  return stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter(Boolean);
+}
+
+async function sysctl(tools: Tools, ns: string, key: string, value: string): Promise<void> {
+  await run(tools.ip, ['netns', 'exec', ns, tools.tee, `/proc/sys/${key.replace(/\./g, '/')}`], { input: `${value}\n` });
+}
+
+/**
+ * Create and wire both namespaces. Refuses if either name exists. Each name is pushed onto
+ * `created` as soon as it exists, so the caller deletes exactly what was created, even when
+ * this fails half way.
+ */
+export async function createNamespaces(
+  tools: Tools,
+  names: NamespacePair,
+  plan: ResolvedPlan,
+  created: string[],
+  stopped: () => boolean = () => false,
+): Promise<void> {
+  for (const name of [names.pod, names.peer]) {
+    if (namespaceExists(name)) throw new Error(`network namespace ${name} already exists; refusing to touch it`);
+  }
+  const { ip } = tools;
+  const pod = plan.pod;
+  const v6 = pod.ipv6 !== null;
+  const check = (): void => {
+    if (stopped()) throw new Error('namespace setup stopped');
+  };
+  for (const name of [names.pod, names.peer]) {
+    check();
+    await run(ip, ['netns', 'add', name]);
+    created.push(name);
+  }
+  const inPod = (...args: string[]) => (check(), run(ip, ['-n', names.pod, ...args]));
+  const inPeer = (...args: string[]) => (check(), run(ip, ['-n', names.peer, ...args]));
+  const setSysctl = (ns: string, key: string, value: string) => (check(), sysctl(tools, ns, key, value));
+
+  for (const ns of [names.pod, names.peer]) {
+    await setSysctl(ns, 'net.ipv4.ip_unprivileged_port_start', '0');
+    if (v6) {
+      await setSysctl(ns, 'net.ipv6.conf.all.accept_dad', '0');
+      await setSysctl(ns, 'net.ipv6.conf.default.accept_dad', '0');
+    }
+  }
+  if (v6) await setSysctl(names.peer, 'net.ipv6.ip_nonlocal_bind', '1');
+  await setSysctl(names.peer, 'net.ipv4.ip_nonlocal_bind', '1');
+
+  await inPod('link', 'set', 'lo', 'up');
+  await inPeer('link', 'set', 'lo', 'up');
+  await inPod('link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', names.peer);
+
+  await inPod('addr', 'add', `${pod.ipv4}/${pod.prefix4}`, 'dev', 'eth0');
+  await inPeer('addr', 'add', `${pod.gateway4}/${pod.prefix4}`, 'dev', 'eth0');
+  if (v6) {
+    await inPod('-6', 'addr', 'add', `${pod.ipv6}/${pod.prefix6}`, 'dev', 'eth0', 'nodad');
+    await inPod('-6', 'addr', 'add', '::6/128', 'dev', 'lo', 'nodad');
+    await inPeer('-6', 'addr', 'add', `${pod.gateway6}/${pod.prefix6}`, 'dev', 'eth0', 'nodad');
+  }
+  await inPod('link', 'set', 'eth0', 'up');
+  await inPeer('link', 'set', 'eth0', 'up');
+
+  await inPod('route', 'add', 'default', 'via', pod.gateway4, 'dev', 'eth0');
+  await inPeer('route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo');
+  await inPeer('route', 'add', pod.net4, 'dev', 'eth0', 'table', 'local');
+  if (v6) {
+    await inPod('-6', 'route', 'add', 'default', 'via', pod.gateway6!, 'dev', 'eth0');
+    await inPeer('-6', 'route', 'add', 'local', '::/0', 'dev', 'lo');
+    await inPeer('-6', 'route', 'add', pod.net6!, 'dev', 'eth0', 'table', 'local');
+  }
+
+  for (const { fwmark, table } of plan.policyRouting ?? []) {
+    const mark = `0x${fwmark.toString(16)}`;
+    await inPod('rule', 'add', 'fwmark', mark, 'lookup', String(table));
+    await inPod('route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo', 'table', String(table));
+    if (v6) {
+      await inPod('-6', 'rule', 'add', 'fwmark', mark, 'lookup', String(table));
+      await inPod('-6', 'route', 'add', 'local', '::/0', 'dev', 'lo', 'table', String(table));
+    }
+  }
+}
+
+/** Delete our namespaces (only names starting with NS_PREFIX). Ignores ones already gone. */
+export async function deleteNamespaces(ip: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    if (!name.startsWith(NS_PREFIX) || !namespaceExists(name)) continue;
+    await run(ip, ['netns', 'del', name], { allowFailure: true, timeoutMs: 5000 });
+  }
+}
+
+/** The same, synchronously: for signal and exit handlers. */
+export function deleteNamespacesSync(ip: string, names: readonly string[]): void {
+  for (const name of names) {
+    if (!name.startsWith(NS_PREFIX) || !namespaceExists(name)) continue;
+    try {
+      execFileSync(ip, ['netns', 'del', name], { stdio: 'ignore', timeout: 5000 });
+    } catch {
+      // best effort: nothing else to do from a signal handler
+    }
+  }
+}
+
+/**
+ * Remove namespaces left behind by harness runs whose process is gone (e.g. killed with
+ * SIGKILL, which no handler can catch). Names are `sctrace-<pid>-<hex>-pod|peer`; a namespace
+ * whose pid is still alive is left alone. Returns the names removed.
+ */
+export async function removeStaleNamespaces(ip: string): Promise<string[]> {
+  const stale = (await listNamespaces(ip)).filter((name) => {
+    const m = /^sctrace-(\d+)-[0-9a-f]+-(pod|peer)$/.exec(name);
+    if (!m) return false;
+    try {
+      process.kill(Number(m[1]), 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  });
+  await deleteNamespaces(ip, stale);
+  return stale;
+}
