@@ -147,6 +147,12 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
       captured: res.final.conn.dnatApplied || (res.socket?.transparent ?? false),
       startLabel: startLabel(flow, pod, origin),
     });
+    if (res.outcome.type === 'delivered' && res.socket?.role === 'agent-dns') {
+      hop.notes.push(
+        "pilot-agent's DNS proxy answers from its own table, or forwards the query upstream as uid " +
+          `${pod.proxyUid}; trace that leg with --uid ${pod.proxyUid} --dst <nameserver>:53 --proto ${flow.proto}`,
+      );
+    }
     const next = envoyNext(res, pod, flow, viaUsed);
     if (next && 'stop' in next) {
       hop.notes.push(next.stop);
