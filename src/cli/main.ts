@@ -5,7 +5,7 @@ import { run } from './run.js';
 
 const rulesDir = fileURLToPath(new URL('../../rules/', import.meta.url));
 
-const code = run(process.argv.slice(2), {
+const code = await run(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   readFile: (p) => readFileSync(p),

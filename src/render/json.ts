@@ -4,3 +4,8 @@ import type { Trace } from '../core/trace.js';
 export function renderJson(traces: Trace[]): string {
   return `${JSON.stringify(traces.length === 1 ? traces[0] : traces, null, 2)}\n`;
 }
+
+/** JSON Lines: one compact Trace per line, for streaming many flows. */
+export function renderJsonLines(traces: Trace[]): string {
+  return traces.map((t) => `${JSON.stringify(t)}\n`).join('');
+}

@@ -34,8 +34,8 @@ describe('exit codes and one-line errors', () => {
     ['bad uid', ['--dst', '1.2.3.4:80', '--uid', 'root'], 2, /--uid: "root" is not a non-negative integer/],
   ];
   for (const [name, args, code, message] of cases) {
-    it(name, () => {
-      const r = cli(args);
+    it(name, async () => {
+      const r = (await cli(args));
       expect(r.code).toBe(code);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(message);
@@ -46,41 +46,41 @@ describe('exit codes and one-line errors', () => {
       expect(lines.slice(1).every((l) => l.startsWith('(Did you mean'))).toBe(true);
     });
   }
-  it('--help exits 0 and lists every flag', () => {
-    const r = cli(['--help']);
+  it('--help exits 0 and lists every flag', async () => {
+    const r = (await cli(['--help']));
     expect(r.code).toBe(0);
     for (const flag of ['--rules', '--profile', '--list-profiles', '--src', '--dst', '--proto', '--uid', '--gid', '--pod-ip', '--via', '--in-iface', '--scenario', '--format', '--ascii', '--no-color', '--explain', '--unknown', '--max-hops']) {
       expect(r.stdout).toContain(flag);
     }
   });
-  it('a successful trace exits 0', () => expect(cli(['--dst', '10.244.2.7:9080']).code).toBe(0));
+  it('a successful trace exits 0', async () => expect((await cli(['--dst', '10.244.2.7:9080'])).code).toBe(0));
 });
 
 describe('rule sources', () => {
-  it('--list-profiles names each built-in rule set and the default', () => {
-    const r = cli(['--list-profiles']);
+  it('--list-profiles names each built-in rule set and the default', async () => {
+    const r = (await cli(['--list-profiles']));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^istio-1\.10\n/m);
     expect(r.stdout).toMatch(/^istio-1\.13\n/m);
     expect(r.stdout).toMatch(/^istio-1\.25 \(default\)\n/m);
   });
-  it('reads rules from stdin with --rules -', () => {
+  it('reads rules from stdin with --rules -', async () => {
     const stdin = '*nat\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -j REDIRECT --to-ports 15001\nCOMMIT\n';
-    const r = cli(['--rules', '-', '--dst', '10.1.2.3:80', '--format', 'json'], { stdin });
+    const r = (await cli(['--rules', '-', '--dst', '10.1.2.3:80', '--format', 'json'], { stdin }));
     const t = JSON.parse(r.stdout) as Trace;
     expect(t.ruleset.source).toBe('<stdin>');
     expect(t.hops[0]!.outcome).toMatchObject({ type: 'delivered', port: 15001 });
   });
-  it('without --rules uses the current Istio default profile', () => {
-    const t = JSON.parse(cli(['--dst', '10.244.2.7:9080', '--format', 'json']).stdout) as Trace;
+  it('without --rules uses the current Istio default profile', async () => {
+    const t = JSON.parse((await cli(['--dst', '10.244.2.7:9080', '--format', 'json'])).stdout) as Trace;
     expect(t.ruleset.source).toBe('profile:istio-1.25');
   });
 });
 
 describe('output formats', () => {
   const args = ['--rules', fixture('kernel-traces.rules'), '--src', '10.244.1.5', '--dst', '10.244.2.7:9080'];
-  it('json carries the documented fields in a fixed order', () => {
-    const t = JSON.parse(cli([...args, '--format', 'json']).stdout) as Trace;
+  it('json carries the documented fields in a fixed order', async () => {
+    const t = JSON.parse((await cli([...args, '--format', 'json'])).stdout) as Trace;
     expect(Object.keys(t)).toEqual(['schemaVersion', 'ruleset', 'flow', 'hops', 'path', 'notes', 'warnings']);
     expect(t.schemaVersion).toBe(1);
     expect(Object.keys(t.hops[0]!)).toEqual(['index', 'actor', 'family', 'packet', 'steps', 'outcome', 'notes']);
@@ -89,47 +89,47 @@ describe('output formats', () => {
     expect(t.hops[0]!.packet.sport).toBe(40000);
     expect(t.hops[1]!.packet.sport).toBe(40001);
   });
-  it('the same input gives byte-identical JSON and YAML twice', () => {
+  it('the same input gives byte-identical JSON and YAML twice', async () => {
     for (const format of ['json', 'yaml']) {
-      expect(cli([...args, '--format', format]).stdout).toBe(cli([...args, '--format', format]).stdout);
+      expect((await cli([...args, '--format', format])).stdout).toBe((await cli([...args, '--format', format])).stdout);
     }
   });
-  it('YAML parses to the same object as JSON', () => {
-    expect(parseYaml(cli([...args, '--format', 'yaml']).stdout)).toEqual(JSON.parse(cli([...args, '--format', 'json']).stdout));
+  it('YAML parses to the same object as JSON', async () => {
+    expect(parseYaml((await cli([...args, '--format', 'yaml'])).stdout)).toEqual(JSON.parse((await cli([...args, '--format', 'json'])).stdout));
   });
-  it('path prints the blog-style line alone; --ascii uses ->', () => {
-    expect(cli([...args, '--format', 'path']).stdout).toBe(
+  it('path prints the blog-style line alone; --ascii uses ->', async () => {
+    expect((await cli([...args, '--format', 'path'])).stdout).toBe(
       'Local Pod → OUTPUT → ISTIO_OUTPUT RULE 9 → ISTIO_REDIRECT → Envoy 15001 (Outbound) → OUTPUT → ISTIO_OUTPUT RULE 4 → POSTROUTING → Remote Pod\n',
     );
-    expect(cli([...args, '--format', 'path', '--ascii']).stdout).toBe(
+    expect((await cli([...args, '--format', 'path', '--ascii'])).stdout).toBe(
       'Local Pod -> OUTPUT -> ISTIO_OUTPUT RULE 9 -> ISTIO_REDIRECT -> Envoy 15001 (Outbound) -> OUTPUT -> ISTIO_OUTPUT RULE 4 -> POSTROUTING -> Remote Pod\n',
     );
   });
-  it('table shows the title, one row per step and the path; no colour without a terminal', () => {
-    const out = cli(args).stdout;
+  it('table shows the title, one row per step and the path; no colour without a terminal', async () => {
+    const out = (await cli(args)).stdout;
     expect(out).toContain('tcp 10.244.1.5 -> 10.244.2.7:9080 (uid 1000, gid 1000)');
     expect(out).toMatch(/│ 1\s+│ OUTPUT\s+│ nat\s+│ ISTIO_OUTPUT\s+│ 9\s+│ -A ISTIO_OUTPUT -j ISTIO_REDIRECT/);
     expect(out).toMatch(/│ 2\s+│ OUTPUT\s+│ nat\s+│ ISTIO_OUTPUT\s+│ 4\s+│ -A ISTIO_OUTPUT -m owner --uid-owner 1337/);
     expect(out).toContain('Path: Local Pod → OUTPUT → ISTIO_OUTPUT RULE 9');
     expect(out).not.toMatch(/\u001b\[/);
   });
-  it('colour only on a terminal, and never with NO_COLOR or --no-color', () => {
-    expect(cli(args, { tty: true }).stdout).toMatch(/\u001b\[/);
-    expect(cli(args, { tty: true, env: { NO_COLOR: '1' } }).stdout).not.toMatch(/\u001b\[/);
-    expect(cli([...args, '--no-color'], { tty: true }).stdout).not.toMatch(/\u001b\[/);
+  it('colour only on a terminal, and never with NO_COLOR or --no-color', async () => {
+    expect((await cli(args, { tty: true })).stdout).toMatch(/\u001b\[/);
+    expect((await cli(args, { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(/\u001b\[/);
+    expect((await cli([...args, '--no-color'], { tty: true })).stdout).not.toMatch(/\u001b\[/);
   });
-  it('--explain lists rules that did not match, with the reason', () => {
-    const t = JSON.parse(cli([...args, '--format', 'json', '--explain']).stdout) as Trace;
+  it('--explain lists rules that did not match, with the reason', async () => {
+    const t = JSON.parse((await cli([...args, '--format', 'json', '--explain'])).stdout) as Trace;
     const misses = t.hops[1]!.misses!;
     expect(misses.map((m) => m.rule)).toEqual([1, 2, 3]);
     expect(misses[2]!.reason).toMatch(/out-interface eth0 ≠ lo/);
-    expect(cli([...args, '--explain']).stdout).toMatch(/no match:/);
+    expect((await cli([...args, '--explain'])).stdout).toMatch(/no match:/);
   });
 });
 
 describe('--scenario', () => {
-  it('all prints the six types with the blog claims and the kernel result', () => {
-    const r = cli(['--scenario', 'all', '--rules', fixture('kernel-traces.rules'), '--format', 'json']);
+  it('all prints the six types with the blog claims and the kernel result', async () => {
+    const r = (await cli(['--scenario', 'all', '--rules', fixture('kernel-traces.rules'), '--format', 'json']));
     const traces = JSON.parse(r.stdout) as Trace[];
     expect(traces.map((t) => [t.scenario!.type, t.path])).toEqual([
       [1, 'Remote Pod → PREROUTING → ISTIO_INBOUND RULE 6 → ISTIO_IN_REDIRECT → Envoy 15006 (Inbound) → OUTPUT → ISTIO_OUTPUT RULE 1 → POSTROUTING → Local Pod :9080'],
@@ -142,8 +142,8 @@ describe('--scenario', () => {
     ]);
     expect(traces.filter((t) => !t.scenario!.blogAgrees).map((t) => t.scenario!.type)).toEqual([3, 3, 5]);
   });
-  it('the table states the blog claim and the kernel result for types 3 and 5', () => {
-    const out = cli(['--scenario', 'all']).stdout;
+  it('the table states the blog claim and the kernel result for types 3 and 5', async () => {
+    const out = (await cli(['--scenario', 'all'])).stdout;
     expect(out).toMatch(/Kernel differs: Blog: RULE 8 .* Kernel: RULE 4/);
     expect(out).toMatch(/Kernel differs: Blog: the scrape goes .* Kernel: the SYN is RETURNed in ISTIO_INBOUND/);
   });

@@ -90,12 +90,12 @@ function kernelEnd(end: string): string {
 
 describe('the kernel-measured flows are reproduced step for step', () => {
   const golden = parseGolden();
-  it('has all ten measured flows', () => expect([...golden.keys()].sort()).toEqual(Object.keys(FLOWS).sort()));
+  it('has all ten measured flows', async () => expect([...golden.keys()].sort()).toEqual(Object.keys(FLOWS).sort()));
   for (const [id, runs] of Object.entries(FLOWS)) {
-    it(`flow ${id}`, () => {
+    it(`flow ${id}`, async () => {
       const hops: Hop[] = [];
       for (const args of runs) {
-        const r = cli(['--rules', fixture('kernel-traces.rules'), '--format', 'json', ...args]);
+        const r = (await cli(['--rules', fixture('kernel-traces.rules'), '--format', 'json', ...args]));
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         const trace = JSON.parse(r.stdout) as Trace;

@@ -11,10 +11,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], opts: { stdin?: string; tty?: boolean; env?: Record<string, string> } = {}): CliResult {
+export async function cli(args: string[], opts: { stdin?: string; tty?: boolean; env?: Record<string, string> } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const code = run(args, {
+  const code = await run(args, {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     readFile: (p) => readFileSync(p),

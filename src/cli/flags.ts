@@ -1,0 +1,82 @@
+/** Flag groups shared by the commands (trace, verify, check, diff), so every command spells them alike. */
+import { Command, Option } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { DEFAULT_PROFILE } from '../pod/profiles.js';
+import { SCENARIOS } from '../pod/scenarios.js';
+import { DEFAULT_MAX_HOPS } from '../pod/trace-flow.js';
+
+export interface SourceFlags {
+  rules?: string;
+  profile?: string;
+}
+
+export interface FlowFlags {
+  src?: string;
+  dst?: string;
+  proto: string;
+  uid?: string;
+  gid?: string;
+  groups?: string;
+  podIp?: string[];
+  via?: string;
+  inIface?: string;
+  scenario?: string;
+  flows?: string;
+}
+
+export interface OutputFlags {
+  format: string;
+  ascii?: boolean;
+  color: boolean;
+  explain?: boolean;
+  unknown: string;
+  maxHops: string;
+}
+
+export type TraceFlags = SourceFlags & FlowFlags & OutputFlags & { listProfiles?: boolean };
+
+export const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+export function intFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name}: "${v}" is not a non-negative integer`);
+  return Number(v);
+}
+
+export function addSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--rules <file>', 'iptables-save / ip6tables-save output, iptables-restore input, or an istio-init log ("-" for stdin)')
+    .option('--profile <name>', `a built-in rule set (default ${DEFAULT_PROFILE}; see --list-profiles)`);
+}
+
+export function addFlowOptions(cmd: Command): Command {
+  return cmd
+    .option('--src <addr>', 'source IP[:PORT], [IPv6]:PORT, or "pod"; default: the pod, address chosen by routing')
+    .option('--dst <addr>', 'destination IP:PORT, [IPv6]:PORT, or pod:PORT')
+    .addOption(new Option('--proto <proto>', 'protocol').choices(['tcp', 'udp']).default('tcp'))
+    .option('--uid <n>', 'owner uid of the sending socket (default 1000, an application)')
+    .option('--gid <n>', 'owner gid of the sending socket (default: the uid)')
+    .option('--groups <list>', 'supplementary groups of the sender, comma-separated (for --suppl-groups)')
+    .option('--pod-ip <ip>', 'the pod IP (default 10.244.1.5 and fd00:10:244:1::5); give twice for IPv4 and IPv6', collect)
+    .option('--via <addr>', 'the endpoint Envoy picks for an outbound connection (default: the original destination)')
+    .option('--in-iface <name>', 'interface a remote flow arrives on (default eth0)')
+    .option('--scenario <name>', `a built-in blog traffic type: ${SCENARIOS.map((s) => s.name).join(', ')}, 1-6, or all`)
+    .option('--flows <file>', 'trace many flows: a YAML list of flows, or JSON Lines ("-" for stdin)');
+}
+
+export function addEngineOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--unknown <policy>', 'what to do at a rule the engine cannot evaluate: stop the trace, or assume match / no-match (always reported)')
+        .choices(['stop', 'match', 'no-match'])
+        .default('stop'),
+    )
+    .option('--max-hops <n>', 'stop after this many connections (loop guard)', String(DEFAULT_MAX_HOPS));
+}
+
+export function addOutputOptions(cmd: Command, formats: string[]): Command {
+  return cmd
+    .addOption(new Option('--format <format>', 'output format').choices(formats).default(formats[0]))
+    .option('--ascii', 'ASCII arrows and borders only')
+    .option('--no-color', 'no colours (also NO_COLOR, or when output is not a terminal)');
+}
