@@ -3,7 +3,9 @@ import type { Trace } from '../../core/trace.js';
 import { resolveFlow } from '../../pod/flow.js';
 import { traceFlow } from '../../pod/trace-flow.js';
 import { palette } from '../../render/colors.js';
+import { renderDot } from '../../render/dot.js';
 import { renderJson, renderJsonLines } from '../../render/json.js';
+import { renderMermaid } from '../../render/mermaid.js';
 import { renderPath } from '../../render/path.js';
 import { renderTable } from '../../render/table.js';
 import { renderYaml } from '../../render/yaml.js';
@@ -11,7 +13,7 @@ import type { TraceFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { flowRuns, loadContext, traceOptions } from '../setup.js';
 
-export const TRACE_FORMATS = ['table', 'path', 'json', 'yaml', 'jsonl'];
+export const TRACE_FORMATS = ['table', 'path', 'json', 'yaml', 'jsonl', 'mermaid', 'dot'];
 
 export function runTrace(io: CliIo, flags: TraceFlags): Trace[] {
   const runs = flowRuns(io, flags);
@@ -40,6 +42,10 @@ export function renderTraces(io: CliIo, flags: TraceFlags, traces: Trace[]): str
       return renderYaml(traces);
     case 'path':
       return renderPath(traces, Boolean(flags.ascii));
+    case 'mermaid':
+      return renderMermaid(traces);
+    case 'dot':
+      return renderDot(traces);
     default:
       return renderTable(traces, { colors: colorsFor(io, flags), ascii: Boolean(flags.ascii), explain: Boolean(flags.explain) });
   }
