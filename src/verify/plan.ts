@@ -110,7 +110,12 @@ export interface KernelHop {
    * 'drop' (target 'REJECT'); falling off the end of a user chain leaves no step at all.
    */
   steps: Step[];
-  /** The listener that accepted it, matched by the client's address and port. */
+  /**
+   * The listener that accepted it (index into plan.listeners), matched by the client's address
+   * and port, with the accepted socket's local address and port: after REDIRECT that is the
+   * listener's port; after TPROXY it is still the original destination. A UDP listener bound to
+   * a wildcard reports the wildcard (Node cannot read a datagram's destination address).
+   */
   delivered?: { ns: NsRole; listener: number; address: string; port: number };
   openedBy?: Opener;
   /** nft trace ids of the packet's traversals (the id changes when it loops back over lo). */
