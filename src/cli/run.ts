@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { DEFAULT_PROFILE } from '../pod/profiles.js';
 import { SCENARIOS } from '../pod/scenarios.js';
 import { renderTraces, runTrace, TRACE_FORMATS } from './commands/trace.js';
+import { runVerify, VERIFY_FORMATS } from './commands/verify.js';
 import { describeError, EXIT_OK, EXIT_USAGE } from './exit.js';
 import { addEngineOptions, addFlowOptions, addOutputOptions, addSourceOptions, type TraceFlags } from './flags.js';
 import type { CliIo } from './io.js';
@@ -37,6 +38,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .name('sidecar-trace')
     .description("Explain how a connection moves through an Istio sidecar pod's iptables, hop by hop, as the Linux kernel does it.")
     .version(VERSION, '-V, --version')
+    // Root flags stay before a subcommand, so `verify --dst …` reaches verify.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   addSourceOptions(program).option('--list-profiles', 'list the built-in rule sets and exit');
@@ -53,6 +56,16 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     io.stdout(renderTraces(io, flags, runTrace(io, flags)));
     setCode(EXIT_OK);
   });
+  const verify = program
+    .command('verify')
+    .description(
+      'replay the flow in throwaway network namespaces on this machine\'s kernel and compare its rule steps with the simulation (Linux, root, iproute2, iptables, nftables); exit 0 agree, 1 differ, 2 cannot run',
+    );
+  addSourceOptions(verify);
+  addFlowOptions(verify);
+  addOutputOptions(verify, VERIFY_FORMATS);
+  addEngineOptions(verify);
+  verify.action(async () => setCode(await runVerify(io, { ...(verify.opts() as TraceFlags) })));
   void SCENARIOS;
   return program;
 }

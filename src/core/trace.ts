@@ -60,6 +60,10 @@ export interface Outcome {
   type: OutcomeType;
   /** For delivered: who accepted the connection, e.g. "Envoy outbound (15001)". */
   listener?: string;
+  /** For delivered: the listener's role as the pod model names it (envoy-outbound, envoy-inbound, app, …). */
+  role?: string;
+  /** For delivered: the port the listening socket is bound to (TPROXY keeps the packet's own port). */
+  listenerPort?: number;
   /** Final destination after NAT. */
   address?: string;
   port?: number | null;

@@ -117,7 +117,12 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
       const why = pkt.proto === 'tcp' ? 'no socket listens there; the kernel answers with a TCP RST' : 'no socket listens there';
       return { type: 'rejected', address: pkt.dst.text, port: pkt.dport, detail: why };
     }
-    return { type: 'delivered', listener: s.label, address: pkt.dst.text, port: pkt.dport };
+    const o: Outcome = { type: 'delivered', listener: s.label };
+    if (s.role) o.role = s.role;
+    o.listenerPort = s.port;
+    o.address = pkt.dst.text;
+    o.port = pkt.dport;
+    return o;
   };
 
   /** Received packet: PREROUTING, routing, then INPUT or FORWARD -> POSTROUTING. */

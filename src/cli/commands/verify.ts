@@ -1,0 +1,52 @@
+/**
+ * `sidecar-trace verify`: replay flows in throwaway network namespaces on the
+ * real kernel and compare its rule steps with the simulation, hop by hop.
+ * Exit 0 when all agree, 1 when any differs, 2 when a capability is missing.
+ */
+import { stringify } from 'yaml';
+import { UsageError } from '../../core/errors.js';
+import { SCHEMA_VERSION } from '../../core/trace.js';
+import { resolveFlow } from '../../pod/flow.js';
+import { traceFlow } from '../../pod/trace-flow.js';
+import { renderVerifyTable } from '../../render/verify.js';
+import { compareTraces, type Verification } from '../../verify/compare.js';
+import { planFromTrace } from '../../verify/from-trace.js';
+import { checkCapabilities, runKernelFlow } from '../../verify/index.js';
+import { EXIT_INTERNAL, EXIT_OK } from '../exit.js';
+import type { TraceFlags } from '../flags.js';
+import type { CliIo } from '../io.js';
+import { flowRuns, loadContext, traceOptions } from '../setup.js';
+import { colorsFor } from './trace.js';
+
+export const VERIFY_FORMATS = ['table', 'json', 'yaml'];
+
+export async function runVerify(io: CliIo, flags: TraceFlags): Promise<number> {
+  const runs = flowRuns(io, flags);
+  const ctx = loadContext(io, flags);
+  const opts = traceOptions({ ...flags, explain: false });
+  const caps = checkCapabilities();
+  if (!caps.ok) throw new UsageError(`verify cannot run here: ${caps.message}`);
+  const results: Verification[] = [];
+  for (const { input } of runs) {
+    const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow(input, ctx.pod), opts, ctx.notes);
+    const planned = planFromTrace(trace, ctx.ruleset, ctx.pod);
+    if (!planned.ok) {
+      results.push({ title: trace.flow.title, agree: false, unsupported: planned.reason, hops: [], kernelWarnings: [] });
+      continue;
+    }
+    const kernel = await runKernelFlow(planned.plan);
+    results.push(compareTraces(trace, kernel, planned.plan));
+  }
+  const doc = { schemaVersion: SCHEMA_VERSION, agree: results.every((r) => r.agree), results };
+  switch (flags.format) {
+    case 'json':
+      io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+      break;
+    case 'yaml':
+      io.stdout(stringify(JSON.parse(JSON.stringify(doc)), { lineWidth: 0 }));
+      break;
+    default:
+      io.stdout(renderVerifyTable(results, colorsFor(io, flags), Boolean(flags.ascii)));
+  }
+  return doc.agree ? EXIT_OK : EXIT_INTERNAL;
+}

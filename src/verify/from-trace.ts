@@ -1,0 +1,115 @@
+/**
+ * Turn a simulated Trace into a KernelPlan: the same rules, the same pod,
+ * listeners with the identities the pod model gives them, and stand-in Envoys
+ * that open exactly the next connections the simulation predicts. Pure.
+ */
+import { saveRuleset } from '../core/ruleset/save.js';
+import type { Ruleset } from '../core/ruleset/model.js';
+import type { Hop, Trace } from '../core/trace.js';
+import type { PodConfig } from '../pod/config.js';
+import type { KernelPlan, ListenerSpec, StartSpec } from './plan.js';
+import type { Proto } from './standin-protocol.js';
+
+export type PlanResult = { ok: true; plan: KernelPlan } | { ok: false; reason: string };
+
+const APP_ID = { uid: 1000, gid: 1000 };
+
+function isLocalToPod(addr: string, pod: PodConfig): boolean {
+  return addr.startsWith('127.') || addr === '::1' || addr === '::6' || addr === pod.ipv4.text || addr === pod.ipv6?.text;
+}
+
+/** Who listens on the socket a hop was delivered to, as the pod model says. */
+function listenerIdentity(role: string | undefined, pod: PodConfig): { uid: number; gid: number } {
+  if (!role || role === 'app') return APP_ID;
+  return { uid: pod.proxyUid, gid: pod.proxyGid };
+}
+
+export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): PlanResult {
+  const hops = trace.hops;
+  const first = hops[0];
+  if (!first) return { ok: false, reason: 'the trace has no hops' };
+  const proto = first.packet.proto as Proto;
+  if (proto !== 'tcp' && proto !== 'udp') return { ok: false, reason: `protocol ${proto} cannot be replayed` };
+  const listeners: ListenerSpec[] = [];
+  const byKey = new Map<string, number>();
+
+  const addListener = (spec: ListenerSpec): string | null => {
+    const key = `${spec.ns}|${spec.family}|${spec.proto}|${spec.address ?? '*'}|${spec.port}`;
+    const existing = byKey.get(key);
+    if (existing !== undefined) {
+      const a = JSON.stringify(listeners[existing]!.then ?? null);
+      if (a !== JSON.stringify(spec.then ?? null)) return `listener ${spec.port} would have to open two different connections (the flow loops through it)`;
+      return null;
+    }
+    byKey.set(key, listeners.length);
+    listeners.push(spec);
+    return null;
+  };
+
+  for (let i = 0; i < hops.length; i++) {
+    const hop = hops[i]!;
+    const next: Hop | undefined = hops[i + 1];
+    const o = hop.outcome;
+    if (hop.packet.in === null && !isLocalToPod(hop.packet.src, pod)) {
+      return { ok: false, reason: `hop ${hop.index} is sent from ${hop.packet.src}, a non-local address (original_src needs IP_TRANSPARENT and SO_MARK, which the stand-ins cannot set)` };
+    }
+    if (hop.packet.in !== null && hop.packet.in !== 'eth0') return { ok: false, reason: `hop ${hop.index} arrives on ${hop.packet.in}; the harness pod has only eth0 and lo` };
+    if (o.type === 'forwarded') return { ok: false, reason: 'the flow is forwarded, and the harness has no third host to forward to' };
+    if (o.type === 'delivered') {
+      const spec: ListenerSpec = {
+        ns: 'pod',
+        family: hop.family,
+        proto,
+        port: o.listenerPort ?? o.port ?? 0,
+        ...listenerIdentity(o.role, pod),
+        name: o.listener ?? 'listener',
+      };
+      // Envoy admin and the DNS proxy bind localhost; everything else the wildcard.
+      if (o.role === 'envoy-admin' || o.role === 'agent-dns') spec.address = o.address!;
+      if (pod.mode === 'TPROXY' && o.role === 'envoy-inbound') spec.transparent = true;
+      if (next) {
+        spec.then = {
+          connect: { proto, src: next.packet.src, dst: next.packet.dst, dport: next.packet.dport! },
+          uid: next.packet.uid ?? 0,
+          gid: next.packet.gid ?? 0,
+        };
+      }
+      const clash = addListener(spec);
+      if (clash) return { ok: false, reason: clash };
+    } else if (o.type === 'egress') {
+      const clash = addListener({ ns: 'peer', family: hop.family, proto, port: o.port ?? hop.packet.dport!, uid: 0, gid: 0, name: 'remote' });
+      if (clash) return { ok: false, reason: clash };
+    }
+    if (o.type === 'hop-limit') return { ok: false, reason: 'the simulated flow loops until the hop limit' };
+  }
+
+  const start: StartSpec = {
+    ns: first.packet.in ? 'peer' : 'pod',
+    proto,
+    src: first.packet.src,
+    dst: first.packet.dst,
+    dport: first.packet.dport!,
+    uid: first.packet.uid ?? 0,
+    gid: first.packet.gid ?? 0,
+  };
+  const rules: KernelPlan['rules'] = {};
+  const v4 = saveRuleset(ruleset, 'ipv4');
+  const v6 = saveRuleset(ruleset, 'ipv6');
+  if (v4) rules.ipv4 = v4;
+  if (v6) rules.ipv6 = v6;
+  const plan: KernelPlan = {
+    rules,
+    pod: {
+      ipv4: pod.ipv4.text,
+      prefix4: pod.prefix4,
+      gateway4: pod.gateway4.text,
+      ipv6: pod.ipv6?.text ?? null,
+      prefix6: pod.prefix6,
+      ...(pod.gateway6 ? { gateway6: pod.gateway6.text } : {}),
+    },
+    listeners,
+    start,
+  };
+  if (pod.mode === 'TPROXY') plan.policyRouting = [{ fwmark: pod.tproxyMark, table: pod.tproxyTable }];
+  return { ok: true, plan };
+}
