@@ -9,9 +9,9 @@ import { SCHEMA_VERSION } from '../../core/trace.js';
 import { resolveFlow } from '../../pod/flow.js';
 import { traceFlow } from '../../pod/trace-flow.js';
 import { renderVerifyTable } from '../../render/verify.js';
-import { compareTraces, type Verification } from '../../verify/compare.js';
-import { planFromTrace } from '../../verify/from-trace.js';
-import { checkCapabilities, runKernelFlow } from '../../verify/index.js';
+import type { Verification } from '../../verify/compare.js';
+import { checkCapabilities } from '../../verify/index.js';
+import { verifyTrace } from '../../verify/verify-trace.js';
 import { EXIT_INTERNAL, EXIT_OK } from '../exit.js';
 import type { TraceFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -29,13 +29,7 @@ export async function runVerify(io: CliIo, flags: TraceFlags): Promise<number> {
   const results: Verification[] = [];
   for (const { input } of runs) {
     const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow(input, ctx.pod), opts, ctx.notes);
-    const planned = planFromTrace(trace, ctx.ruleset, ctx.pod);
-    if (!planned.ok) {
-      results.push({ title: trace.flow.title, agree: false, unsupported: planned.reason, hops: [], kernelWarnings: [] });
-      continue;
-    }
-    const kernel = await runKernelFlow(planned.plan);
-    results.push(compareTraces(trace, kernel, planned.plan));
+    results.push(await verifyTrace(trace, ctx.ruleset, ctx.pod));
   }
   const doc = { schemaVersion: SCHEMA_VERSION, agree: results.every((r) => r.agree), results };
   switch (flags.format) {

@@ -1,0 +1,46 @@
+/** Shared body of the per-profile differential test files: simulate, replay on the kernel, compare. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRulesText } from '../../src/cli/load-rules.js';
+import { podContext } from '../../src/cli/setup.js';
+import { defaultPodConfig } from '../../src/pod/config.js';
+import { resolveFlow, type FlowInput } from '../../src/pod/flow.js';
+import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/pod/trace-flow.js';
+import { checkCapabilities, removeStaleNamespaces } from '../../src/verify/index.js';
+import { verifyTrace } from '../../src/verify/verify-trace.js';
+import { compileVerify, ROOT, type CompiledVerify } from './compile-verify.js';
+
+const caps = checkCapabilities();
+
+export function differentialSuite(profile: string, flows: FlowInput[]): void {
+  if (!caps.ok && process.env.CI) {
+    describe(`differential ${profile}`, () => it('can run on this machine (required under CI)', () => expect.fail(caps.message)));
+    return;
+  }
+  if (!caps.ok) {
+    console.warn(`[test/kernel] differential ${profile} skipped: ${caps.message}`);
+    describe.skip(`differential ${profile} (skipped: ${caps.message})`, () => it('needs Linux and root', () => undefined));
+    return;
+  }
+  describe(`differential: ${profile}, simulation vs kernel`, () => {
+    let compiled: CompiledVerify;
+    const text = readFileSync(path.join(ROOT, 'rules', `${profile}.rules`), 'utf8');
+    const ctx = podContext(parseRulesText(text, `rules/${profile}.rules`, `profile:${profile}`), defaultPodConfig());
+    beforeAll(async () => {
+      await removeStaleNamespaces(caps.ok ? caps.tools.ip : 'ip');
+      compiled = compileVerify();
+    });
+    afterAll(() => compiled?.remove());
+    for (const input of flows) {
+      it(input.title ?? JSON.stringify(input), async () => {
+        const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', ...input }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
+        const v = await verifyTrace(trace, ctx.ruleset, ctx.pod, { standinScript: compiled.standin });
+        expect(v.unsupported).toBeUndefined();
+        expect(v.hops.flatMap((h) => h.differences)).toEqual([]);
+        expect(v.kernelWarnings).toEqual([]);
+        expect(v.agree).toBe(true);
+      }, 30_000);
+    }
+  });
+}
