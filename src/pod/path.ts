@@ -54,6 +54,7 @@ export function buildPath(ruleset: Ruleset, infos: HopPathInfo[], arrow = '→')
   infos.forEach((info, i) => {
     const { hop } = info;
     if (i === 0) tokens.push(info.startLabel);
+    const hopStart = tokens.length;
     const tables = new Set(hop.steps.filter((s) => s.kind === 'rule').map((s) => s.table));
     const multiTable = tables.size > 1;
     const hooksSeen = new Set<HookName>();
@@ -76,7 +77,12 @@ export function buildPath(ruleset: Ruleset, infos: HopPathInfo[], arrow = '→')
     const passed = hop.outcome.type === 'delivered' || hop.outcome.type === 'egress' || hop.outcome.type === 'forwarded';
     if (passed && !info.captured) {
       const finalHook: HookName = info.origin === 'local' || hop.outcome.type === 'forwarded' ? 'POSTROUTING' : 'INPUT';
-      if (!hooksSeen.has(finalHook) || lastHook !== finalHook) pushHook(finalHook);
+      if (!hooksSeen.has(finalHook)) {
+        // A local packet crosses POSTROUTING before it loops back in over lo: put it there.
+        const loopback = finalHook === 'POSTROUTING' ? tokens.indexOf('PREROUTING', hopStart) : -1;
+        if (loopback >= 0) tokens.splice(loopback, 0, finalHook);
+        else pushHook(finalHook);
+      }
     }
     tokens.push(endLabel(info));
   });

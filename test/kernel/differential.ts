@@ -13,6 +13,7 @@ import { compileVerify, ROOT, type CompiledVerify } from './compile-verify.js';
 
 const caps = checkCapabilities();
 
+/** `profile` names a file in rules/ (NAME.rules) or a path relative to the project root. */
 export function differentialSuite(profile: string, flows: FlowInput[]): void {
   if (!caps.ok && process.env.CI) {
     describe(`differential ${profile}`, () => it('can run on this machine (required under CI)', () => expect.fail(caps.message)));
@@ -25,8 +26,9 @@ export function differentialSuite(profile: string, flows: FlowInput[]): void {
   }
   describe(`differential: ${profile}, simulation vs kernel`, () => {
     let compiled: CompiledVerify;
-    const text = readFileSync(path.join(ROOT, 'rules', `${profile}.rules`), 'utf8');
-    const ctx = podContext(parseRulesText(text, `rules/${profile}.rules`, `profile:${profile}`), defaultPodConfig());
+    const file = profile.includes('/') ? profile : path.join('rules', `${profile}.rules`);
+    const text = readFileSync(path.join(ROOT, file), 'utf8');
+    const ctx = podContext(parseRulesText(text, file, file), defaultPodConfig());
     beforeAll(async () => {
       await removeStaleNamespaces(caps.ok ? caps.tools.ip : 'ip');
       compiled = compileVerify();
