@@ -1,0 +1,165 @@
+/**
+ * Istio releases and the rule layout each one generates.
+ *
+ * A *layout* names a range of releases whose istio-iptables output differs
+ * only in the details listed by `features()`; a *release* (minor.patch) picks
+ * those details. Layouts and their ranges follow the reference dossier
+ * (istio-iptables.md §1.1-1.10, timeline in §1.9).
+ */
+import { UsageError } from '../../core/errors.js';
+
+export const ISTIO_VERSIONS = ['1.5', '1.10', '1.13', '1.18', '1.23', '1.24', '1.25'] as const;
+export type IstioVersion = (typeof ISTIO_VERSIONS)[number];
+
+export interface Release {
+  /** Always 1.x: the minor number. */
+  minor: number;
+  patch: number;
+}
+
+/** The release a layout stands for when no exact release is given: the layout's own x.y.0. */
+export function representativeRelease(version: IstioVersion): Release {
+  return { minor: Number(version.split('.')[1]), patch: 0 };
+}
+
+/** Which layout a minor version belongs to (§1.9 timeline). */
+export function layoutOfMinor(minor: number): IstioVersion {
+  if (minor <= 9) return '1.5'; // 1.6-1.9 are interpolated from 1.5 and 1.10 code (see features()).
+  if (minor <= 12) return '1.10';
+  if (minor <= 17) return '1.13';
+  if (minor <= 22) return '1.18';
+  if (minor === 23) return '1.23';
+  if (minor === 24) return '1.24';
+  return '1.25';
+}
+
+export function formatRelease(r: Release): string {
+  return `1.${r.minor}.${r.patch}`;
+}
+
+/**
+ * Parse "1.13", "1.11.3", "v1.25.0", "1.22.0-beta.1", "main" or a layout name.
+ * Throws UsageError for anything else and for releases before 1.5
+ * (the shell-script era with its 6-rule ISTIO_OUTPUT, §1.1).
+ */
+export function parseIstioVersion(text: string): { version: IstioVersion; release: Release } {
+  const t = text.trim().toLowerCase();
+  if (t === 'main' || t === 'master' || t === 'latest' || t === 'current') {
+    return { version: '1.25', release: { minor: 25, patch: 0 } };
+  }
+  const m = /^v?1\.(\d{1,3})(?:\.(\d{1,3}))?(?:[-+][0-9a-z.-]*)?$/.exec(t);
+  if (!m) {
+    throw new UsageError(`bad Istio version "${text}": expected 1.MINOR or 1.MINOR.PATCH (e.g. 1.13 or 1.11.3), or "main"`);
+  }
+  const minor = Number(m[1]);
+  const patch = m[2] === undefined ? 0 : Number(m[2]);
+  if (minor < 5) {
+    throw new UsageError(
+      `Istio ${text} is not supported: releases before 1.5 installed rules with istio-iptables.sh and a 6-rule ISTIO_OUTPUT chain; the earliest supported release is 1.5`,
+    );
+  }
+  return { version: layoutOfMinor(minor), release: { minor, patch } };
+}
+
+/** Every version-dependent detail of the generator, with the section of the reference that documents it. */
+export interface Features {
+  /** `REDIRECT --to-port` (1.5) vs `--to-ports` (1.6+), §1.2 and §1.9. */
+  toPortsPlural: boolean;
+  /** 1.5: with an inbound port list ISTIO_IN_REDIRECT goes to the outbound port (§1.2, fixed by PR 22686 in 1.6). */
+  inRedirectToProxyPortWithPortList: boolean;
+  /** 15021 in the injection template's `-d` list (1.6+, §1.0). */
+  excludes15021: boolean;
+  /** `ISTIO_INBOUND -p tcp --dport 15008 -j RETURN` first (1.7+, §1.3). */
+  tunnelPort: boolean;
+  /** Hard-coded `--dport 22 -j RETURN` with an inbound wildcard (≤1.12, removed in 1.13, §1.4). */
+  port22: boolean;
+  /** IPv6 built by the same code as IPv4 (1.12+, PR 34274); before, a separate IPv6 function (nat only, no DNS, no TPROXY). */
+  unifiedIpv6: boolean;
+  /** kube-virt RETURN inserts at the start of run() (1.10+ code); 1.5 inserted them just before the include rules. */
+  kubevirtReturnFirst: boolean;
+  /** TPROXY: `--on-port` is the inbound capture port (1.9+) instead of the outbound port (PR 28457, §1.7). */
+  tproxyOnInboundPort: boolean;
+  /** TPROXY: `-m conntrack --ctstate RELATED,ESTABLISHED` (1.9+) instead of `-m socket` (§1.7). */
+  tproxyConntrack: boolean;
+  /** TPROXY: CONNMARK --save-mark / --restore-mark and `-I ISTIO_INBOUND 1 … --mark 1337 -j RETURN` (1.9+, §1.7). */
+  tproxyConnmark: boolean;
+  /** TPROXY: 1338 marks in mangle OUTPUT and `-I ISTIO_INBOUND 2/3` (1.11+, PR 31165, §1.7). */
+  tproxy1338: boolean;
+  /** Loopback CIDR in includeOutboundIPRanges drops the `-o lo ! --uid/gid-owner RETURN` rules (1.9+ code; §1.10). */
+  loopbackIncludeCheck: boolean;
+  /** DNS capture in the 1.9+ form (§1.5). Earlier forms (1.7-1.8) are not modelled. */
+  dns: boolean;
+  /** raw-table `CT --zone` rules for UDP DNS (1.10.3+ / 1.11+, PR 33572, §1.5). */
+  dnsConntrackZones: boolean;
+  /** raw PREROUTING DNS reply rule matches `-s <server>` (1.20+, PR 46937) instead of `-d`. */
+  dnsRawSource: boolean;
+  /** `includeOutboundPorts` / `-q` (present in 1.9 logs, issue 27565; absent in 1.5, §1.0). */
+  includeOutboundPorts: boolean;
+  /** `excludeInterfaces` / `-c` flag (1.12+, §1.0). */
+  excludeInterfaces: boolean;
+  /** The `traffic.sidecar.istio.io/excludeInterfaces` annotation is wired by the injector (1.15+, §7.2). */
+  excludeInterfacesAnnotation: boolean;
+  /** drop-invalid (`INVALID_DROP`) (1.13+, PR 36566, golden drop-invalid). */
+  dropInvalid: boolean;
+  /** Owner group include/exclude (1.14+, PR 37057, §1.8). */
+  ownerGroups: boolean;
+  /** `-p tcp ! --dport 15008` / `-m multiport ! --dports 53,15008` on the ISTIO_IN_REDIRECT owner rules (1.18+, PR 43414, §1.8). */
+  inRedirectTunnelGuard: boolean;
+  /** Configurable loopback CIDR (HostIPv4LoopbackCidr, 1.21+, PR 48045). */
+  loopbackCidr: boolean;
+  /** CIDRs printed as written (netip.Prefix) instead of masked to the network (net.IPNet). */
+  cidrAsWritten: boolean;
+  /** 1.23-1.24: UDP DNS rules inside ISTIO_OUTPUT behind `-A OUTPUT -p udp -j ISTIO_OUTPUT`, raw ISTIO_OUTPUT chain (PR 50915, §1.8). */
+  dnsUdpInIstioOutput: boolean;
+  /** No trailing `-A ISTIO_OUTPUT -j RETURN` after the include-CIDR rules (1.23+, PR 51352, §1.10). */
+  noTrailingReturn: boolean;
+  /** `-N` also for jump targets without rules (restore builder of 1.24+). */
+  declareJumpTargets: boolean;
+  /** 1.25+: `OUTPUT -j ISTIO_OUTPUT` for all protocols, ISTIO_OUTPUT_DNS, raw ISTIO_INBOUND, tcp+udp port excludes (PR 53998, §1.8). */
+  dnsChain: boolean;
+  /** 1.25+: drop-invalid through an ISTIO_DROP chain (golden drop-invalid; 1.24's golden still has a direct DROP). */
+  dropChain: boolean;
+  /** The istio-cni plugin path is modelled (1.10+, §1.6). */
+  cni: boolean;
+  /** Tunnel port option exists (1.7+). */
+  tunnelPortOption: boolean;
+  /** Table order in restore input is Go map order (random) before 1.24, sorted from 1.24 (§2.3). */
+  sortedTables: boolean;
+}
+
+export function features(r: Release): Features {
+  const m = r.minor;
+  return {
+    toPortsPlural: m >= 6,
+    inRedirectToProxyPortWithPortList: m === 5,
+    excludes15021: m >= 6,
+    tunnelPort: m >= 7,
+    port22: m <= 12,
+    unifiedIpv6: m >= 12,
+    kubevirtReturnFirst: m >= 10,
+    tproxyOnInboundPort: m >= 9,
+    tproxyConntrack: m >= 9,
+    tproxyConnmark: m >= 9,
+    tproxy1338: m >= 11,
+    loopbackIncludeCheck: m >= 9,
+    dns: m >= 9,
+    dnsConntrackZones: m > 10 || (m === 10 && r.patch >= 3),
+    dnsRawSource: m >= 20,
+    includeOutboundPorts: m >= 9,
+    excludeInterfaces: m >= 12,
+    excludeInterfacesAnnotation: m >= 15,
+    dropInvalid: m >= 13,
+    ownerGroups: m >= 14,
+    inRedirectTunnelGuard: m >= 18,
+    loopbackCidr: m >= 21,
+    cidrAsWritten: m >= 22,
+    dnsUdpInIstioOutput: m === 23 || m === 24,
+    noTrailingReturn: m >= 23,
+    declareJumpTargets: m >= 24,
+    dnsChain: m >= 25,
+    dropChain: m >= 25,
+    cni: m >= 10,
+    tunnelPortOption: m >= 7,
+    sortedTables: m >= 24,
+  };
+}
