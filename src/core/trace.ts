@@ -52,6 +52,8 @@ export interface PacketView {
   out: string | null;
   uid: number | null;
   gid: number | null;
+  /** The sending socket's mark (SO_MARK), e.g. 1337 on Envoy's TPROXY original_src connections. */
+  mark: number;
 }
 
 export type OutcomeType = 'delivered' | 'egress' | 'forwarded' | 'dropped' | 'rejected' | 'unknown' | 'hop-limit';

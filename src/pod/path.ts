@@ -55,8 +55,6 @@ export function buildPath(ruleset: Ruleset, infos: HopPathInfo[], arrow = '→')
     const { hop } = info;
     if (i === 0) tokens.push(info.startLabel);
     const hopStart = tokens.length;
-    const tables = new Set(hop.steps.filter((s) => s.kind === 'rule').map((s) => s.table));
-    const multiTable = tables.size > 1;
     const hooksSeen = new Set<HookName>();
     let lastHook: HookName | null = null;
     const pushHook = (h: HookName) => {
@@ -68,7 +66,8 @@ export function buildPath(ruleset: Ruleset, infos: HopPathInfo[], arrow = '→')
       if (s.kind !== 'rule') continue;
       pushHook(s.hook);
       const size = chainSize(ruleset, hop, s.table, s.chain);
-      const prefix = multiTable && s.table !== 'nat' ? `${s.table} ` : '';
+      // nat is Istio's table and goes unnamed; any other table is named.
+      const prefix = s.table !== 'nat' ? `${s.table} ` : '';
       const isBuiltin = s.chain === s.hook;
       if (isBuiltin && size <= 1 && !prefix) continue;
       tokens.push(`${prefix}${s.chain}${size > 1 ? ` RULE ${s.rule}` : ''}`);

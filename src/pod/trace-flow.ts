@@ -131,6 +131,7 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
       out: null as string | null,
       uid: pkt.owner?.uid ?? null,
       gid: pkt.owner?.gid ?? null,
+      mark: pkt.mark,
     };
     const res = traverse(rules, host, pkt, start.origin, { unknown: opts.unknown, explain: opts.explain });
     packetView.out = res.entryOut;
