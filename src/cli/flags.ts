@@ -4,8 +4,9 @@ import { UsageError } from '../core/errors.js';
 import { DEFAULT_PROFILE } from '../pod/profiles.js';
 import { SCENARIOS } from '../pod/scenarios.js';
 import { DEFAULT_MAX_HOPS } from '../pod/trace-flow.js';
+import type { IstioFlags } from './istio-source.js';
 
-export interface SourceFlags {
+export interface SourceFlags extends IstioFlags {
   rules?: string;
   profile?: string;
 }
@@ -46,7 +47,16 @@ export function intFlag(name: string, v: string | undefined): number | undefined
 export function addSourceOptions(cmd: Command): Command {
   return cmd
     .option('--rules <file>', 'iptables-save / ip6tables-save output, iptables-restore input, or an istio-init log ("-" for stdin)')
-    .option('--profile <name>', `a built-in rule set (default ${DEFAULT_PROFILE}; see --list-profiles)`);
+    .option('--profile <name>', `a built-in rule set (default ${DEFAULT_PROFILE}; see --list-profiles)`)
+    .option('--istio-version <version>', 'generate the rules Istio VERSION would install (1.5 ... 1.25, or "current"), instead of a dump or profile')
+    .option('--installer <installer>', 'who installs the rules: init (istio-init, default) or cni (istio-cni plugin)')
+    .option('--annotation <key=value>', 'a pod annotation, e.g. traffic.sidecar.istio.io/excludeOutboundPorts=3306 (repeatable)', collect)
+    .option('--pod <file>', 'a Pod or Deployment manifest: its annotations, pod IPs (status) and container ports')
+    .option('--mesh-config <file>', 'mesh-wide defaults (MeshConfig, the istio ConfigMap, or Helm values)')
+    .option('--dns-server <ip>', 'a nameserver from the pod\'s resolv.conf, for DNS capture (repeatable; default 10.96.0.10)', collect)
+    .option('--interception-mode <mode>', 'REDIRECT or TPROXY; overrides the annotation or what a dump implies')
+    .option('--proxy-uid <n>', 'uid the sidecar runs as; overrides what the rules imply (default 1337, 0 in TPROXY mode)')
+    .option('--proxy-gid <n>', 'gid the sidecar runs as (default 1337)');
 }
 
 export function addFlowOptions(cmd: Command): Command {

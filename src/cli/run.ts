@@ -2,13 +2,14 @@
  * The CLI shell: commander wiring and the exit-code policy. Commands live in
  * commands/; none of them evaluates rules itself.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PROFILE } from '../pod/profiles.js';
 import { SCENARIOS } from '../pod/scenarios.js';
 import { renderTraces, runTrace, TRACE_FORMATS } from './commands/trace.js';
 import { runVerify, VERIFY_FORMATS } from './commands/verify.js';
+import { runRules, RULES_FORMATS } from './commands/rules.js';
 import { describeError, EXIT_OK, EXIT_USAGE } from './exit.js';
-import { addEngineOptions, addFlowOptions, addOutputOptions, addSourceOptions, type TraceFlags } from './flags.js';
+import { addEngineOptions, addFlowOptions, addOutputOptions, addSourceOptions, collect, type TraceFlags } from './flags.js';
 import type { CliIo } from './io.js';
 import { listProfiles } from './load-rules.js';
 
@@ -66,6 +67,13 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   addOutputOptions(verify, VERIFY_FORMATS);
   addEngineOptions(verify);
   verify.action(async () => setCode(await runVerify(io, { ...(verify.opts() as TraceFlags) })));
+  const rules = program
+    .command('rules')
+    .description('print the rules of a source as iptables-save text, or (--format restore) the iptables-restore input istio-iptables would use for the given Istio options');
+  addSourceOptions(rules);
+  rules.option('--pod-ip <ip>', 'the pod IP; an IPv6 address adds the ip6tables rules', collect);
+  rules.addOption(new Option('--format <format>', 'output format').choices(RULES_FORMATS).default('save'));
+  rules.action(() => runRules(io, rules.opts() as never));
   void SCENARIOS;
   return program;
 }

@@ -14,6 +14,8 @@ import { intFlag, type FlowFlags, type OutputFlags, type SourceFlags } from './f
 import { parseFlowsFile } from './flows-file.js';
 import type { CliIo } from './io.js';
 import { decodeInput, loadRuleSource } from './load-rules.js';
+import { loadIstioSource, wantsGenerator } from './istio-source.js';
+import { resolveProfileName } from '../pod/profiles.js';
 
 export interface PodContext {
   ruleset: Ruleset;
@@ -39,13 +41,75 @@ export function podFromFlags(flags: FlowFlags): PodConfig {
   return pod;
 }
 
-export function podContext(ruleset: Ruleset, base: PodConfig): PodContext {
-  const { pod, notes } = inferPod(ruleset, base, {});
+export interface PodOverrides {
+  mode?: 'REDIRECT' | 'TPROXY';
+  proxyUid?: number;
+  proxyGid?: number;
+}
+
+export function podContext(ruleset: Ruleset, base: PodConfig, overrides: PodOverrides = {}): PodContext {
+  const inferred = inferPod(ruleset, base, { proxyUid: overrides.proxyUid !== undefined });
+  const pod = inferred.pod;
+  const notes = [...inferred.notes];
+  if (overrides.mode && overrides.mode !== pod.mode) {
+    pod.mode = overrides.mode;
+    if (overrides.proxyUid === undefined) pod.proxyUid = overrides.mode === 'TPROXY' ? 0 : 1337;
+    notes.push(`--interception-mode ${overrides.mode}: the pod is taken to run in ${overrides.mode} mode (proxy uid ${pod.proxyUid})`);
+  }
+  if (overrides.proxyUid !== undefined) pod.proxyUid = overrides.proxyUid;
+  if (overrides.proxyGid !== undefined) pod.proxyGid = overrides.proxyGid;
   return { ruleset, pod, host: buildPodHost(pod), notes };
 }
 
+/** Istio minor version a rule source stands for, when it says (generated rules, versioned profiles). */
+function istioMinorOf(flags: SourceFlags, generatedRelease: string | undefined): number | null {
+  const text = generatedRelease ?? (flags.profile ? /^istio-1\.(\d+)/.exec(resolveProfileName(flags.profile))?.[1] : undefined);
+  if (!text) return null;
+  const m = /^(?:1\.)?(\d+)/.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
 export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags): PodContext {
-  return podContext(loadRuleSource(io, flags.rules, flags.profile), podFromFlags(flags));
+  const base = podFromFlags(flags);
+  const overrides: PodOverrides = {};
+  if (flags.interceptionMode) {
+    const m = flags.interceptionMode.toUpperCase();
+    if (m !== 'REDIRECT' && m !== 'TPROXY') throw new UsageError(`--interception-mode: "${flags.interceptionMode}" is not REDIRECT or TPROXY`);
+    overrides.mode = m;
+  }
+  const puid = intFlag('--proxy-uid', flags.proxyUid);
+  const pgid = intFlag('--proxy-gid', flags.proxyGid);
+  if (puid !== undefined) overrides.proxyUid = puid;
+  if (pgid !== undefined) overrides.proxyGid = pgid;
+  let ruleset: Ruleset;
+  let release: string | undefined;
+  const extra: string[] = [];
+  if (wantsGenerator(flags)) {
+    if (flags.rules !== undefined || flags.profile !== undefined) {
+      throw new UsageError('--rules/--profile and Istio options (--istio-version, --installer, --annotation, --pod, --mesh-config, --dns-server) are alternatives: give one kind');
+    }
+    const g = loadIstioSource(io, flags, base.ipv6 !== null);
+    ruleset = g.ruleset;
+    release = g.options.release;
+    if (g.manifest) {
+      if (!flags.podIp?.length) {
+        for (const ip of g.manifest.podIPs) {
+          const a = parseAddress(ip);
+          if (a?.family === 'ipv4') base.ipv4 = a;
+          else if (a) base.ipv6 = a;
+        }
+      }
+      if (g.manifest.containerPorts.length) base.declaredPorts = g.manifest.containerPorts;
+    }
+    for (const cmd of g.ipCommands) extra.push(`istio-iptables also runs: ${cmd}`);
+  } else {
+    ruleset = loadRuleSource(io, flags.rules, flags.profile);
+  }
+  const minor = istioMinorOf(flags, release);
+  if (minor !== null && minor < 10) base.inboundToLocalhost = true;
+  const ctx = podContext(ruleset, base, overrides);
+  ctx.notes.push(...extra);
+  return ctx;
 }
 
 export function traceOptions(flags: Pick<OutputFlags, 'unknown' | 'maxHops' | 'explain'>): TraceOptions {

@@ -82,6 +82,12 @@ export interface Hop {
   /** The first packet as it left the sender, before any NAT. */
   packet: PacketView;
   steps: Step[];
+  /**
+   * The rule that decided this hop: the first matching rule in a user chain whose verdict is
+   * not "continue" (e.g. ISTIO_OUTPUT rule 9, ISTIO_INBOUND rule 3), else the last deciding
+   * rule or policy in a built-in chain; null when no step decided anything.
+   */
+  decidedBy: { table: string; chain: string; rule: number | null } | null;
   outcome: Outcome;
   /** Facts the kernel does not log as rule events, e.g. "nat PREROUTING skipped: looped-back packet". */
   notes: string[];
@@ -105,6 +111,8 @@ export interface RulesetView {
   source: string;
   format: string;
   families: Family[];
+  /** For generated rule sets: the Istio version and options they came from. */
+  origin?: Record<string, unknown>;
 }
 
 /** For built-in scenarios: what the blog claimed, next to what the kernel does. */

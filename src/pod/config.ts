@@ -29,6 +29,13 @@ export interface PodConfig {
   /** Inbound passthrough source (Istio 1.10+): Envoy's connection to the app comes from here. */
   inboundBind4: Address;
   inboundBind6: Address;
+  /**
+   * Istio 1.3-1.9: Envoy reached declared ports at 127.0.0.1:PORT (a STATIC cluster); only
+   * undeclared ports went through the 127.0.0.6 passthrough. 1.10+ always uses the passthrough.
+   */
+  inboundToLocalhost: boolean;
+  /** Ports the pod declares (container ports); null = unknown, treated as declared. */
+  declaredPorts: number[] | null;
 }
 
 export const DEFAULT_PORTS: IstioPorts = {
@@ -67,5 +74,7 @@ export function defaultPodConfig(): PodConfig {
     tproxyTable: 133,
     inboundBind4: must('127.0.0.6'),
     inboundBind6: must('::6'),
+    inboundToLocalhost: false,
+    declaredPorts: null,
   };
 }

@@ -3,6 +3,7 @@
  * connection lands on a capture listener. This is the only place Envoy's
  * behaviour is modelled.
  */
+import { parseAddress } from '../core/net/address.js';
 import { formatEndpoint, type Endpoint, type Flow } from './flow.js';
 import type { PodConfig } from './config.js';
 import type { HopEngineResult } from '../core/netfilter/traverse.js';
@@ -53,6 +54,18 @@ export function envoyNext(res: HopEngineResult, pod: PodConfig, flow: Flow, viaU
       why: `Envoy (${pod.ports.inbound}, TPROXY) forwarded to ${formatEndpoint(orig.dst, orig.dport)} keeping the client address ${orig.src.text} (original_src, mark ${pod.tproxyMark})`,
     };
   }
+  if (pod.inboundToLocalhost && orig.dport !== null && (pod.declaredPorts === null || pod.declaredPorts.includes(orig.dport))) {
+    const lo = orig.dst.family === 'ipv6' ? parseAddress('::1')! : parseAddress('127.0.0.1')!;
+    return {
+      actor: 'Envoy inbound',
+      src: null,
+      dst: { addr: lo, port: orig.dport },
+      uid: pod.proxyUid,
+      gid: pod.proxyGid,
+      mark: 0,
+      why: `Envoy (${pod.ports.inbound}) forwarded to ${formatEndpoint(lo, orig.dport)}: before Istio 1.10 a declared port is reached on localhost (STATIC cluster)`,
+    };
+  }
   const bind = orig.dst.family === 'ipv6' ? pod.inboundBind6 : pod.inboundBind4;
   return {
     actor: 'Envoy inbound',
@@ -61,6 +74,6 @@ export function envoyNext(res: HopEngineResult, pod: PodConfig, flow: Flow, viaU
     uid: pod.proxyUid,
     gid: pod.proxyGid,
     mark: 0,
-    why: `Envoy (${pod.ports.inbound}) forwarded to the original destination ${formatEndpoint(orig.dst, orig.dport)} from ${bind.text} (inbound passthrough bind, Istio 1.10+)`,
+    why: `Envoy (${pod.ports.inbound}) forwarded to the original destination ${formatEndpoint(orig.dst, orig.dport)} from ${bind.text} (inbound passthrough bind${pod.inboundToLocalhost ? ', undeclared port' : ', Istio 1.10+'})`,
   };
 }

@@ -52,5 +52,9 @@ export function inferPod(ruleset: Ruleset, base: PodConfig, explicit: { proxyUid
       `the dump has Istio's TPROXY rule (${tproxy.table} ${tproxy.chain}), so the pod is taken to run in TPROXY mode: the proxy runs as uid ${pod.proxyUid} / gid ${pod.proxyGid}, ${pod.ports.inbound} is a transparent listener, and policy routing sends fwmark ${pod.tproxyMark} to table ${pod.tproxyTable} (local default dev lo)`,
     );
   }
+  const dns = rules.find((x) => x.rule.target.kind === 'module' && x.rule.target.module.name === 'REDIRECT' && /--to-ports 15053\b/.test(x.rule.text));
+  if (dns) {
+    notes.push(`the dump redirects DNS to ${pod.ports.dns} (${dns.table} ${dns.chain}): pilot-agent's DNS proxy listens on 127.0.0.1:${pod.ports.dns} (udp and tcp) as uid ${pod.proxyUid}`);
+  }
   return { pod, notes };
 }

@@ -9,7 +9,7 @@ import type { Packet } from '../core/netfilter/packet.js';
 import { traverse } from '../core/netfilter/traverse.js';
 import type { UnknownPolicy } from '../core/netfilter/walk.js';
 import type { Ruleset } from '../core/ruleset/model.js';
-import { SCHEMA_VERSION, type Hop, type Trace } from '../core/trace.js';
+import { SCHEMA_VERSION, type Hop, type Step, type Trace } from '../core/trace.js';
 import type { Family } from '../core/types.js';
 import type { PodConfig } from './config.js';
 import { envoyNext } from './envoy.js';
@@ -23,6 +23,13 @@ export interface TraceOptions {
 }
 
 export const DEFAULT_MAX_HOPS = 8;
+
+/** See Hop.decidedBy. */
+export function decidingRule(steps: Step[]): Hop['decidedBy'] {
+  const user = steps.find((s) => s.kind === 'rule' && s.chain !== s.hook && s.verdict !== 'continue');
+  const pick = user ?? [...steps].reverse().find((s) => (s.kind === 'rule' && s.verdict !== 'continue') || s.kind === 'policy');
+  return pick ? { table: pick.table, chain: pick.chain, rule: pick.rule } : null;
+}
 
 interface HopStart {
   actor: string;
@@ -137,7 +144,7 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
     packetView.out = res.entryOut;
     warnings.push(...res.warnings);
     const notes = start.note ? [start.note, ...res.notes] : res.notes;
-    const hop: Hop = { index, actor: start.actor, family, packet: packetView, steps: res.steps, outcome: res.outcome, notes };
+    const hop: Hop = { index, actor: start.actor, family, packet: packetView, steps: res.steps, decidedBy: decidingRule(res.steps), outcome: res.outcome, notes };
     if (opts.explain) hop.misses = res.misses;
     hops.push(hop);
     infos.push({
@@ -184,6 +191,7 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
       source: ruleset.source.name,
       format: ruleset.source.format,
       families: (['ipv4', 'ipv6'] as const).filter((f) => ruleset.families[f]),
+      ...(ruleset.source.origin ? { origin: ruleset.source.origin } : {}),
     },
     flow: {
       title: flow.title,

@@ -73,7 +73,8 @@ export function renderTable(traces: Trace[], opts: TableOptions): string {
         }
       }
       for (const n of hop.notes) table.push([{ colSpan: 7, content: c.dim(`note: ${n}`) }]);
-      table.push([{ colSpan: 7, content: outcomeColor(hop, c)(outcomeText(hop)) }]);
+      const decided = hop.decidedBy ? ` (decided by ${hop.decidedBy.table} ${hop.decidedBy.chain}${hop.decidedBy.rule === null ? ' policy' : ` rule ${hop.decidedBy.rule}`})` : '';
+      table.push([{ colSpan: 7, content: outcomeColor(hop, c)(outcomeText(hop) + decided) }]);
     }
     out.push(table.toString());
     out.push(`${c.bold('Path:')} ${opts.ascii ? asciiPath(t.path) : t.path}`);

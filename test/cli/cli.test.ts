@@ -83,7 +83,11 @@ describe('output formats', () => {
     const t = JSON.parse((await cli([...args, '--format', 'json'])).stdout) as Trace;
     expect(Object.keys(t)).toEqual(['schemaVersion', 'ruleset', 'flow', 'hops', 'path', 'notes', 'warnings']);
     expect(t.schemaVersion).toBe(1);
-    expect(Object.keys(t.hops[0]!)).toEqual(['index', 'actor', 'family', 'packet', 'steps', 'outcome', 'notes']);
+    expect(Object.keys(t.hops[0]!)).toEqual(['index', 'actor', 'family', 'packet', 'steps', 'decidedBy', 'outcome', 'notes']);
+    expect(t.hops.map((h) => h.decidedBy)).toEqual([
+      { table: 'nat', chain: 'ISTIO_OUTPUT', rule: 9 },
+      { table: 'nat', chain: 'ISTIO_OUTPUT', rule: 4 },
+    ]);
     expect(Object.keys(t.hops[0]!.packet)).toEqual(['proto', 'src', 'sport', 'dst', 'dport', 'in', 'out', 'uid', 'gid', 'mark']);
     expect(Object.keys(t.hops[0]!.steps[0]!).slice(0, 8)).toEqual(['hook', 'table', 'chain', 'rule', 'kind', 'target', 'verdict', 'text']);
     expect(t.hops[0]!.packet.sport).toBe(40000);

@@ -81,12 +81,14 @@ export interface FamilyRules {
   tables: Map<TableName, Table>;
 }
 
-export type RulesetFormat = 'iptables-save' | 'iptables-restore' | 'istio-init-log' | 'commands';
+export type RulesetFormat = 'iptables-save' | 'iptables-restore' | 'istio-init-log' | 'commands' | 'generated';
 
 export interface RulesetSource {
-  /** File path, `<stdin>`, or `profile:NAME`. */
+  /** File path, `<stdin>`, `profile:NAME`, or `istio:VERSION`. */
   name: string;
   format: RulesetFormat;
+  /** For generated rule sets: what they were generated from (version, installer, options). */
+  origin?: Record<string, unknown>;
 }
 
 export interface Ruleset {

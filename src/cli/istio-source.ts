@@ -1,0 +1,98 @@
+/**
+ * Rules from Istio configuration instead of a dump: version, installer,
+ * annotations, a pod manifest, mesh config and nameservers go through the pod
+ * layer's generator, and the result is loaded like any other rule source.
+ */
+import { InputError, UsageError } from '../core/errors.js';
+import { loadBlocks } from '../core/ruleset/load.js';
+import type { Ruleset } from '../core/ruleset/model.js';
+import {
+  defaultIstioOptions,
+  generateRules,
+  optionsFromAnnotations,
+  optionsFromMeshConfig,
+  optionsFromPodManifest,
+  parseIstioVersion,
+  type IstioOptions,
+  type PodManifestInfo,
+} from '../pod/generator/index.js';
+import type { CliIo } from './io.js';
+import { decodeInput } from './load-rules.js';
+
+export interface IstioFlags {
+  istioVersion?: string;
+  installer?: string;
+  annotation?: string[];
+  pod?: string;
+  meshConfig?: string;
+  dnsServer?: string[];
+  interceptionMode?: string;
+  proxyUid?: string;
+  proxyGid?: string;
+}
+
+export function wantsGenerator(f: IstioFlags): boolean {
+  return Boolean(f.istioVersion || f.installer || f.annotation?.length || f.pod || f.meshConfig || f.dnsServer?.length);
+}
+
+function readText(io: CliIo, path: string, flag: string): string {
+  try {
+    return decodeInput(io.readFile(path), path);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new UsageError(`${flag}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+export function parseAnnotationFlags(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--annotation: "${item}" is not KEY=VALUE (e.g. traffic.sidecar.istio.io/excludeOutboundPorts=3306)`);
+    out[item.slice(0, eq).trim()] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+export interface GeneratedSource {
+  ruleset: Ruleset;
+  options: IstioOptions;
+  manifest: PodManifestInfo | null;
+  notes: string[];
+  ipCommands: string[];
+}
+
+export function loadIstioSource(io: CliIo, f: IstioFlags, podHasIPv6: boolean): GeneratedSource {
+  const { version, release } = parseIstioVersion(f.istioVersion ?? 'current');
+  if (f.installer && f.installer !== 'init' && f.installer !== 'cni') throw new UsageError(`--installer: "${f.installer}" is not init or cni`);
+  const installer = (f.installer ?? 'init') as 'init' | 'cni';
+  let options = defaultIstioOptions(version, installer);
+  options.release = `1.${release.minor}.${release.patch}`;
+  if (f.meshConfig) options = optionsFromMeshConfig(readText(io, f.meshConfig, '--mesh-config'), f.meshConfig, options);
+  const manifest = f.pod ? optionsFromPodManifest(readText(io, f.pod, '--pod'), f.pod) : null;
+  const annotations = { ...(manifest?.annotations ?? {}), ...parseAnnotationFlags(f.annotation ?? []) };
+  options = optionsFromAnnotations(options, annotations);
+  if (f.dnsServer?.length) options.dnsServers = [...f.dnsServer];
+  if (f.interceptionMode) {
+    const m = f.interceptionMode.toUpperCase();
+    if (m !== 'REDIRECT' && m !== 'TPROXY') throw new UsageError(`--interception-mode: "${f.interceptionMode}" is not REDIRECT or TPROXY`);
+    options.mode = m;
+  }
+  options.ipv6 = podHasIPv6;
+  const generated = generateRules(options);
+  const blocks = [{ family: 'ipv4' as const, kind: 'restore' as const, lines: generated.restore.ipv4.split('\n').map((text, i) => ({ text, line: i + 1 })) }];
+  if (generated.restore.ipv6) blocks.push({ family: 'ipv6' as never, kind: 'restore' as const, lines: generated.restore.ipv6.split('\n').map((text, i) => ({ text, line: i + 1 })) });
+  const origin: Record<string, unknown> = {
+    generator: installer === 'cni' ? 'istio-cni' : 'istio-iptables',
+    istioVersion: options.release,
+    mode: options.mode,
+    annotations,
+    dnsCapture: options.dnsCapture,
+    ...(options.dnsCapture ? { dnsServers: options.dnsServers } : {}),
+    ...(f.meshConfig ? { meshConfig: f.meshConfig } : {}),
+    ...(f.pod ? { pod: f.pod } : {}),
+  };
+  const name = `istio:${options.release}${installer === 'cni' ? ' (istio-cni)' : ''}`;
+  const ruleset = loadBlocks(blocks, { name, format: 'generated', origin }, `<generated ${name}>`, generated.notes);
+  return { ruleset, options, manifest, notes: generated.notes, ipCommands: generated.ipCommands };
+}
