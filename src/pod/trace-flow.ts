@@ -24,11 +24,46 @@ export interface TraceOptions {
 
 export const DEFAULT_MAX_HOPS = 8;
 
-/** See Hop.decidedBy. */
+const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'unknown']);
+
+/**
+ * See Hop.decidedBy. A drop, reject or unknown decides the hop wherever it is;
+ * otherwise the first terminal verdict inside a user chain does. Either way the
+ * outermost user-chain rule on the call path to it is named (ISTIO_OUTPUT rule 9,
+ * not the REDIRECT inside ISTIO_REDIRECT). Failing both, the last built-in rule or policy.
+ */
 export function decidingRule(steps: Step[]): Hop['decidedBy'] {
-  const user = steps.find((s) => s.kind === 'rule' && s.chain !== s.hook && s.verdict !== 'continue');
-  const pick = user ?? [...steps].reverse().find((s) => (s.kind === 'rule' && s.verdict !== 'continue') || s.kind === 'policy');
-  return pick ? { table: pick.table, chain: pick.chain, rule: pick.rule } : null;
+  const at = (s: Step): Hop['decidedBy'] => ({ table: s.table, chain: s.chain, rule: s.rule });
+  const outermostFor = (pred: (s: Step) => boolean): Step | null => {
+    let stack: Step[] = [];
+    let where = '';
+    for (const s of steps) {
+      const here = `${s.hook}/${s.table}`;
+      if (here !== where) {
+        stack = [];
+        where = here;
+      }
+      if (s.kind === 'return') {
+        stack.pop();
+        continue;
+      }
+      if (s.kind !== 'rule') continue;
+      const inUser = s.chain !== s.hook;
+      if (pred(s) && (inUser || s.verdict === 'drop' || s.verdict === 'reject' || s.verdict === 'unknown')) {
+        return stack.find((x) => x.chain !== x.hook) ?? s;
+      }
+      if (s.verdict === 'jump') stack.push(s);
+      else if (s.verdict === 'goto') stack.push(s);
+      else if (s.verdict === 'return') stack.pop();
+    }
+    return null;
+  };
+  const fatal = outermostFor((s) => s.verdict === 'drop' || s.verdict === 'reject' || s.verdict === 'unknown');
+  if (fatal) return at(fatal);
+  const decisive = outermostFor((s) => TERMINAL.has(s.verdict));
+  if (decisive) return at(decisive);
+  const last = [...steps].reverse().find((s) => (s.kind === 'rule' && s.verdict !== 'continue') || s.kind === 'policy');
+  return last ? at(last) : null;
 }
 
 interface HopStart {

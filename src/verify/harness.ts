@@ -28,6 +28,7 @@ import { buildRuleIndex, NF_FAMILY, parseSave, type RuleIndex } from './mapping.
 import { createNamespaces, deleteNamespaces, deleteNamespacesSync, namespaceExists, newNamespaceNames, type NamespacePair } from './netns.js';
 import { PROBE_PORT, PROBE_PREFIX, traceTableScript } from './nftrace.js';
 import {
+  familyOf,
   resolvePlan,
   type ConnectSpec,
   type KernelConnection,
@@ -42,8 +43,8 @@ import {
 } from './plan.js';
 import { ProcessSet, Standin, TraceMonitor } from './processes.js';
 import { resolveStandinScript } from './standin-path.js';
-import type { ListenArgs, StandinEvent } from './standin-protocol.js';
-import { TRANSPARENT_LISTENER_PL } from './transparent.js';
+import type { ConnectArgs, ListenArgs, StandinEvent } from './standin-protocol.js';
+import { TRANSPARENT_CONNECT_PL, TRANSPARENT_LISTENER_PL } from './transparent.js';
 
 /**
  * How long a finished connection may wait for a listener to report it. A completed TCP
@@ -257,7 +258,9 @@ class KernelRun {
         if (e.type !== 'accepted') return;
         this.accepted.push({ listener: i, ns: l.ns, proto: e.proto, local: e.local, remote: e.remote });
         this.lastActivity = Date.now();
-        if (l.then && !this.closing) this.connect({ kind: 'listener', index: i }, l.ns, l.then.connect, l.then.uid, l.then.gid);
+        // An original_src upstream must not reuse the client's port: same 5-tuple, same conntrack entry.
+        const avoid = l.then?.connect.transparent ? e.remote.port : undefined;
+        if (l.then && !this.closing) this.connect({ kind: 'listener', index: i }, l.ns, l.then.connect, l.then.uid, l.then.gid, avoid);
       });
       return st;
     });
@@ -267,7 +270,14 @@ class KernelRun {
     this.progress('listeners');
 
     for (const [i, s] of plan.start.entries()) {
-      const spec: ConnectSpec = { proto: s.proto, dst: s.dst, dport: s.dport, ...(s.src !== undefined ? { src: s.src } : {}) };
+      const spec: ConnectSpec = {
+        proto: s.proto,
+        dst: s.dst,
+        dport: s.dport,
+        ...(s.src !== undefined ? { src: s.src } : {}),
+        ...(s.transparent ? { transparent: true } : {}),
+        ...(s.mark !== undefined ? { mark: s.mark } : {}),
+      };
       this.connect({ kind: 'start', index: i }, s.ns, spec, s.uid, s.gid);
       this.progress('start');
       await this.settle();
@@ -320,8 +330,12 @@ class KernelRun {
     return new Standin(this.procs.start(this.tools.ip, this.nsName(l.ns), this.tools.perl!, argv, label), args);
   }
 
-  /** Open one connection from a fresh stand-in process running as uid/gid. */
-  private connect(openedBy: Opener, ns: NsRole, spec: ConnectSpec, uid: number, gid: number): void {
+  /**
+   * Open one connection from a fresh stand-in process running as uid/gid: the Node stand-in,
+   * or, for a transparent or marked socket, the Perl connector (transparent.ts), which speaks
+   * the same protocol. `avoidPort`: a source port the connector must not bind (see there).
+   */
+  private connect(openedBy: Opener, ns: NsRole, spec: ConnectSpec, uid: number, gid: number, avoidPort?: number): void {
     const conn: Conn = { openedBy, ns, spec, uid, gid, ok: false, done: false, doneAt: 0, matched: false };
     this.conns.push(conn);
     const finish = (): void => {
@@ -330,11 +344,18 @@ class KernelRun {
       this.lastActivity = conn.doneAt;
     };
     const who = openedBy.kind === 'start' ? `start[${openedBy.index}]` : `listeners[${openedBy.index}].then`;
-    const st = this.standin(
-      ns,
-      { mode: 'connect', proto: spec.proto, dst: spec.dst, dport: spec.dport, uid, gid, timeoutMs: this.plan.connectTimeoutMs, ...(spec.src !== undefined ? { src: spec.src } : {}) },
-      `connection ${who} -> ${spec.dst}:${spec.dport}`,
-    );
+    const args: ConnectArgs = {
+      mode: 'connect',
+      proto: spec.proto,
+      dst: spec.dst,
+      dport: spec.dport,
+      uid,
+      gid,
+      timeoutMs: this.plan.connectTimeoutMs,
+      ...(spec.src !== undefined ? { src: spec.src } : {}),
+    };
+    const label = `connection ${who} -> ${spec.dst}:${spec.dport}${spec.transparent ? ` from ${spec.src} (transparent)` : ''}${spec.mark ? ` mark ${spec.mark}` : ''}`;
+    const st = needsPerl(spec) ? this.perlConnect(ns, spec, args, avoidPort, label) : this.standin(ns, args, label);
     st.onEvent((e) => {
       if (conn.done) return;
       if (e.type === 'connected') {
@@ -354,6 +375,26 @@ class KernelRun {
       conn.error = `stand-in exited without a result${st.proc.stderr ? `: ${st.proc.stderr.trim()}` : ''}`;
       finish();
     });
+  }
+
+  private perlConnect(ns: NsRole, spec: ConnectSpec, args: ConnectArgs, avoidPort: number | undefined, label: string): Standin {
+    const family = familyOf(spec.dst)!;
+    const argv = [
+      '-e',
+      TRANSPARENT_CONNECT_PL,
+      spec.proto,
+      family,
+      spec.src ?? '',
+      spec.dst,
+      String(spec.dport),
+      String(args.uid),
+      String(args.gid),
+      spec.transparent ? '1' : '0',
+      spec.mark !== undefined ? String(spec.mark) : '',
+      String(args.timeoutMs),
+      avoidPort !== undefined ? String(avoidPort) : '',
+    ];
+    return new Standin(this.procs.start(this.tools.ip, this.nsName(ns), this.tools.perl!, argv, label), args);
   }
 
   /** Wait until the flow has run its course (see step 6 at the top). */
@@ -409,6 +450,11 @@ class KernelRun {
   }
 }
 
+/** Node cannot set IP_TRANSPARENT or SO_MARK: such a connection is made by the Perl connector. */
+function needsPerl(spec: ConnectSpec): boolean {
+  return spec.transparent === true || (spec.mark !== undefined && spec.mark !== 0);
+}
+
 /**
  * Run a plan on the kernel. Needs Linux and root (see checkCapabilities). Throws PlanError for
  * an invalid plan, and Error for anything that went wrong on the way; the namespaces and
@@ -418,8 +464,9 @@ export async function runKernelFlow(plan: KernelPlan, options: RunOptions = {}):
   const resolved = resolvePlan(plan);
   const caps = checkCapabilities();
   if (!caps.ok) throw new Error(caps.message);
-  if (resolved.listeners.some((l) => l.transparent) && !caps.tools.perl) {
-    throw new Error('kernel harness: transparent listeners need perl. Install the Debian package "perl-base".');
+  const perlConnects = [...resolved.start, ...resolved.listeners.flatMap((l) => (l.then ? [l.then.connect] : []))].some(needsPerl);
+  if ((perlConnects || resolved.listeners.some((l) => l.transparent)) && !caps.tools.perl) {
+    throw new Error('kernel harness: transparent listeners and transparent or marked connections need perl. Install the Debian package "perl-base".');
   }
   const script = resolveStandinScript(options.standinScript);
   return new KernelRun(caps.tools, resolved, script, options).execute();

@@ -35,6 +35,14 @@ export interface ConnectSpec {
   src?: string;
   dst: string;
   dport: number;
+  /**
+   * IP_TRANSPARENT (IPV6_TRANSPARENT) on the connecting socket, so that `src` may be an address
+   * that is not local to the namespace: Envoy's TPROXY `original_src` upstream, which keeps the
+   * client's address. Node cannot set it; the socket is made by a Perl one-off (transparent.ts).
+   */
+  transparent?: boolean;
+  /** SO_MARK on the connecting socket (e.g. 1337 on the original_src upstream); Perl as well. */
+  mark?: number;
 }
 
 export interface ListenerSpec {
@@ -246,6 +254,9 @@ function checkConnect(c: ConnectSpec, what: string): Family {
   const family = familyOf(c.dst) as Family;
   if (c.src !== undefined) checkAddress(c.src, family, `${what}.src`);
   checkPort(c.dport, `${what}.dport`);
+  if (c.transparent !== undefined && typeof c.transparent !== 'boolean') throw new PlanError(`${what}.transparent must be true or false`);
+  if (c.transparent && c.src === undefined) throw new PlanError(`${what}.transparent: give the (non-local) src address to bind`);
+  if (c.mark !== undefined && (!Number.isInteger(c.mark) || c.mark < 0 || c.mark > 0xffffffff)) throw new PlanError(`${what}.mark: bad mark ${c.mark}`);
   return family;
 }
 
