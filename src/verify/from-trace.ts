@@ -7,7 +7,7 @@ import { saveRuleset } from '../core/ruleset/save.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 import type { Hop, Trace } from '../core/trace.js';
 import type { PodConfig } from '../pod/config.js';
-import type { KernelPlan, ListenerSpec, StartSpec } from './plan.js';
+import type { ConnectSpec, KernelPlan, ListenerSpec, StartSpec } from './plan.js';
 import type { Proto } from './standin-protocol.js';
 
 export type PlanResult = { ok: true; plan: KernelPlan } | { ok: false; reason: string };
@@ -46,13 +46,22 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
     return null;
   };
 
+  /**
+   * The connection a pod-side process opens for a hop. A mark on the packet is the socket's
+   * SO_MARK; a source address the pod does not own (Envoy's TPROXY original_src upstream, from
+   * the client's address) needs IP_TRANSPARENT to bind.
+   */
+  const connectOf = (h: Hop): ConnectSpec => {
+    const c: ConnectSpec = { proto, src: h.packet.src, dst: h.packet.dst, dport: h.packet.dport! };
+    if (h.packet.mark) c.mark = h.packet.mark;
+    if (h.packet.in === null && !isLocalToPod(h.packet.src, pod)) c.transparent = true;
+    return c;
+  };
+
   for (let i = 0; i < hops.length; i++) {
     const hop = hops[i]!;
     const next: Hop | undefined = hops[i + 1];
     const o = hop.outcome;
-    if (hop.packet.in === null && !isLocalToPod(hop.packet.src, pod)) {
-      return { ok: false, reason: `hop ${hop.index} is sent from ${hop.packet.src}, a non-local address (original_src needs IP_TRANSPARENT and SO_MARK, which the stand-ins cannot set)` };
-    }
     if (hop.packet.in !== null && hop.packet.in !== 'eth0') return { ok: false, reason: `hop ${hop.index} arrives on ${hop.packet.in}; the harness pod has only eth0 and lo` };
     if (o.type === 'forwarded') return { ok: false, reason: 'the flow is forwarded, and the harness has no third host to forward to' };
     if (o.type === 'delivered') {
@@ -67,13 +76,7 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
       // Envoy admin and the DNS proxy bind localhost; everything else the wildcard.
       if (o.role === 'envoy-admin' || o.role === 'agent-dns') spec.address = o.address!;
       if (pod.mode === 'TPROXY' && o.role === 'envoy-inbound') spec.transparent = true;
-      if (next) {
-        spec.then = {
-          connect: { proto, src: next.packet.src, dst: next.packet.dst, dport: next.packet.dport! },
-          uid: next.packet.uid ?? 0,
-          gid: next.packet.gid ?? 0,
-        };
-      }
+      if (next) spec.then = { connect: connectOf(next), uid: next.packet.uid ?? 0, gid: next.packet.gid ?? 0 };
       const clash = addListener(spec);
       if (clash) return { ok: false, reason: clash };
     } else if (o.type === 'egress') {
@@ -85,10 +88,7 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
 
   const start: StartSpec = {
     ns: first.packet.in ? 'peer' : 'pod',
-    proto,
-    src: first.packet.src,
-    dst: first.packet.dst,
-    dport: first.packet.dport!,
+    ...(first.packet.in ? { proto, src: first.packet.src, dst: first.packet.dst, dport: first.packet.dport! } : connectOf(first)),
     uid: first.packet.uid ?? 0,
     gid: first.packet.gid ?? 0,
   };
