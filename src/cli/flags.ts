@@ -32,6 +32,7 @@ export interface OutputFlags {
   explain?: boolean;
   unknown: string;
   maxHops: string;
+  pick?: string;
 }
 
 export type TraceFlags = SourceFlags & FlowFlags & OutputFlags & { listProfiles?: boolean };
@@ -81,7 +82,8 @@ export function addEngineOptions(cmd: Command): Command {
         .choices(['stop', 'match', 'no-match'])
         .default('stop'),
     )
-    .option('--max-hops <n>', 'stop after this many connections (loop guard)', String(DEFAULT_MAX_HOPS));
+    .option('--max-hops <n>', 'stop after this many connections (loop guard)', String(DEFAULT_MAX_HOPS))
+    .option('--pick <branch>', 'at -m statistic rules (random endpoint picks): list every alternative (all, default), follow the first, or follow alternative N', 'all');
 }
 
 export function addOutputOptions(cmd: Command, formats: string[]): Command {

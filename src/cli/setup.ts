@@ -112,10 +112,15 @@ export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags): PodConte
   return ctx;
 }
 
-export function traceOptions(flags: Pick<OutputFlags, 'unknown' | 'maxHops' | 'explain'>): TraceOptions {
+export function traceOptions(flags: Pick<OutputFlags, 'unknown' | 'maxHops' | 'explain' | 'pick'>): TraceOptions {
   const maxHops = intFlag('--max-hops', flags.maxHops)!;
   if (maxHops < 1) throw new UsageError('--max-hops must be at least 1');
-  return { unknown: flags.unknown as UnknownPolicy, explain: Boolean(flags.explain), maxHops };
+  const p = flags.pick ?? 'all';
+  let pick: TraceOptions['pick'];
+  if (p === 'all' || p === 'first') pick = p;
+  else if (/^[1-9]\d*$/.test(p)) pick = Number(p);
+  else throw new UsageError(`--pick: "${p}" is not all, first, or an alternative number (1, 2, …)`);
+  return { unknown: flags.unknown as UnknownPolicy, explain: Boolean(flags.explain), maxHops, pick };
 }
 
 export interface FlowRun {

@@ -115,6 +115,18 @@ export interface RulesetView {
   origin?: Record<string, unknown>;
 }
 
+/** One alternative when `-m statistic` rules make the path random (kube-proxy endpoint picks). */
+export interface Branch {
+  index: number;
+  /** Probability of this whole alternative (product over its decisions). */
+  probability: number;
+  /** Each statistic rule met, in order, and whether this alternative takes it. */
+  decisions: Array<{ hook: string; table: string; chain: string; rule: number; probability: number; matched: boolean }>;
+  path: string;
+  outcome: Outcome;
+  hops: Hop[];
+}
+
 /** For built-in scenarios: what the blog claimed, next to what the kernel does. */
 export interface ScenarioView {
   name: string;
@@ -133,5 +145,7 @@ export interface Trace {
   /** Loader and pod-model inferences the user should know about (e.g. "TPROXY mode inferred"). */
   notes: string[];
   warnings: string[];
+  /** Present when statistic rules make the path random: every alternative with its probability. */
+  branches?: Branch[];
   scenario?: ScenarioView;
 }

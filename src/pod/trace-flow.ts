@@ -7,7 +7,8 @@ import type { Host } from '../core/netfilter/host.js';
 import { lookupRoute } from '../core/netfilter/routing.js';
 import type { Packet } from '../core/netfilter/packet.js';
 import { traverse } from '../core/netfilter/traverse.js';
-import type { UnknownPolicy } from '../core/netfilter/walk.js';
+import type { Recorder, UnknownPolicy, WalkOptions } from '../core/netfilter/walk.js';
+import { UsageError } from '../core/errors.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 import { SCHEMA_VERSION, type Hop, type Step, type Trace } from '../core/trace.js';
 import type { Family } from '../core/types.js';
@@ -20,7 +21,12 @@ export interface TraceOptions {
   unknown: UnknownPolicy;
   explain: boolean;
   maxHops: number;
+  /** At `-m statistic` rules: list every branch ('all', default), take the first, or follow alternative N. */
+  pick?: 'all' | 'first' | number;
 }
+
+/** Enumeration stops here; the trace says so. */
+export const MAX_BRANCHES = 64;
 
 export const DEFAULT_MAX_HOPS = 8;
 
@@ -130,7 +136,8 @@ function startLabel(flow: Flow, pod: PodConfig, origin: 'local' | 'remote'): str
   return 'Local Pod';
 }
 
-export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opts: TraceOptions, notes: string[] = []): Trace {
+function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opts: TraceOptions, notes: string[], decide: WalkOptions['decide']): { trace: Trace; chances: Recorder['chances'] } {
+  const chances: Recorder['chances'] = [];
   const origin: 'local' | 'remote' = !flow.src || isPodLocal(flow.src.addr, pod) ? 'local' : 'remote';
   const warnings: string[] = [];
   const family = flow.family;
@@ -175,7 +182,8 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
       gid: pkt.owner?.gid ?? null,
       mark: pkt.mark,
     };
-    const res = traverse(rules, host, pkt, start.origin, { unknown: opts.unknown, explain: opts.explain });
+    const res = traverse(rules, host, pkt, start.origin, { unknown: opts.unknown, explain: opts.explain, ...(decide ? { decide } : {}) });
+    chances.push(...res.chances);
     packetView.out = res.entryOut;
     warnings.push(...res.warnings);
     const notes = start.note ? [start.note, ...res.notes] : res.notes;
@@ -220,7 +228,7 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
     }
   }
   const fmt = (e: Endpoint | null) => (e ? formatEndpoint(e.addr, e.port) : null);
-  return {
+  const trace: Trace = {
     schemaVersion: SCHEMA_VERSION,
     ruleset: {
       source: ruleset.source.name,
@@ -245,4 +253,59 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
     notes: [...ruleset.notes, ...notes],
     warnings: [...new Set(warnings)],
   };
+  return { trace, chances };
+}
+
+/**
+ * Trace a flow. `-m statistic` rules make kube-proxy's endpoint pick random: the
+ * trace does not pretend otherwise. By default every alternative is enumerated
+ * (depth first, "match" before "no match") and listed with its probability;
+ * the main hops are the first alternative. --pick first|N follows one.
+ */
+export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opts: TraceOptions, notes: string[] = []): Trace {
+  const pick = opts.pick ?? 'all';
+  if (pick === 'first') {
+    const { trace, chances } = traceOnce(ruleset, pod, host, flow, opts, notes, () => true);
+    if (chances.length) trace.warnings.push(`-m statistic picks at random: followed the first branch at each of ${chances.length} statistic rule(s) (--pick first)`);
+    return trace;
+  }
+  const leaves: Array<{ trace: Trace; chances: Recorder['chances'] }> = [];
+  let prefix: boolean[] = [];
+  let truncated = false;
+  for (;;) {
+    let i = 0;
+    const choices = prefix;
+    const leaf = traceOnce(ruleset, pod, host, flow, opts, notes, () => (i < choices.length ? choices[i++]! : (i++, true)));
+    leaves.push(leaf);
+    // Backtrack: flip the last "match" to "no match" and explore from there.
+    const taken = leaf.chances.map((c) => c.matched);
+    let j = taken.lastIndexOf(true);
+    if (j < 0) break;
+    if (leaves.length >= MAX_BRANCHES) {
+      truncated = true;
+      break;
+    }
+    prefix = [...taken.slice(0, j), false];
+    void j;
+  }
+  if (typeof pick === 'number') {
+    const chosen = leaves[pick - 1];
+    if (!chosen) throw new UsageError(`--pick ${pick}: this flow has ${leaves.length} alternative${leaves.length === 1 ? '' : 's'}`);
+    if (leaves.length > 1) chosen.trace.warnings.push(`-m statistic picks at random: followed alternative ${pick} of ${leaves.length} (--pick ${pick})`);
+    return chosen.trace;
+  }
+  const main = leaves[0]!.trace;
+  if (leaves.length === 1) return main;
+  main.branches = leaves.map((l, k) => ({
+    index: k + 1,
+    probability: l.chances.reduce((acc, c) => acc * (c.matched ? c.probability : 1 - c.probability), 1),
+    decisions: l.chances.map((c) => ({ hook: c.hook, table: c.table, chain: c.chain, rule: c.rule, probability: c.probability, matched: c.matched })),
+    path: l.trace.path,
+    outcome: l.trace.hops[l.trace.hops.length - 1]!.outcome,
+    hops: l.trace.hops,
+  }));
+  main.warnings.push(
+    `-m statistic picks at random: ${leaves.length} alternatives${truncated ? ` (stopped at ${MAX_BRANCHES})` : ''}, each listed with its probability in "branches"; the hops shown are alternative 1; --pick first|N follows one`,
+  );
+  return main;
 }

@@ -78,6 +78,14 @@ export function renderTable(traces: Trace[], opts: TableOptions): string {
     }
     out.push(table.toString());
     out.push(`${c.bold('Path:')} ${opts.ascii ? asciiPath(t.path) : t.path}`);
+    if (t.branches) {
+      out.push(c.bold(`Alternatives (-m statistic picks at random; the table shows alternative 1):`));
+      for (const b of t.branches) {
+        const how = b.decisions.map((d) => `${d.chain} rule ${d.rule} ${d.matched ? 'taken' : 'skipped'}`).join(', ');
+        out.push(`  ${b.index}. p=${b.probability.toFixed(4)}  ${opts.ascii ? asciiPath(b.path) : b.path}`);
+        out.push(c.dim(`     ${how}`));
+      }
+    }
     if (t.scenario) {
       const s = t.scenario;
       out.push(`${c.bold('Blog:')}   ${opts.ascii ? asciiPath(s.blogPath) : s.blogPath}`);

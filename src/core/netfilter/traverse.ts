@@ -37,7 +37,7 @@ function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
 }
 
 export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet, origin: 'local' | 'remote', opts: WalkOptions): HopEngineResult {
-  const rec: HopEngineResult = { steps: [], misses: [], warnings: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
+  const rec: HopEngineResult = { steps: [], misses: [], warnings: [], chances: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
   const view = hostView(host);
   const skippedNat: HookName[] = [];
 

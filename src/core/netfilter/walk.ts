@@ -12,12 +12,25 @@ import type { NatChange } from '../targets/define.js';
 import type { Miss, Step, Verdict } from '../trace.js';
 import { triAnd, triInvert, type Tri } from '../types.js';
 import type { LocalSocket, Packet } from './packet.js';
+import { statisticProbability, type StatisticOptions } from '../matches/statistic.js';
 
 export type UnknownPolicy = 'stop' | 'match' | 'no-match';
+
+/** A rule whose only undecidable part is a probability (`-m statistic`): the caller picks a branch. */
+export interface ChancePoint {
+  hook: string;
+  table: string;
+  chain: string;
+  rule: number;
+  /** Probability that the rule matches. */
+  probability: number;
+}
 
 export interface WalkOptions {
   unknown: UnknownPolicy;
   explain: boolean;
+  /** Decide a chance point: true = the rule matches. Without it, chance points are plain unknowns. */
+  decide?: (point: ChancePoint) => boolean;
 }
 
 export interface WalkResult {
@@ -32,6 +45,8 @@ export interface Recorder {
   steps: Step[];
   misses: Miss[];
   warnings: string[];
+  /** Chance points met on the way, with the branch taken. */
+  chances: Array<ChancePoint & { matched: boolean }>;
 }
 
 function ifaceMatches(pattern: string, iface: string | null): boolean {
@@ -63,12 +78,22 @@ function headerWhy(h: HeaderMatch, pkt: Packet): string {
 }
 
 /** Three-valued result of a rule's matches, and the reason for a no/unknown. */
-export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boolean): { result: Tri; why: string } {
+export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boolean): { result: Tri; why: string; chance: number | null } {
   let result = headerTri(rule.header, pkt);
-  if (result === 'no') return { result, why: wantWhy ? headerWhy(rule.header, pkt) : '' };
+  if (result === 'no') return { result, why: wantWhy ? headerWhy(rule.header, pkt) : '', chance: null };
   const unknownWhy: string[] = [];
+  // The probability of a match when every unknown part is a statistic match, else null.
+  let chance: number | null = 1;
+  let sawUnknown = false;
   for (const m of rule.matches) {
     let r: Tri;
+    if (!('unknown' in m) && m.module.name === 'statistic') {
+      sawUnknown = true;
+      if (chance !== null) chance *= statisticProbability(m.options as StatisticOptions);
+      unknownWhy.push(m.module.explain(m.options, pkt, ctx));
+      result = triAnd(result, 'unknown');
+      continue;
+    }
     if ('unknown' in m) {
       r = 'unknown';
       unknownWhy.push(`match "-m ${m.unknown.name}" is not modelled`);
@@ -77,12 +102,18 @@ export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boo
       unknownWhy.push(`-m ${m.module.name} is not valid in ${ctx.hook} (the kernel refuses such a rule set)`);
     } else {
       r = m.module.evaluate(m.options, pkt, ctx);
-      if (r === 'no') return { result: 'no', why: wantWhy ? m.module.explain(m.options, pkt, ctx) : '' };
+      if (r === 'no') return { result: 'no', why: wantWhy ? m.module.explain(m.options, pkt, ctx) : '', chance: null };
       if (r === 'unknown') unknownWhy.push(m.module.explain(m.options, pkt, ctx));
+    }
+    if (r === 'unknown') {
+      sawUnknown = true;
+      chance = null;
     }
     result = triAnd(result, r);
   }
-  return { result, why: unknownWhy.join('; ') };
+  // A chance point only when every undecidable part was a statistic match.
+  if (!sawUnknown || result !== 'unknown') chance = null;
+  return { result, why: unknownWhy.join('; '), chance };
 }
 
 interface Frame {
@@ -150,7 +181,16 @@ export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOpt
     const position = frame.index + 1;
     const rule = chain.rules[frame.index]!;
     frame.index++;
-    const { result, why } = evaluateRule(rule, pkt, ctx, opts.explain);
+    const evaluated = evaluateRule(rule, pkt, ctx, opts.explain);
+    let { result } = evaluated;
+    const { why } = evaluated;
+    if (result === 'unknown' && evaluated.chance !== null && opts.decide) {
+      // A probability, not a doubt: the caller follows one branch at a time.
+      const p = evaluated.chance;
+      const matched = opts.decide({ hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, probability: p });
+      rec.chances.push({ hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, probability: p, matched });
+      result = matched ? 'yes' : 'no';
+    }
     if (result === 'no') {
       if (opts.explain) rec.misses.push({ hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, text: rule.text, reason: why });
       continue;
