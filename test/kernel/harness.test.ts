@@ -220,6 +220,112 @@ if (!caps.ok && process.env.CI) {
       }, 30_000);
     }
 
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      it(`replays Envoy's original_src upstream: transparent, marked, from the client's address (${family})`, async () => {
+        const v6 = family === 'ipv6';
+        const pod = v6 ? 'fd00:10:244:1::5' : '10.244.1.5';
+        const client = v6 ? 'fd00:10:244:2::7' : '10.244.2.7';
+        // Istio's TPROXY mangle rules (1.13+), cut down to what this flow needs.
+        const rules = [
+          '*mangle',
+          ':PREROUTING ACCEPT [0:0]',
+          ':OUTPUT ACCEPT [0:0]',
+          ':ISTIO_INBOUND - [0:0]',
+          ':ISTIO_TPROXY - [0:0]',
+          '-A PREROUTING -p tcp -j ISTIO_INBOUND',
+          '-A PREROUTING -p tcp -m mark --mark 0x539 -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff',
+          '-A OUTPUT -o lo -p tcp -m mark --mark 0x539 -j RETURN',
+          '-A OUTPUT -p tcp -m connmark --mark 0x539 -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff',
+          '-A ISTIO_INBOUND -p tcp -m mark --mark 0x539 -j RETURN',
+          '-A ISTIO_INBOUND -p tcp -j ISTIO_TPROXY',
+          `-A ISTIO_TPROXY -p tcp -j TPROXY --on-port 15006 --on-ip ${v6 ? '::' : '0.0.0.0'} --tproxy-mark 0x539/0xffffffff`,
+          'COMMIT',
+          '*filter',
+          ':OUTPUT ACCEPT [0:0]',
+          // Only the proxy's identity (uid 0, gid 1337) with mark 1337 matches: proves all three.
+          '-A OUTPUT -p tcp -m owner --uid-owner 0 --gid-owner 1337 -m mark --mark 0x539 -j ACCEPT',
+          'COMMIT',
+          '',
+        ].join('\n');
+        const result = await runKernelFlow(
+          {
+            rules: v6 ? { ipv6: rules } : { ipv4: rules },
+            policyRouting: [{ fwmark: 0x539, table: 133 }],
+            listeners: [
+              {
+                ns: 'pod', family, proto: 'tcp', port: 15006, uid: 0, gid: 1337, transparent: true,
+                then: { connect: { proto: 'tcp', src: client, dst: pod, dport: 9080, transparent: true, mark: 0x539 }, uid: 0, gid: 1337 },
+              },
+              { ns: 'pod', family, proto: 'tcp', port: 9080, uid: 1000, gid: 1000 },
+            ],
+            start: { ns: 'peer', proto: 'tcp', src: client, dst: pod, dport: 9080, uid: 0, gid: 0 },
+          },
+          { standinScript: compiled.standin },
+        );
+        expect(result.warnings).toEqual([]);
+        const [inbound, upstream] = result.hops;
+        expect(inbound!.delivered).toMatchObject({ listener: 0, port: 9080 });
+        expect(upstream!.packet).toMatchObject({ src: client, dst: pod, dport: 9080, in: null, out: 'lo' });
+        expect(upstream!.packet.sport).not.toBe(inbound!.packet.sport);
+        expect(upstream!.steps.map((s) => [s.hook, s.table, s.chain, s.rule, s.verdict])).toEqual([
+          ['OUTPUT', 'mangle', 'OUTPUT', 1, 'return'],
+          ['OUTPUT', 'mangle', 'OUTPUT', null, 'accept'],
+          ['OUTPUT', 'filter', 'OUTPUT', 1, 'accept'],
+          ['POSTROUTING', 'mangle', 'POSTROUTING', null, 'accept'],
+          ['PREROUTING', 'mangle', 'PREROUTING', 1, 'jump'],
+          ['PREROUTING', 'mangle', 'ISTIO_INBOUND', 1, 'return'],
+          ['PREROUTING', 'mangle', 'PREROUTING', 2, 'continue'],
+          ['PREROUTING', 'mangle', 'PREROUTING', null, 'accept'],
+          ['INPUT', 'mangle', 'INPUT', null, 'accept'],
+          ['INPUT', 'filter', 'INPUT', null, 'accept'],
+        ]);
+        // The handshake completed (the app's SYN-ACK found its way back by CONNMARK and policy routing).
+        expect(upstream!.openedBy).toEqual({ kind: 'listener', index: 0 });
+        expect(upstream!.delivered).toMatchObject({ listener: 1, port: 9080 });
+        expect(result.connections.find((c) => c.openedBy.kind === 'listener')).toMatchObject({ ok: true, uid: 0, gid: 1337, local: { address: client } });
+      }, 30_000);
+    }
+
+    it('sets SO_MARK on a datagram: policy routing delivers it to the pod itself', async () => {
+      const result = await runKernelFlow(
+        {
+          rules: { ipv4: '*mangle\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p udp -m mark --mark 0x539 -m owner --uid-owner 1000 -j ACCEPT\nCOMMIT\n' },
+          policyRouting: [{ fwmark: 0x539, table: 133 }],
+          listeners: [
+            { ns: 'pod', family: 'ipv4', proto: 'udp', port: 53, uid: 1000, gid: 1000 },
+            { ns: 'peer', family: 'ipv4', proto: 'udp', port: 53, uid: 0, gid: 0 },
+          ],
+          start: [
+            { ns: 'pod', proto: 'udp', dst: '10.96.0.50', dport: 53, uid: 1000, gid: 1000, mark: 0x539 },
+            { ns: 'pod', proto: 'udp', dst: '10.96.0.51', dport: 53, uid: 1000, gid: 1000 },
+          ],
+        },
+        { standinScript: compiled.standin },
+      );
+      expect(result.warnings).toEqual([]);
+      expect(result.hops.map((h) => [h.packet.dst, h.packet.out, h.delivered?.ns, h.steps[0]?.rule ?? null])).toEqual([
+        ['10.96.0.50', 'lo', 'pod', 1],
+        ['10.96.0.51', 'eth0', 'peer', null],
+      ]);
+    }, 30_000);
+
+    it('reports a transparent connection that cannot connect as failed, and cleans up', async () => {
+      const result = await runKernelFlow(
+        {
+          rules: { ipv4: '*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --dport 9999 -j DROP\nCOMMIT\n' },
+          listeners: [],
+          start: { ns: 'pod', proto: 'tcp', src: '10.244.2.9', dst: '10.244.1.5', dport: 9999, uid: 0, gid: 1337, transparent: true, mark: 7 },
+          connectTimeoutMs: 500,
+        },
+        { standinScript: compiled.standin },
+      );
+      expect(result.connections).toEqual([
+        expect.objectContaining({ ok: false, error: 'ETIMEDOUT', uid: 0, gid: 1337 }),
+      ]);
+      expect(result.hops[0]!.packet.src).toBe('10.244.2.9');
+      expect(await ours()).toEqual([]);
+    }, 30_000);
+
     it('leaves no namespace and no process behind after a run', async () => {
       const seen: Progress[] = [];
       await runKernelFlow(FLOWS[0]!.plan, { standinScript: compiled.standin, onProgress: (p) => seen.push(p) });
