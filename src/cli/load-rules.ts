@@ -7,10 +7,39 @@ import type { Ruleset } from '../core/ruleset/model.js';
 import { DEFAULT_PROFILE, readProfileHeader, resolveProfileName, type ProfileInfo } from '../pod/profiles.js';
 import type { CliIo } from './io.js';
 
-export function decodeInput(buf: Buffer, file: string): string {
+/** Default limits; --max-input-size raises the first. */
+export const DEFAULT_MAX_INPUT_MIB = 256;
+/** iptables-restore itself refuses longer lines; nothing legitimate comes close. */
+export const MAX_LINE_LENGTH = 64 * 1024;
+
+export interface InputLimits {
+  maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: InputLimits = { maxBytes: DEFAULT_MAX_INPUT_MIB * 1024 * 1024 };
+
+export function decodeInput(buf: Buffer, file: string, limits: InputLimits = DEFAULT_LIMITS): string {
   if (buf.length === 0) throw new InputError('empty input: no iptables rules found', file, null);
+  if (buf.length > limits.maxBytes) {
+    throw new InputError(
+      `input is ${(buf.length / 1024 / 1024).toFixed(1)} MiB, over the ${(limits.maxBytes / 1024 / 1024).toFixed(0)} MiB limit (raise it with --max-input-size MIB)`,
+      file,
+      null,
+    );
+  }
   // UTF-16 or binary data is not an iptables dump; say so instead of guessing.
   if (buf.includes(0)) throw new InputError('not an iptables dump (binary data)', file, null);
+  // One pass for the line-length limit, before any parsing allocates per line.
+  let start = 0;
+  let line = 1;
+  for (;;) {
+    const nl = buf.indexOf(10, start);
+    const end = nl < 0 ? buf.length : nl;
+    if (end - start > MAX_LINE_LENGTH) throw new InputError(`line is ${end - start} bytes long, over the ${MAX_LINE_LENGTH}-byte limit`, file, line);
+    if (nl < 0) break;
+    start = nl + 1;
+    line++;
+  }
   return buf.toString('utf8');
 }
 
@@ -30,7 +59,7 @@ export function listProfiles(io: CliIo): ProfileInfo[] {
     });
 }
 
-export function loadRuleSource(io: CliIo, rules: string | undefined, profile: string | undefined): Ruleset {
+export function loadRuleSource(io: CliIo, rules: string | undefined, profile: string | undefined, limits: InputLimits = DEFAULT_LIMITS): Ruleset {
   if (rules !== undefined && profile !== undefined) throw new UsageError('--rules and --profile are alternatives: give one');
   if (rules !== undefined) {
     const file = rules === '-' ? '<stdin>' : rules;
@@ -42,7 +71,7 @@ export function loadRuleSource(io: CliIo, rules: string | undefined, profile: st
       const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
       throw new InputError(`cannot read rules: ${why}`, file, null);
     }
-    return parseRulesText(decodeInput(buf, file), file, file);
+    return parseRulesText(decodeInput(buf, file, limits), file, file);
   }
   const name = resolveProfileName(profile ?? DEFAULT_PROFILE);
   const known = listProfiles(io).map((p) => p.name);

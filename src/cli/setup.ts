@@ -13,7 +13,7 @@ import type { TraceOptions } from '../pod/trace-flow.js';
 import { intFlag, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
 import { parseFlowsFile } from './flows-file.js';
 import type { CliIo } from './io.js';
-import { decodeInput, loadRuleSource } from './load-rules.js';
+import { decodeInput, DEFAULT_LIMITS, loadRuleSource, type InputLimits } from './load-rules.js';
 import { loadIstioSource, wantsGenerator } from './istio-source.js';
 import { resolveProfileName } from '../pod/profiles.js';
 
@@ -39,6 +39,13 @@ export function podFromFlags(flags: FlowFlags): PodConfig {
     else pod.ipv6 = a;
   }
   return pod;
+}
+
+export function inputLimits(flags: SourceFlags): InputLimits {
+  const mib = intFlag('--max-input-size', flags.maxInputSize);
+  if (mib === undefined) return DEFAULT_LIMITS;
+  if (mib < 1) throw new UsageError('--max-input-size must be at least 1 (MiB)');
+  return { maxBytes: mib * 1024 * 1024 };
 }
 
 export interface PodOverrides {
@@ -103,7 +110,7 @@ export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags): PodConte
     }
     for (const cmd of g.ipCommands) extra.push(`istio-iptables also runs: ${cmd}`);
   } else {
-    ruleset = loadRuleSource(io, flags.rules, flags.profile);
+    ruleset = loadRuleSource(io, flags.rules, flags.profile, inputLimits(flags));
   }
   const minor = istioMinorOf(flags, release);
   if (minor !== null && minor < 10) base.inboundToLocalhost = true;
