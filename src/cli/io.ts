@@ -5,6 +5,8 @@ export interface CliIo {
   readFile: (path: string) => Buffer;
   readStdin: () => Buffer;
   stdoutIsTTY: boolean;
+  /** Progress bars go to stderr, and only to a terminal. */
+  stderrIsTTY: boolean;
   env: Record<string, string | undefined>;
   /** Directory holding the built-in profiles (rules/). */
   rulesDir: string;

@@ -11,6 +11,7 @@ const code = await run(process.argv.slice(2), {
   readFile: (p) => readFileSync(p),
   readStdin: () => readFileSync(0),
   stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
   env: process.env,
   rulesDir,
   listDir: (p) => readdirSync(p),

@@ -8,6 +8,8 @@ import { SCENARIOS } from '../pod/scenarios.js';
 import { renderTraces, runTrace, TRACE_FORMATS } from './commands/trace.js';
 import { runVerify, VERIFY_FORMATS } from './commands/verify.js';
 import { runRules, RULES_FORMATS } from './commands/rules.js';
+import { CHECK_FORMATS, runCheck, type CheckFlags } from './commands/check.js';
+import { DIFF_FORMATS, runDiff, type DiffFlags } from './commands/diff.js';
 import { describeError, EXIT_OK, EXIT_USAGE } from './exit.js';
 import { addEngineOptions, addFlowOptions, addOutputOptions, addSourceOptions, collect, type TraceFlags } from './flags.js';
 import type { CliIo } from './io.js';
@@ -25,6 +27,8 @@ Examples:
   sidecar-trace --src 127.0.0.1 --dst 127.0.0.1:15000 --uid 1337  Envoy -> its admin port
   sidecar-trace --scenario all                                    the blog's six traffic types
   iptables-save | sidecar-trace --rules - --dst 10.96.0.10:53 --proto udp
+  sidecar-trace check examples/expectations.yaml --junit report.xml  do the promised paths hold? (CI)
+  sidecar-trace diff profile:istio-1.13 profile:istio-1.25        which paths an upgrade changes
 
 Exit codes: 0 trace printed, 2 bad input or usage (file:line: message), 1 internal error.`;
 
@@ -74,6 +78,54 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   rules.option('--pod-ip <ip>', 'the pod IP; an IPv6 address adds the ip6tables rules', collect);
   rules.addOption(new Option('--format <format>', 'output format').choices(RULES_FORMATS).default('save'));
   rules.action(() => runRules(io, rules.opts() as never));
+  const check = program
+    .command('check')
+    .argument('<file>', 'expectations file (YAML; "-" for stdin): rule source, flows, and what must hold for each')
+    .description('check the expected paths of an expectations file (see examples/expectations.yaml); exit 0 all pass, 1 any fails, 2 bad file');
+  addOutputOptions(check, CHECK_FORMATS).option('--junit <file>', 'also write the results as JUnit XML to FILE (replaced atomically)');
+  addEngineOptions(check);
+  check.addHelpText(
+    'after',
+    `
+File format:
+  rules:   { profile: NAME } | { file: DUMP } | { istio: { version, installer, annotations, dnsServers, meshConfig, manifest } }
+  pod:     { ips: [IP, …] }
+  flows:   - name, src, dst, proto, uid, gid, groups, via, inIface (the flow flags), and
+             expect: { via, decidedBy, outcome, path, hops }
+
+Exit codes: 0 every expectation holds, 1 some expectation fails, 2 bad file or usage (file:line:column: message).`,
+  );
+  check.action((file: string) => setCode(runCheck(io, file, check.opts() as CheckFlags)));
+  const diff = program
+    .command('diff')
+    .argument('<before>', 'rule source: a dump file, profile:NAME, or istio:VERSION[+KEY=VALUE…] ("-" for stdin)')
+    .argument('<after>', 'rule source, as BEFORE')
+    .description('trace a matrix of flows through two rule sources and print the flows whose path changed; exit 0 none changed, 1 some changed, 2 bad input');
+  diff
+    .option('--flows <file>', 'the flows to compare (YAML list or JSON Lines, as for tracing; a check file works too), instead of the built-in matrix')
+    .option('--pod-ip <ip>', 'the pod IP (as for tracing; repeatable for IPv4 and IPv6)', collect)
+    .option('--annotation <key=value>', 'a pod annotation for both sides (istio:VERSION sources; repeatable)', collect)
+    .option('--before-annotation <key=value>', 'a pod annotation for BEFORE only (repeatable)', collect)
+    .option('--after-annotation <key=value>', 'a pod annotation for AFTER only (repeatable)', collect);
+  addOutputOptions(diff, DIFF_FORMATS);
+  addEngineOptions(diff);
+  diff.addHelpText(
+    'after',
+    `
+Examples:
+  sidecar-trace diff profile:istio-1.13 profile:istio-1.25
+  sidecar-trace diff istio:1.25 istio:1.25+traffic.sidecar.istio.io/excludeOutboundPorts=3306
+  sidecar-trace diff before.rules after.rules --flows flows.yaml --format json
+
+Built-in matrix: the six blog traffic types; every Istio port inbound and from the pod;
+ports 80, 443, 3306, 5432, 6379, 8080, 9080 outbound (tcp, udp), inbound, to localhost,
+to the own pod IP and Service-to-self; DNS; IPv4 and IPv6; uid 1000 and 1337.
+A flow has changed when its route differs (chains, hooks, listeners, the kind of deciding
+rule, the outcome), not merely its rule numbers.
+
+Exit codes: 0 no path changed, 1 some path changed, 2 bad input or usage.`,
+  );
+  diff.action((before: string, after: string) => setCode(runDiff(io, before, after, diff.opts() as DiffFlags)));
   void SCENARIOS;
   return program;
 }

@@ -11,7 +11,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function cli(args: string[], opts: { stdin?: string; tty?: boolean; env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function cli(args: string[], opts: { stdin?: string; tty?: boolean; stderrTty?: boolean; env?: Record<string, string> } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await run(args, {
@@ -20,6 +20,7 @@ export async function cli(args: string[], opts: { stdin?: string; tty?: boolean;
     readFile: (p) => readFileSync(p),
     readStdin: () => Buffer.from(opts.stdin ?? '', 'utf8'),
     stdoutIsTTY: opts.tty ?? false,
+    stderrIsTTY: opts.stderrTty ?? false,
     env: opts.env ?? {},
     rulesDir: join(ROOT, 'rules'),
     listDir: (p) => readdirSync(p),

@@ -271,13 +271,11 @@ if (!caps.ok && process.env.CI) {
           ['OUTPUT', 'mangle', 'OUTPUT', 1, 'return'],
           ['OUTPUT', 'mangle', 'OUTPUT', null, 'accept'],
           ['OUTPUT', 'filter', 'OUTPUT', 1, 'accept'],
-          ['POSTROUTING', 'mangle', 'POSTROUTING', null, 'accept'],
+          // Looped back over lo: the mark survives, so ISTIO_INBOUND returns and CONNMARK saves it.
           ['PREROUTING', 'mangle', 'PREROUTING', 1, 'jump'],
           ['PREROUTING', 'mangle', 'ISTIO_INBOUND', 1, 'return'],
           ['PREROUTING', 'mangle', 'PREROUTING', 2, 'continue'],
           ['PREROUTING', 'mangle', 'PREROUTING', null, 'accept'],
-          ['INPUT', 'mangle', 'INPUT', null, 'accept'],
-          ['INPUT', 'filter', 'INPUT', null, 'accept'],
         ]);
         // The handshake completed (the app's SYN-ACK found its way back by CONNMARK and policy routing).
         expect(upstream!.openedBy).toEqual({ kind: 'listener', index: 0 });
@@ -286,6 +284,8 @@ if (!caps.ok && process.env.CI) {
       }, 30_000);
     }
 
+    // The source is bound: with no source, the kernel would take the `local default` route's
+    // answer (source = destination), which is no interface's address, and refuse (ENETUNREACH).
     it('sets SO_MARK on a datagram: policy routing delivers it to the pod itself', async () => {
       const result = await runKernelFlow(
         {
@@ -296,7 +296,7 @@ if (!caps.ok && process.env.CI) {
             { ns: 'peer', family: 'ipv4', proto: 'udp', port: 53, uid: 0, gid: 0 },
           ],
           start: [
-            { ns: 'pod', proto: 'udp', dst: '10.96.0.50', dport: 53, uid: 1000, gid: 1000, mark: 0x539 },
+            { ns: 'pod', proto: 'udp', src: '10.244.1.5', dst: '10.96.0.50', dport: 53, uid: 1000, gid: 1000, mark: 0x539 },
             { ns: 'pod', proto: 'udp', dst: '10.96.0.51', dport: 53, uid: 1000, gid: 1000 },
           ],
         },
