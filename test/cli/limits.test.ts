@@ -34,17 +34,17 @@ describe('limits', () => {
 
 describe('quoting, escaping and encodings', () => {
   it('comments with spaces, escaped quotes and UTF-8 survive into the step text', async () => {
-    const r = await run('*nat\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -m comment --comment "héllo \\"mesh\\" 日本" -j RETURN\nCOMMIT\n', ['--format', 'json']);
+    const r = await run('*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -m comment --comment "héllo \\"mesh\\" 日本" -j ACCEPT\nCOMMIT\n', ['--format', 'json']);
     const t = JSON.parse(r.stdout) as Trace;
-    expect(t.hops[0]!.steps[0]!.text).toBe('-A OUTPUT -p tcp -m comment --comment "héllo \\"mesh\\" 日本" -j RETURN');
+    expect(t.hops[0]!.steps[0]!.text).toBe('-A OUTPUT -p tcp -m comment --comment "héllo \\"mesh\\" 日本" -j ACCEPT');
   });
   it('interface wildcards with + match by prefix', async () => {
     const r = await run('*nat\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -o eth+ -p tcp -j REDIRECT --to-ports 15001\nCOMMIT\n', ['--format', 'json']);
     expect((JSON.parse(r.stdout) as Trace).hops[0]!.steps[0]!.target).toBe('REDIRECT');
   });
   it('CRLF line endings, a BOM and tabs are accepted', async () => {
-    const r = await run('\uFEFF*nat\r\n:OUTPUT ACCEPT [0:0]\r\n-A\tOUTPUT\t-p\ttcp\t-j\tRETURN\r\nCOMMIT\r\n', ['--format', 'path']);
+    const r = await run('\uFEFF*filter\r\n:OUTPUT ACCEPT [0:0]\r\n-A\tOUTPUT\t-p\ttcp\t-j\tACCEPT\r\nCOMMIT\r\n', ['--format', 'path']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('Local Pod → OUTPUT → POSTROUTING → Remote Pod\n');
+    expect(r.stdout).toBe('Local Pod → OUTPUT → filter OUTPUT → POSTROUTING → Remote Pod\n');
   });
 });

@@ -9,6 +9,7 @@ import type { EvalCtx } from '../matches/define.js';
 import type { FamilyRules } from '../ruleset/model.js';
 import type { Outcome } from '../trace.js';
 import type { HookName, TableName } from '../types.js';
+import { needsConntrack } from './conntrack-users.js';
 import { NAT_MANIP, TABLE_ORDER } from './hooks.js';
 import { findSocket, hostView, type Host } from './host.js';
 import type { LocalSocket, Packet } from './packet.js';
@@ -40,6 +41,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
   const rec: HopEngineResult = { steps: [], misses: [], warnings: [], chances: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
   const view = hostView(host);
   const skippedNat: HookName[] = [];
+  let conntrackOffNoted = false;
 
   const runHook = (hook: HookName): HookEnd => {
     let socket: LocalSocket | null = null;
@@ -50,6 +52,13 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
       if (tableName !== 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && !pkt.conn.untracked) pkt.conn.attached = true;
       const table = rules?.tables.get(tableName);
       if (!table || !table.chains.get(hook)?.builtin) continue;
+      if (tableName === 'nat' && !needsConntrack(rules!)) {
+        if (!conntrackOffNoted) {
+          rec.notes.push('nat chains are not consulted: no rule in this family needs conntrack (no NAT target, CT, CONNMARK, or conntrack/state/connmark match), so the kernel never tracks these packets and nat never runs (measured, nf_tables backend)');
+          conntrackOffNoted = true;
+        }
+        continue;
+      }
       if (tableName === 'nat') {
         const manip = NAT_MANIP[hook]!;
         const done = manip === 'dst' ? pkt.conn.dnatDone : pkt.conn.snatDone;
