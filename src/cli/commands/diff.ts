@@ -1,0 +1,122 @@
+/**
+ * `sidecar-trace diff BEFORE AFTER`: trace a matrix of flows (the built-in one
+ * of pod/matrix.ts, or --flows FILE) through two rule sources and print the
+ * flows whose route changed (cli/trace-diff.ts says what counts), before → after,
+ * with a one-line summary. Exit 0 nothing changed, 1 something did, 2 bad input,
+ * like `git diff --exit-code`. Sources: see cli/source-spec.ts.
+ */
+import { InputError, UsageError } from '../../core/errors.js';
+import type { FlowInput } from '../../pod/flow.js';
+import { builtinMatrix } from '../../pod/matrix.js';
+import { traceFlow } from '../../pod/trace-flow.js';
+import { renderDiffJson, renderDiffTable, renderDiffYaml } from '../../render/diff.js';
+import { resolveLocated, rulesetViewOf } from '../batch.js';
+import { EXIT_OK } from '../exit.js';
+import type { OutputFlags } from '../flags.js';
+import { parseFlowsFile } from '../flows-file.js';
+import type { CliIo } from '../io.js';
+import { decodeInput } from '../load-rules.js';
+import { startProgress } from '../progress.js';
+import { loadContext, traceOptions, type PodContext } from '../setup.js';
+import { parseSourceSpec, withAnnotations, type SourceSpec } from '../source-spec.js';
+import { compareTraces, diffReport, type DiffEntry } from '../trace-diff.js';
+import { colorsFor } from './trace.js';
+
+export const DIFF_FORMATS = ['table', 'json', 'yaml'];
+/** Some flow's route changed. */
+export const EXIT_CHANGED = 1;
+
+export interface DiffFlags extends OutputFlags {
+  flows?: string;
+  podIp?: string[];
+  annotation?: string[];
+  beforeAnnotation?: string[];
+  afterAnnotation?: string[];
+}
+
+interface MatrixFlow {
+  /** null: named by the trace's title. */
+  name: string | null;
+  line: number | null;
+  input: FlowInput;
+}
+
+function sideSpec(text: string, side: 'BEFORE' | 'AFTER', flags: DiffFlags): SourceSpec {
+  const own = side === 'BEFORE' ? flags.beforeAnnotation : flags.afterAnnotation;
+  const flag = side === 'BEFORE' ? '--before-annotation' : '--after-annotation';
+  let s = parseSourceSpec(text, side);
+  s = withAnnotations(s, flags.annotation ?? [], side, '--annotation');
+  return withAnnotations(s, own ?? [], side, flag);
+}
+
+function loadSide(io: CliIo, s: SourceSpec, side: string, podIp: string[] | undefined): PodContext {
+  try {
+    return loadContext(io, { ...s.flags, ...(podIp ? { podIp } : {}), proto: 'tcp' });
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`${side} (${s.spec}): ${e.message}`);
+    throw e;
+  }
+}
+
+function readFlows(io: CliIo, path: string): MatrixFlow[] {
+  const file = path === '-' ? '<stdin>' : path;
+  let buf: Buffer;
+  try {
+    buf = path === '-' ? io.readStdin() : io.readFile(path);
+  } catch (e) {
+    throw new UsageError(`--flows: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  // A check file works as a flow list too: its expectations are ignored here.
+  return parseFlowsFile(decodeInput(buf, file), file, ['expect']).map((f) => ({ name: f.input.title ?? null, line: f.line, input: f.input }));
+}
+
+export function runDiff(io: CliIo, beforeText: string, afterText: string, flags: DiffFlags): number {
+  const stdinUsers = [beforeText === '-' ? 'BEFORE' : null, afterText === '-' ? 'AFTER' : null, flags.flows === '-' ? '--flows' : null].filter(Boolean);
+  if (stdinUsers.length > 1) throw new UsageError(`${stdinUsers.join(' and ')} both read stdin ("-"): give at most one`);
+  const opts = traceOptions(flags);
+  const beforeSpec = sideSpec(beforeText, 'BEFORE', flags);
+  const afterSpec = sideSpec(afterText, 'AFTER', flags);
+  const before = loadSide(io, beforeSpec, 'BEFORE', flags.podIp);
+  const after = loadSide(io, afterSpec, 'AFTER', flags.podIp);
+  const flows: MatrixFlow[] = flags.flows
+    ? readFlows(io, flags.flows)
+    : builtinMatrix({ ipv4: before.pod.ipv4.text, ipv6: before.pod.ipv6?.text ?? null }).map((input) => ({ name: input.title!, line: null, input }));
+  const file = flags.flows === '-' ? '<stdin>' : flags.flows;
+  const locate = (f: MatrixFlow) => (_key: string | null, message: string) => new InputError(message, file ?? 'built-in matrix', f.line);
+  // A flow resolves against the pod's addresses only; when both sides model the same pod, resolve it once.
+  const samePod = [before.pod, after.pod].map((p) => `${p.ipv4.text} ${p.ipv6?.text ?? ''} ${p.inboundBind6.text}`).reduce((a, b) => (a === b ? a : ''));
+  const changed: DiffEntry[] = [];
+  const progress = startProgress(io, flows.length, 'diff');
+  try {
+    flows.forEach((f, i) => {
+      const input: FlowInput = { proto: 'tcp', ...f.input };
+      const flowA = resolveLocated(input, before.pod, locate(f));
+      const flowB = samePod ? flowA : resolveLocated(input, after.pod, locate(f));
+      const a = traceFlow(before.ruleset, before.pod, before.host, flowA, opts);
+      const b = traceFlow(after.ruleset, after.pod, after.host, flowB, opts);
+      const entry = compareTraces(f.name, f.line, a, b);
+      if (entry) changed.push(entry);
+      progress.tick(i + 1);
+    });
+  } finally {
+    progress.stop();
+  }
+  const report = diffReport(
+    { spec: beforeSpec.spec, ruleset: rulesetViewOf(before.ruleset) },
+    { spec: afterSpec.spec, ruleset: rulesetViewOf(after.ruleset) },
+    file ?? 'built-in matrix',
+    flows.length,
+    changed,
+  );
+  switch (flags.format) {
+    case 'json':
+      io.stdout(renderDiffJson(report));
+      break;
+    case 'yaml':
+      io.stdout(renderDiffYaml(report));
+      break;
+    default:
+      io.stdout(renderDiffTable(report, { colors: colorsFor(io, flags), ascii: Boolean(flags.ascii) }));
+  }
+  return changed.length ? EXIT_CHANGED : EXIT_OK;
+}
