@@ -7,6 +7,7 @@ import { saveRuleset } from '../core/ruleset/save.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 import type { Hop, Trace } from '../core/trace.js';
 import type { PodConfig } from '../pod/config.js';
+import { EPHEMERAL_PORT_BASE } from '../pod/flow.js';
 import type { ConnectSpec, KernelPlan, ListenerSpec, StartSpec } from './plan.js';
 import type { Proto } from './standin-protocol.js';
 
@@ -92,6 +93,10 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
     uid: first.packet.uid ?? 0,
     gid: first.packet.gid ?? 0,
   };
+  // A source port the flow names (rules may match it, e.g. `--sport 15053`). Otherwise the
+  // simulation numbers ports from EPHEMERAL_PORT_BASE as placeholders, and the kernel picks.
+  // (The Trace does not say which it was; a flow naming exactly that port gets an ephemeral one.)
+  if (trace.flow.sport !== null && trace.flow.sport !== EPHEMERAL_PORT_BASE) start.sport = trace.flow.sport;
   const rules: KernelPlan['rules'] = {};
   const v4 = saveRuleset(ruleset, 'ipv4');
   const v6 = saveRuleset(ruleset, 'ipv6');

@@ -275,6 +275,7 @@ class KernelRun {
         dst: s.dst,
         dport: s.dport,
         ...(s.src !== undefined ? { src: s.src } : {}),
+        ...(s.sport !== undefined ? { sport: s.sport } : {}),
         ...(s.transparent ? { transparent: true } : {}),
         ...(s.mark !== undefined ? { mark: s.mark } : {}),
       };
@@ -353,6 +354,7 @@ class KernelRun {
       gid,
       timeoutMs: this.plan.connectTimeoutMs,
       ...(spec.src !== undefined ? { src: spec.src } : {}),
+      ...(spec.sport !== undefined ? { sport: spec.sport } : {}),
     };
     const label = `connection ${who} -> ${spec.dst}:${spec.dport}${spec.transparent ? ` from ${spec.src} (transparent)` : ''}${spec.mark ? ` mark ${spec.mark}` : ''}`;
     const st = needsPerl(spec) ? this.perlConnect(ns, spec, args, avoidPort, label) : this.standin(ns, args, label);
@@ -385,6 +387,7 @@ class KernelRun {
       spec.proto,
       family,
       spec.src ?? '',
+      spec.sport !== undefined ? String(spec.sport) : '',
       spec.dst,
       String(spec.dport),
       String(args.uid),

@@ -12,9 +12,11 @@
  *   peer: eth0 with the gateway addresses; "AnyIP": `local 0.0.0.0/0 dev lo` and
  *         `local ::/0 dev lo` make every address local to the peer, so it answers for any
  *         remote host and a peer-side client can bind any source (ip_nonlocal_bind for IPv6,
- *         whose bind() checks configured addresses, not routes). The pod's own prefix is carved
- *         back out of the local table (a more specific unicast route via eth0), or replies to
- *         the pod would be delivered to the peer itself.
+ *         whose bind() checks configured addresses, not routes). The pod's own addresses are
+ *         carved back out of the local table (a more specific unicast route via eth0), or
+ *         replies to the pod would be delivered to the peer itself. Remote addresses the plan
+ *         uses inside the pod's subnets are also configured on the peer's eth0, so that the
+ *         pod's ARP / neighbour solicitations for them are answered (onLinkRemotes).
  *   both: IPv6 DAD off (accept_dad=0 and `nodad`), so addresses work at once;
  *         ip_unprivileged_port_start=0, so a stand-in running as an ordinary uid can listen on
  *         a low port (e.g. 53) without binding it as root first.
@@ -23,8 +25,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Tools } from './capabilities.js';
-import { run } from './exec.js';
-import type { ResolvedPlan } from './plan.js';
+import { minimalEnv, run } from './exec.js';
+import ipaddr from 'ipaddr.js';
+import { canonical, familyOf, type ResolvedPlan } from './plan.js';
 
 /** Every namespace the harness creates starts with this. */
 export const NS_PREFIX = 'sctrace-';
@@ -79,7 +82,7 @@ export async function createNamespaces(
   };
   for (const name of [names.pod, names.peer]) {
     check();
-    await run(ip, ['netns', 'add', name]);
+    addNamespaceSync(ip, name);
     created.push(name);
   }
   const inPod = (...args: string[]) => (check(), run(ip, ['-n', names.pod, ...args]));
@@ -112,11 +115,17 @@ export async function createNamespaces(
 
   await inPod('route', 'add', 'default', 'via', pod.gateway4, 'dev', 'eth0');
   await inPeer('route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo');
-  await inPeer('route', 'add', pod.net4, 'dev', 'eth0', 'table', 'local');
+  await inPeer('route', 'add', `${pod.ipv4}/32`, 'dev', 'eth0', 'table', 'local');
   if (v6) {
     await inPod('-6', 'route', 'add', 'default', 'via', pod.gateway6!, 'dev', 'eth0');
     await inPeer('-6', 'route', 'add', 'local', '::/0', 'dev', 'lo');
-    await inPeer('-6', 'route', 'add', pod.net6!, 'dev', 'eth0', 'table', 'local');
+    await inPeer('-6', 'route', 'add', `${pod.ipv6}/128`, 'dev', 'eth0', 'table', 'local');
+  }
+  // Remote hosts on the pod's own subnet: the pod reaches them directly on eth0 and asks for
+  // their link-layer address, which the peer gives only for an address it has configured
+  // (IPv6 neighbour discovery ignores AnyIP routes). So each one the plan names is put on eth0.
+  for (const address of onLinkRemotes(plan)) {
+    await inPeer('addr', 'add', `${address}/${familyOf(address) === 'ipv6' ? 128 : 32}`, 'dev', 'eth0', ...(familyOf(address) === 'ipv6' ? ['nodad'] : []));
   }
 
   for (const { fwmark, table } of plan.policyRouting ?? []) {
@@ -127,6 +136,45 @@ export async function createNamespaces(
       await inPod('-6', 'rule', 'add', 'fwmark', mark, 'lookup', String(table));
       await inPod('-6', 'route', 'add', 'local', '::/0', 'dev', 'lo', 'table', String(table));
     }
+  }
+}
+
+/**
+ * Addresses of remote hosts the plan talks to (what a pod-side connection dials, where a
+ * peer-side connection comes from) that lie in the pod's own subnets, other than the pod's and
+ * the gateway's own addresses.
+ */
+export function onLinkRemotes(plan: ResolvedPlan): string[] {
+  const { pod } = plan;
+  const candidates: string[] = [];
+  for (const s of plan.start) candidates.push(s.ns === 'pod' ? s.dst : s.src ?? '');
+  for (const l of plan.listeners) if (l.then) candidates.push(l.ns === 'pod' ? l.then.connect.dst : l.then.connect.src ?? '');
+  const out = new Set<string>();
+  for (const a of candidates) {
+    const family = familyOf(a);
+    if (!family) continue;
+    const net = family === 'ipv4' ? pod.net4 : pod.net6;
+    if (!net) continue;
+    const text = canonical(a);
+    if (text === pod.ipv4 || text === pod.ipv6 || text === pod.gateway4 || text === pod.gateway6) continue;
+    if (ipaddr.parse(text).match(ipaddr.parseCIDR(net))) out.add(text);
+  }
+  return [...out];
+}
+
+/**
+ * `ip netns add NAME`, synchronously. A signal handler (which deletes the names in `created`)
+ * runs on the event loop, so it cannot run between the namespace coming into existence and the
+ * caller recording its name. With an asynchronous `ip netns add`, a SIGTERM arriving while it
+ * ran left that namespace behind: not yet recorded, and created by a child that outlived us.
+ */
+function addNamespaceSync(ip: string, name: string): void {
+  try {
+    execFileSync(ip, ['netns', 'add', name], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000, env: minimalEnv() });
+  } catch (err) {
+    const e = err as { stderr?: Buffer | string; message: string };
+    const stderr = e.stderr ? e.stderr.toString().trim() : '';
+    throw new Error(`${ip} netns add ${name}: ${stderr || e.message}`);
   }
 }
 

@@ -33,6 +33,8 @@ export interface ConnectSpec {
   proto: Proto;
   /** Bind this local address first (e.g. 127.0.0.6 or ::6); default: the kernel chooses. */
   src?: string;
+  /** Bind this source port (a flow that names one, e.g. `--src 127.0.0.1:15053`); default: ephemeral. */
+  sport?: number;
   dst: string;
   dport: number;
   /**
@@ -254,6 +256,7 @@ function checkConnect(c: ConnectSpec, what: string): Family {
   const family = familyOf(c.dst) as Family;
   if (c.src !== undefined) checkAddress(c.src, family, `${what}.src`);
   checkPort(c.dport, `${what}.dport`);
+  if (c.sport !== undefined) checkPort(c.sport, `${what}.sport`);
   if (c.transparent !== undefined && typeof c.transparent !== 'boolean') throw new PlanError(`${what}.transparent must be true or false`);
   if (c.transparent && c.src === undefined) throw new PlanError(`${what}.transparent: give the (non-local) src address to bind`);
   if (c.mark !== undefined && (!Number.isInteger(c.mark) || c.mark < 0 || c.mark > 0xffffffff)) throw new PlanError(`${what}.mark: bad mark ${c.mark}`);

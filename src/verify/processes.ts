@@ -95,6 +95,10 @@ export function onLines(stream: NodeJS.ReadableStream | null | undefined, fn: (l
   });
 }
 
+function exitText(child: ChildProcess): string {
+  return child.signalCode ? `killed by ${child.signalCode}` : `exit code ${child.exitCode}`;
+}
+
 /** A stand-in process and the events it reported. */
 export class Standin {
   readonly events: StandinEvent[] = [];
@@ -148,7 +152,7 @@ export class Standin {
         clearTimeout(timer);
         const hit = this.events.find(pred);
         if (hit) resolve(hit);
-        else reject(new Error(`${this.proc.label} exited early${this.detail()}`));
+        else reject(new Error(`${this.proc.label} exited early (${exitText(this.proc.child)})${this.detail()}`));
       });
     });
   }

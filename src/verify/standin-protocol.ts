@@ -40,6 +40,8 @@ export interface ConnectArgs {
   proto: Proto;
   /** Local address to bind before connecting (e.g. 127.0.0.6). */
   src?: string;
+  /** Local port to bind before connecting; default: ephemeral. */
+  sport?: number;
   dst: string;
   dport: number;
   uid: number;

@@ -88,6 +88,7 @@ function connect(args: ConnectArgs): void {
       port: args.dport,
       family,
       ...(args.src !== undefined ? { localAddress: args.src } : {}),
+      ...(args.sport !== undefined ? { localPort: args.sport } : {}),
     });
     const timer = setTimeout(() => {
       sock.destroy();
@@ -129,8 +130,9 @@ function connect(args: ConnectArgs): void {
       });
       sock.connect(args.dport, args.dst);
     };
-    if (args.src !== undefined) sock.bind({ address: args.src, port: 0 }, send);
-    else send();
+    if (args.src !== undefined || args.sport !== undefined) {
+      sock.bind({ address: args.src ?? (family === 6 ? '::' : '0.0.0.0'), port: args.sport ?? 0 }, send);
+    } else send();
   }
 }
 

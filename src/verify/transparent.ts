@@ -54,7 +54,7 @@ exec { $cmd[0] } @cmd, fileno($s) or die "exec $cmd[0]: $!\n";
  * client's connection would collide with it in conntrack.
  */
 
-/** argv after `perl -e SCRIPT`: proto family src|"" dst dport uid gid transparent(0|1) mark|"" timeoutMs avoid|"". */
+/** argv after `perl -e SCRIPT`: proto family src|"" sport|"" dst dport uid gid transparent(0|1) mark|"" timeoutMs avoid|"". */
 export const TRANSPARENT_CONNECT_PL = String.raw`
 use strict;
 use warnings;
@@ -63,7 +63,7 @@ use Fcntl qw(F_GETFL F_SETFL O_NONBLOCK);
 use Errno qw(EINPROGRESS);
 use POSIX ();
 $| = 1;
-my ($proto, $family, $src, $dst, $dport, $uid, $gid, $transparent, $mark, $timeout_ms, $avoid) = @ARGV;
+my ($proto, $family, $src, $sport, $dst, $dport, $uid, $gid, $transparent, $mark, $timeout_ms, $avoid) = @ARGV;
 my $v6 = $family eq 'ipv6';
 my $tcp = $proto eq 'tcp';
 my $af = $v6 ? AF_INET6 : AF_INET;
@@ -94,7 +94,9 @@ sub make {
 }
 my $s = make();
 my @held;
-if ($src ne '') {
+if ($sport ne '') {
+  bind($s, sa($src ne '' ? $src : ($v6 ? '::' : '0.0.0.0'), $sport)) or fail("bind $src port $sport: $!");
+} elsif ($src ne '') {
   for (my $try = 0; ; $try++) {
     bind($s, sa($src, 0)) or fail("bind $src: $!");
     my ($port) = sockaddr_family(getsockname($s)) == AF_INET6 ? unpack_sockaddr_in6(getsockname($s)) : unpack_sockaddr_in(getsockname($s));

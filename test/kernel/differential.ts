@@ -13,8 +13,15 @@ import { compileVerify, ROOT, type CompiledVerify } from './compile-verify.js';
 
 const caps = checkCapabilities();
 
+/**
+ * A flow of a differential suite. `kernelSteps`: step notations (e.g. "raw ISTIO_OUTPUT_DNS#2 CT")
+ * that must each start some step the kernel reported, so a suite can insist that a rule it is
+ * about really took part, not only that both sides agree.
+ */
+export type DifferentialFlow = FlowInput & { kernelSteps?: string[] };
+
 /** `profile` names a file in rules/ (NAME.rules) or a path relative to the project root. */
-export function differentialSuite(profile: string, flows: FlowInput[]): void {
+export function differentialSuite(profile: string, flows: DifferentialFlow[]): void {
   if (!caps.ok && process.env.CI) {
     describe(`differential ${profile}`, () => it('can run on this machine (required under CI)', () => expect.fail(caps.message)));
     return;
@@ -28,13 +35,18 @@ export function differentialSuite(profile: string, flows: FlowInput[]): void {
     let compiled: CompiledVerify;
     const file = profile.includes('/') ? profile : path.join('rules', `${profile}.rules`);
     const text = readFileSync(path.join(ROOT, file), 'utf8');
-    const ctx = podContext(parseRulesText(text, file, file), defaultPodConfig());
+    const base = defaultPodConfig();
+    // As `verify --profile istio-1.N` does (src/cli/setup.ts): before Istio 1.10, Envoy reaches a
+    // declared inbound port on localhost (STATIC cluster), not from 127.0.0.6.
+    const minor = /^istio-1\.(\d+)/.exec(path.basename(file))?.[1];
+    if (minor !== undefined && Number(minor) < 10) base.inboundToLocalhost = true;
+    const ctx = podContext(parseRulesText(text, file, file), base);
     beforeAll(async () => {
       await removeStaleNamespaces(caps.ok ? caps.tools.ip : 'ip');
       compiled = compileVerify();
     });
     afterAll(() => compiled?.remove());
-    for (const input of flows) {
+    for (const { kernelSteps, ...input } of flows) {
       it(input.title ?? JSON.stringify(input), async () => {
         const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', ...input }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
         const v = await verifyTrace(trace, ctx.ruleset, ctx.pod, { standinScript: compiled.standin });
@@ -42,6 +54,8 @@ export function differentialSuite(profile: string, flows: FlowInput[]): void {
         expect(v.hops.flatMap((h) => h.differences)).toEqual([]);
         expect(v.kernelWarnings).toEqual([]);
         expect(v.agree).toBe(true);
+        const seen = v.hops.flatMap((h) => h.kernel?.steps ?? []);
+        for (const want of kernelSteps ?? []) expect(seen.filter((s) => s.startsWith(want)), `kernel step ${want}`).not.toEqual([]);
       }, 30_000);
     }
   });

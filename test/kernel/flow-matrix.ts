@@ -6,7 +6,8 @@
  *
  * Left out on purpose: flows the simulation itself predicts to loop through one
  * listener (e.g. a remote client dialling 15006 directly), which the stand-ins
- * cannot replay, and TPROXY inbound legs (original_src needs IP_TRANSPARENT + SO_MARK).
+ * cannot replay. The generated profiles (TPROXY, DNS, CNI, 1.5) have their own lists
+ * in profile-flows.ts.
  */
 import type { FlowInput } from '../../src/pod/flow.js';
 

@@ -23,8 +23,42 @@ export function isIpLiteral(text: string): boolean {
   return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
 }
 
+/**
+ * The value of a strict dotted quad (four decimal parts 0-255 without leading zeros, the
+ * only IPv4 form ipaddr.js's isValidFourPartDecimal accepts), or -1 when `text` is not one.
+ * Scans the characters once; anything unusual is left to ipaddr.js.
+ */
+function dottedQuad(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1; // leading zero
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else if (c === 46 && digits > 0 && parts < 3) {
+      value = value * 256 + part;
+      parts++;
+      part = 0;
+      digits = 0;
+    } else {
+      return -1;
+    }
+  }
+  if (digits === 0 || parts !== 3) return -1;
+  return value * 256 + part;
+}
+
 /** Parse an address; returns null when the text is not a valid IPv4 or IPv6 literal. */
 export function parseAddress(text: string): Address | null {
+  const quad = dottedQuad(text);
+  if (quad >= 0) return { family: 'ipv4', value: quad, text };
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     const bytes = ipaddr.IPv4.parse(text).toByteArray();
     const value = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
@@ -42,7 +76,7 @@ export function parseAddress(text: string): Address | null {
 export function addressFromValue(family: Family, value: number | bigint): Address {
   if (family === 'ipv4') {
     const v = Number(value) >>> 0;
-    const text = [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+    const text = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
     return { family, value: v, text };
   }
   const parts: number[] = [];
@@ -59,6 +93,8 @@ function maskBits(family: Family, prefix: number): number | bigint {
   return prefix === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - prefix)) - 1n);
 }
 
+const SHORT_DECIMAL = /^\d{1,3}$/;
+
 /**
  * Parse `addr`, `addr/len` or `addr/dotted-mask` as iptables accepts them.
  * Returns null when the text is invalid.
@@ -72,7 +108,7 @@ export function parseCidr(text: string): Cidr | null {
   let prefix = max;
   if (slash >= 0) {
     const maskText = text.slice(slash + 1);
-    if (/^\d{1,3}$/.test(maskText)) {
+    if (SHORT_DECIMAL.test(maskText)) {
       prefix = Number(maskText);
       if (prefix > max) return null;
     } else if (base.family === 'ipv4' && ipaddr.IPv4.isValidFourPartDecimal(maskText)) {
@@ -84,10 +120,11 @@ export function parseCidr(text: string): Cidr | null {
     }
   }
   // iptables stores the network address: 10.1.2.3/8 is saved as 10.0.0.0/8.
-  const masked =
-    base.family === 'ipv4'
-      ? ((base.value as number) & (maskBits('ipv4', prefix) as number)) >>> 0
-      : (base.value as bigint) & (maskBits('ipv6', prefix) as bigint);
+  if (base.family === 'ipv4') {
+    const masked = ((base.value as number) & (maskBits('ipv4', prefix) as number)) >>> 0;
+    return { family: 'ipv4', base: masked === base.value ? base : addressFromValue('ipv4', masked), prefix };
+  }
+  const masked = (base.value as bigint) & (maskBits('ipv6', prefix) as bigint);
   return { family: base.family, base: addressFromValue(base.family, masked), prefix };
 }
 

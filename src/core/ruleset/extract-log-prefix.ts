@@ -97,11 +97,34 @@ function expand(text: string, line: number, stripped: boolean, depth: number, ou
   out.push({ text: t, line, stripped });
 }
 
-/** Physical lines (without line terminators) to logical lines. */
-export function toLogicalLines(physical: string[]): LogicalLine[] {
+/**
+ * Can `raw` carry no log prefix, ANSI escape or JSON record? True for the lines of a
+ * save or restore file (`-A …`, `:CHAIN …`, `*table`, `# …`, `[p:b] -A …`): none of
+ * the prefixes can start with these characters, so the line is its own text.
+ */
+function plainTableLine(raw: string): boolean {
+  const c = raw.charCodeAt(0);
+  if (c === 45 /* - */ || c === 58 /* : */ || c === 42 /* * */ || c === 35 /* # */) return true;
+  if (c === 91 /* [ */) {
+    const d = raw.charCodeAt(1);
+    return d >= 48 && d <= 57;
+  }
+  return false;
+}
+
+/**
+ * Physical lines (without line terminators) to logical lines. `noEscapes` says the
+ * input holds no ESC character at all (no ANSI colours to remove).
+ */
+export function toLogicalLines(physical: string[], noEscapes = false): LogicalLine[] {
   const out: LogicalLine[] = [];
   let pending: { text: string; line: number } | null = null;
   physical.forEach((raw, idx) => {
+    // Fast path for table text: exactly what the general path gives such a line.
+    if (noEscapes && pending === null && (raw === '' || plainTableLine(raw))) {
+      out.push({ text: raw.trim(), line: idx + 1, stripped: false });
+      return;
+    }
     // Keep trailing blanks until the record is complete: a CRI `P` chunk may end in the middle of a rule.
     const r = stripLogPrefixes(raw.replace(ANSI, '').replace(/^\s+/, ''));
     let text = r.text;

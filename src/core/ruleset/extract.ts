@@ -152,10 +152,47 @@ function parseCommand(rest: string, line: number, file: string): ParsedCommand |
   return { family, table, text, original: rest };
 }
 
+/** The item with its evidence flag set (no copy: every item is a fresh object). */
+function plain(item: Item): Item & { evidence: boolean } {
+  (item as Item & { evidence: boolean }).evidence = false;
+  return item as Item & { evidence: boolean };
+}
+
+function logged(item: Item): Item & { evidence: boolean } {
+  (item as Item & { evidence: boolean }).evidence = true;
+  return item as Item & { evidence: boolean };
+}
+
+/**
+ * The chain of an `-A CHAIN …` line as RULE_LINE would capture it, scanning the
+ * characters; undefined when the line has characters the scan leaves to the regex.
+ */
+function appendChain(text: string): string | null | undefined {
+  const n = text.length;
+  let i = 3;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) i++;
+    else break;
+  }
+  const from = i;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) break;
+    // Other white space (\s is wider than space and tab): let the regex decide.
+    if (c < 32 || c >= 0x7f) return undefined;
+    i++;
+  }
+  return i > from ? text.slice(from, i) : null;
+}
+
 function classify(text: string, line: number, file: string): Item & { evidence: boolean } {
-  const plain = (item: Item) => ({ ...item, evidence: false });
-  const logged = (item: Item) => ({ ...item, evidence: true });
   if (text === '') return plain({ t: 'blank' });
+  // The common line of a dump, `-A CHAIN …`: no regular expression needed.
+  if (text.charCodeAt(0) === 45 && text.charCodeAt(1) === 65 && text.charCodeAt(2) === 32) {
+    const chain = appendChain(text);
+    if (chain !== undefined) return plain({ t: 'rule', op: '-A', chain });
+  }
   if (text.startsWith('#')) {
     const g = GENERATED.exec(text);
     return plain({ t: 'comment', generated: g ? { family: familyOfBinary(g[1]!) } : null });
@@ -193,7 +230,7 @@ function classify(text: string, line: number, file: string): Item & { evidence: 
   const prompt = /^\$\s+/.exec(rest);
   if (prompt) rest = rest.slice(prompt[0].length);
   if (/^sudo\s/.test(rest)) rest = rest.replace(/^sudo\s+/, '');
-  const tag = (item: Item) => ({ ...item, evidence });
+  const tag = (item: Item): Item & { evidence: boolean } => (evidence ? logged(item) : plain(item));
   if ((m = SAVE_ECHO.exec(rest))) return tag({ t: 'save-echo', family: m[1] === 'ip6tables' ? 'ipv6' : 'ipv4' });
   if (RESTORE_RUN.test(rest)) return logged({ t: 'restore-run' });
   if (IP_CMD.test(rest)) return logged({ t: 'ip', detail: rest });
@@ -215,9 +252,14 @@ function lineOfOffset(text: string, offset: number): number {
   return n;
 }
 
+/** The characters checkNotBinary counts as binary (NUL is checked before). */
+const BINARY_CHAR = /[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]/;
+
 function checkNotBinary(text: string, file: string): void {
   const nul = text.indexOf('\0');
   if (nul >= 0) throw new InputError('not an iptables dump (binary data)', file, lineOfOffset(text, nul));
+  // Text without a single such character (every real dump) needs no count.
+  if (!BINARY_CHAR.test(text)) return;
   let bad = 0;
   let firstBad = -1;
   for (let i = 0; i < text.length; i++) {
@@ -294,19 +336,96 @@ function quoteShort(s: string): string {
 }
 
 // ---------------------------------------------------------------------------
+// Table text alone
+// ---------------------------------------------------------------------------
+
+/**
+ * Can the physical line only be table text (or blank)? A log prefix, a JSON record or
+ * leading blanks start differently (see extract-log-prefix.ts), so such a line is its own
+ * logical line, trimmed.
+ */
+function tableTextLine(raw: string): boolean {
+  if (raw === '') return true;
+  const c = raw.charCodeAt(0);
+  if (c === 45 /* - */ || c === 58 /* : */ || c === 42 /* * */ || c === 35 /* # */) return true;
+  if (c === 91 /* [ */) {
+    const d = raw.charCodeAt(1);
+    return d >= 48 && d <= 57;
+  }
+  return raw.startsWith('COMMIT');
+}
+
+interface TableTextScan {
+  /** Some line is neither blank nor a comment. */
+  content: boolean;
+  /** Some line is evidence of a log (e.g. a `----` banner). */
+  evidence: boolean;
+  /** First line that is not blank. */
+  firstLine: number;
+}
+
+/**
+ * When every line of the input is table text, what the general path would learn from
+ * classifying all lines first; null when some line needs the log handling. Lines are
+ * classified in order, so a line that throws throws as it would there.
+ */
+function scanTableText(physical: string[], file: string): TableTextScan | null {
+  for (let i = 0; i < physical.length; i++) if (!tableTextLine(physical[i]!)) return null;
+  const scan: TableTextScan = { content: false, evidence: false, firstLine: 0 };
+  for (let i = 0; i < physical.length; i++) {
+    const text = physical[i]!.trim();
+    if (text.charCodeAt(0) === 45 && text.charCodeAt(1) === 65 && text.charCodeAt(2) === 32 && appendChain(text) !== undefined) {
+      // `-A CHAIN …`: a rule, never evidence.
+      scan.content = true;
+      if (scan.firstLine === 0) scan.firstLine = i + 1;
+      continue;
+    }
+    const it = classify(text, i + 1, file);
+    if (it.t !== 'blank') {
+      if (scan.firstLine === 0) scan.firstLine = i + 1;
+      if (it.t !== 'comment') scan.content = true;
+    }
+    if (it.evidence) scan.evidence = true;
+  }
+  if (scan.firstLine === 0) scan.firstLine = 1;
+  return scan;
+}
+
+// ---------------------------------------------------------------------------
 // Entry point
 // ---------------------------------------------------------------------------
 
 export function extractRuleBlocks(text: string, file: string): ExtractedInput {
   checkNotBinary(text, file);
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const logical = toLogicalLines(body.split(/\r?\n/));
-  const items: Classified[] = logical.map((l) => ({ ...classify(l.text, l.line, file), line: l.line, text: l.text }));
-
-  if (items.every((i) => i.t === 'blank' || i.t === 'comment')) {
-    throw new InputError('empty input: no iptables rules found', file, 1);
+  const physical = body.indexOf('\r') < 0 ? body.split('\n') : body.split(/\r?\n/);
+  const noEscapes = body.indexOf('\x1b') < 0;
+  // Table text alone (a save or restore file): every line is its own logical line, and the
+  // lines go through the state machine one by one, with no per-line arrays kept alongside.
+  const tableScan = noEscapes ? scanTableText(physical, file) : null;
+  let items: Classified[] | null = null;
+  let logMode: boolean;
+  let firstLine: number;
+  if (tableScan !== null) {
+    if (!tableScan.content) throw new InputError('empty input: no iptables rules found', file, 1);
+    logMode = tableScan.evidence;
+    firstLine = tableScan.firstLine;
+  } else {
+    const logical = toLogicalLines(physical, noEscapes);
+    items = new Array(logical.length);
+    for (let i = 0; i < logical.length; i++) {
+      const l = logical[i]!;
+      const it = classify(l.text, l.line, file) as Classified;
+      it.line = l.line;
+      it.text = l.text;
+      items[i] = it;
+    }
+    if (items.every((i) => i.t === 'blank' || i.t === 'comment')) {
+      throw new InputError('empty input: no iptables rules found', file, 1);
+    }
+    logMode = logical.some((l) => l.stripped) || items.some((i) => i.evidence);
+    firstLine = items.find((i) => i.t !== 'blank')?.line ?? 1;
   }
-  const logMode = logical.some((l) => l.stripped) || items.some((i) => i.evidence);
   const where = logMode ? 'the log' : 'the input';
 
   const notes: string[] = [];
@@ -328,7 +447,8 @@ export function extractRuleBlocks(text: string, file: string): ExtractedInput {
     header = null;
   };
 
-  for (const raw of items) {
+  /** One classified line through the section and block state machine. */
+  const consume = (raw: Classified): void => {
     // In a log, `* note` is prose, not a table: only the kernel's tables open one there.
     const it: Classified =
       logMode && raw.t === 'table' && !(TABLES as readonly string[]).includes(raw.name) ? { t: 'other', line: raw.line, text: raw.text, evidence: false } : raw;
@@ -336,11 +456,11 @@ export function extractRuleBlocks(text: string, file: string): ExtractedInput {
       switch (it.t) {
         case 'blank':
         case 'comment':
-          continue;
+          return;
         case 'chain':
           section.decls.add(it.name);
           section.lines.push({ text: it.text, line: it.line });
-          continue;
+          return;
         case 'rule':
           section.rules++;
           if (it.op === '-A') {
@@ -349,12 +469,12 @@ export function extractRuleBlocks(text: string, file: string): ExtractedInput {
             section.nonAppend = true;
           }
           section.lines.push({ text: it.text, line: it.line });
-          continue;
+          return;
         case 'commit':
           section.lines.push({ text: 'COMMIT', line: it.line });
           sections.push(finishSection(section));
           section = null;
-          continue;
+          return;
         case 'other':
           if (!logMode) {
             throw new InputError(
@@ -369,13 +489,13 @@ export function extractRuleBlocks(text: string, file: string): ExtractedInput {
       }
     }
 
-    if (it.t === 'blank') continue;
+    if (it.t === 'blank') return;
     if (it.t !== 'cmd-error') openCommand = null;
     switch (it.t) {
       case 'comment':
         // `# Generated by` precedes every table of a save; `# Completed on` / `# Warning: …` say nothing.
         if (it.generated) header = it.generated;
-        continue;
+        return;
       case 'table':
         section = {
           table: it.name,
@@ -391,7 +511,7 @@ export function extractRuleBlocks(text: string, file: string): ExtractedInput {
           boundary,
         };
         header = null;
-        continue;
+        return;
       case 'chain':
       case 'rule':
       case 'commit':
@@ -404,13 +524,13 @@ export function extractRuleBlocks(text: string, file: string): ExtractedInput {
           );
         }
         stray.push(it.line);
-        continue;
+        return;
       case 'command': {
         const rec = { ...it.cmd, line: it.line, failed: false };
         commands.push(rec);
         openCommand = rec;
         cut();
-        continue;
+        return;
       }
       case 'cmd-error':
         if (openCommand && !openCommand.failed) {
@@ -418,37 +538,49 @@ export function extractRuleBlocks(text: string, file: string): ExtractedInput {
           notes.push(`line ${openCommand.line}: "${openCommand.original}" failed in the log (${it.detail}); left out`);
         }
         cut();
-        continue;
+        return;
       case 'save-echo':
         cut();
         intro = { kind: 'save', family: it.family };
-        continue;
+        return;
       case 'save-intro':
         cut();
         intro = { kind: 'save', family: it.family };
-        continue;
+        return;
       case 'restore-intro':
         cut();
         intro = { kind: 'restore', family: it.family };
-        continue;
+        return;
       case 'cmd-output':
         // `Running command: iptables-save` / `Command output:` / the dump: keep what the first line announced.
-        continue;
+        return;
       case 'restore-error':
         notes.push(`line ${it.line}: iptables-restore reported an error: ${it.detail}`);
         cut();
-        continue;
+        return;
       case 'ip':
         notes.push(`line ${it.line}: routing set up outside iptables: ${it.detail}`);
         cut();
-        continue;
+        return;
       case 'other':
         if (!logMode) ignored.push(it);
         cut();
-        continue;
+        return;
       default:
         cut();
-        continue;
+        return;
+    }
+  };
+
+  if (items !== null) {
+    for (const it of items) consume(it);
+  } else {
+    for (let i = 0; i < physical.length; i++) {
+      const text = physical[i]!.trim();
+      const it = classify(text, i + 1, file) as Classified;
+      it.line = i + 1;
+      it.text = text;
+      consume(it);
     }
   }
   if (section) throw missingCommit(section);
@@ -459,7 +591,8 @@ export function extractRuleBlocks(text: string, file: string): ExtractedInput {
   for (const s of sections) {
     const b = blocks.at(-1);
     if (b && b.boundary === s.boundary && b.kind === s.kind && b.family === s.family && !b.tables.has(s.table)) {
-      b.lines.push(...s.lines);
+      // A loop, not push(...lines): a table of a node dump has more lines than a call takes arguments.
+      for (const l of s.lines) b.lines.push(l);
       b.tables.add(s.table);
     } else {
       blocks.push({ family: s.family, kind: s.kind, lines: [...s.lines], start: s.start, boundary: s.boundary, tables: new Set([s.table]), fromCommands: false });
@@ -528,7 +661,6 @@ export function extractRuleBlocks(text: string, file: string): ExtractedInput {
   notes.push(...preferenceNotes);
 
   if (kept.length === 0) {
-    const firstLine = items.find((i) => i.t !== 'blank')?.line ?? 1;
     if (commands.length > 0) {
       throw new InputError(`no iptables rules found: every iptables command in ${where} failed`, file, commands[0]!.line);
     }

@@ -8,8 +8,8 @@ import { TABLES, type Family, type TableName } from '../types.js';
 import { UNMODELLED_TARGETS } from '../targets/registry.js';
 import type { RuleBlock, SourceLine } from './blocks.js';
 import { BUILTIN_CHAINS, isBuiltinChain } from './builtin-chains.js';
-import type { Chain, FamilyRules, Rule, Ruleset, RulesetSource, Table } from './model.js';
-import { parseRuleSpec } from './rule-spec.js';
+import type { Chain, FamilyRules, Provenance, Rule, Ruleset, RulesetSource, Table } from './model.js';
+import { BuildMemo, parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
 import { tokenize } from './tokenize.js';
 
 /** Kernel limit on chain names (XT_EXTENSION_MAXNAMELEN 29 + NUL in nft-compat: 28 usable in legacy). */
@@ -17,10 +17,14 @@ export const MAX_CHAIN_NAME = 28;
 
 const IPV6_HINT = /(?:^|\s)(?:-[sd]|--(?:source|destination|src|dst|to-destination|to-source|on-ip|src-range|dst-range))\s+(?:!\s+)?\[?[0-9a-fA-F]*:[0-9a-fA-F:.]*/;
 
+const ICMP6_HINT = /-p\s+(?:ipv6-icmp|icmpv6)\b/;
+
 function inferFamily(block: RuleBlock): Family {
   if (block.family) return block.family;
   for (const l of block.lines) {
-    if (IPV6_HINT.test(l.text) || /-p\s+(?:ipv6-icmp|icmpv6)\b/.test(l.text)) return 'ipv6';
+    const t = l.text;
+    // Both hints need these substrings: test them first, the regular expressions only where they occur.
+    if ((t.indexOf(':') >= 0 && IPV6_HINT.test(t)) || (t.indexOf('icmp') >= 0 && ICMP6_HINT.test(t))) return 'ipv6';
   }
   return 'ipv4';
 }
@@ -40,10 +44,11 @@ function ensureTable(fr: FamilyRules, name: TableName): Table {
 
 export function loadBlocks(blocks: RuleBlock[], source: RulesetSource, file: string, notes: string[] = []): Ruleset {
   const families: Partial<Record<Family, FamilyRules>> = {};
+  const memo = new BuildMemo();
   for (const block of blocks) {
     const family = inferFamily(block);
     const fr = (families[family] ??= newFamily(family));
-    applyBlock(block, fr, file);
+    applyBlock(block, fr, file, memo);
   }
   for (const f of ['ipv4', 'ipv6'] as const) if (families[f] && families[f]!.tables.size === 0) delete families[f];
   if (!families.ipv4 && !families.ipv6) throw new InputError('no iptables tables found (expected a "*nat"-style table header)', file, 1);
@@ -55,56 +60,101 @@ interface TableSession {
   start: SourceLine;
 }
 
-function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
+const COUNTERS = /^\[\d+:\d+\]\s+/;
+const CHAIN_DECL = /^:(\S+)\s+(\S+)(?:\s+\[\d+:\d+\])?\s*$/;
+const DIGITS = /^\d+$/;
+
+function fail(msg: string, l: SourceLine, file: string): never {
+  throw new InputError(msg, file, l.line);
+}
+
+/** The chain an operation names; a built-in chain comes into being on first use. */
+function needChain(table: Table, chainName: string | undefined, op: string, l: SourceLine, file: string, prov: Provenance): Chain {
+  if (chainName === undefined) fail(`${op} needs a chain name`, l, file);
+  let chain = table.chains.get(chainName);
+  if (!chain && isBuiltinChain(table.name, chainName)) {
+    // A built-in chain comes into being on first use (nft-backed iptables creates it then, policy ACCEPT).
+    chain = { name: chainName, builtin: true, policy: 'ACCEPT', rules: [], provenance: prov };
+    table.chains.set(chainName, chain);
+  }
+  if (!chain) fail(`chain "${chainName}" does not exist in table ${table.name} (declare it with ":${chainName} - [0:0]" or "-N ${chainName}")`, l, file);
+  return chain;
+}
+
+/** Parse tokens[start..] as rules of `chain`; a syntax error names the file line and the rule. */
+function parseRules(tokens: string[], start: number, chain: Chain, ctx: RuleSpecCtx, memo: BuildMemo, text: string, prov: Provenance, l: SourceLine, file: string): Rule[] {
+  const out: Rule[] = [];
+  try {
+    parseRuleSpecInto(tokens, start, ctx, chain.name, prov, out, memo);
+  } catch (e) {
+    if (e instanceof RuleSyntaxError) fail(`${e.message} in rule "${text}"`, l, file);
+    throw e;
+  }
+  return out;
+}
+
+function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: BuildMemo): void {
   let session: TableSession | null = null;
-  const fail = (msg: string, l: SourceLine): never => {
-    throw new InputError(msg, file, l.line);
-  };
+  const family = fr.family;
+  let ctx: RuleSpecCtx = { family, table: 'filter' };
+  // The chain of the previous `-A` line: a dump lists each chain's rules together.
+  let lastName: string | null = null;
+  let lastChain: Chain | null = null;
 
   for (const l of block.lines) {
     let text = l.text.trim();
-    if (text === '' || text.startsWith('#')) continue;
+    if (text === '') continue;
+    const first = text.charCodeAt(0);
+    if (first === 35 /* # */) continue;
     // `[pkts:bytes] -A …` from iptables-save -c: counters never change a verdict.
-    const counters = /^\[\d+:\d+\]\s+/.exec(text);
-    if (counters) text = text.slice(counters[0].length);
+    if (first === 91 /* [ */) {
+      const counters = COUNTERS.exec(text);
+      if (counters) text = text.slice(counters[0].length);
+    }
 
-    if (text.startsWith('*')) {
-      if (session) fail(`table "${session.table.name}" started at line ${session.start.line} has no COMMIT before the next table`, l);
+    if (text.charCodeAt(0) !== 45 /* - */) {
+      lastName = null;
+      lastChain = null;
+    }
+    if (text.charCodeAt(0) === 42 /* * */) {
+      if (session) fail(`table "${session.table.name}" started at line ${session.start.line} has no COMMIT before the next table`, l, file);
       const name = text.slice(1).trim();
-      if (!(TABLES as readonly string[]).includes(name)) fail(`unknown table "${name}": expected one of ${TABLES.join(', ')}`, l);
+      if (!(TABLES as readonly string[]).includes(name)) fail(`unknown table "${name}": expected one of ${TABLES.join(', ')}`, l, file);
       const table = ensureTable(fr, name as TableName);
+      ctx = { family, table: table.name };
       // A save is a complete snapshot of the table; restore input (Istio uses --noflush) adds to it.
       if (block.kind === 'save') table.chains.clear();
       session = { table, start: l };
       continue;
     }
     if (text === 'COMMIT') {
-      if (!session) fail('COMMIT without a table header', l);
-      finishTable(session!.table, file);
+      if (!session) fail('COMMIT without a table header', l, file);
+      finishTable(session.table, file);
       session = null;
       continue;
     }
-    if (!session) fail(`"${text.slice(0, 40)}" appears outside a table: expected a "*table" header first`, l);
-    const table = session!.table;
-    const prov = { file, line: l.line, raw: l.text };
+    if (!session) fail(`"${text.slice(0, 40)}" appears outside a table: expected a "*table" header first`, l, file);
+    const table = session.table;
+    const prov: Provenance = { file, line: l.line, raw: l.text };
 
-    if (text.startsWith(':')) {
-      const m = /^:(\S+)\s+(\S+)(?:\s+\[\d+:\d+\])?\s*$/.exec(text);
-      if (!m) fail(`malformed chain declaration "${text}": expected ":CHAIN POLICY [packets:bytes]"`, l);
-      const [, name, policy] = m!;
-      checkChainName(name!, l, file);
-      const builtin = isBuiltinChain(table.name, name!);
+    if (text.charCodeAt(0) === 58 /* : */) {
+      const m = CHAIN_DECL.exec(text);
+      if (!m) fail(`malformed chain declaration "${text}": expected ":CHAIN POLICY [packets:bytes]"`, l, file);
+      const name = m[1]!;
+      const policy = m[2]!;
+      checkChainName(name, l, file);
+      const builtin = isBuiltinChain(table.name, name);
       if (builtin) {
-        if (policy !== 'ACCEPT' && policy !== 'DROP') fail(`invalid policy "${policy}" for built-in chain ${name}: expected ACCEPT or DROP`, l);
-        const existing = table.chains.get(name!);
-        if (existing) existing.policy = policy as 'ACCEPT' | 'DROP';
-        else table.chains.set(name!, { name: name!, builtin: true, policy: policy as 'ACCEPT' | 'DROP', rules: [], provenance: prov });
+        if (policy !== 'ACCEPT' && policy !== 'DROP') fail(`invalid policy "${policy}" for built-in chain ${name}: expected ACCEPT or DROP`, l, file);
+        const existing = table.chains.get(name);
+        if (existing) existing.policy = policy;
+        else table.chains.set(name, { name, builtin: true, policy, rules: [], provenance: prov });
       } else {
-        if (policy !== '-') fail(`user chain ${name} cannot have a policy ("${policy}"): expected "-"`, l);
-        const existing = table.chains.get(name!);
+        if (policy !== '-') fail(`user chain ${name} cannot have a policy ("${policy}"): expected "-"`, l, file);
+        const existing = table.chains.get(name);
         // iptables-restore flushes a declared chain that already exists.
         if (existing) existing.rules = [];
-        else table.chains.set(name!, { name: name!, builtin: false, policy: null, rules: [], provenance: prov });
+        else table.chains.set(name, { name, builtin: false, policy: null, rules: [], provenance: prov });
       }
       continue;
     }
@@ -113,92 +163,83 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
     try {
       tokens = tokenize(text);
     } catch (e) {
-      return fail((e as Error).message, l);
+      return fail((e as Error).message, l, file);
     }
     const op = tokens[0]!;
     const chainName = tokens[1];
-    const needChain = (_create: boolean): Chain => {
-      if (chainName === undefined) fail(`${op} needs a chain name`, l);
-      let chain = table.chains.get(chainName!);
-      if (!chain && isBuiltinChain(table.name, chainName!)) {
-        // A built-in chain comes into being on first use (nft-backed iptables creates it then, policy ACCEPT).
-        chain = { name: chainName!, builtin: true, policy: 'ACCEPT', rules: [], provenance: prov };
-        table.chains.set(chainName!, chain);
-      }
-      if (!chain) fail(`chain "${chainName}" does not exist in table ${table.name} (declare it with ":${chainName} - [0:0]" or "-N ${chainName}")`, l);
-      return chain!;
-    };
-    const parseRules = (args: string[], chain: Chain): Rule[] => {
-      try {
-        return parseRuleSpec(args, { family: fr.family, table: table.name }).map((spec) => ({
-          ...spec,
-          text: spec.text ? `-A ${chain.name} ${spec.text}` : `-A ${chain.name}`,
-          provenance: prov,
-        }));
-      } catch (e) {
-        if (e instanceof RuleSyntaxError) return fail(`${e.message} in rule "${text}"`, l);
-        throw e;
-      }
-    };
+    if (op === '-A' && chainName !== undefined && chainName === lastName) {
+      const rules = parseRules(tokens, 2, lastChain!, ctx, memo, text, prov, l, file);
+      if (rules.length === 1) lastChain!.rules.push(rules[0]!);
+      else for (const r of rules) lastChain!.rules.push(r);
+      continue;
+    }
+    lastName = null;
+    lastChain = null;
 
     switch (op) {
       case '-N':
       case '--new-chain': {
-        if (chainName === undefined) fail('-N needs a chain name', l);
-        checkChainName(chainName!, l, file);
-        if (table.chains.has(chainName!)) fail(`chain "${chainName}" already exists in table ${table.name}`, l);
-        table.chains.set(chainName!, { name: chainName!, builtin: false, policy: null, rules: [], provenance: prov });
+        if (chainName === undefined) fail('-N needs a chain name', l, file);
+        checkChainName(chainName, l, file);
+        if (table.chains.has(chainName)) fail(`chain "${chainName}" already exists in table ${table.name}`, l, file);
+        table.chains.set(chainName, { name: chainName, builtin: false, policy: null, rules: [], provenance: prov });
         break;
       }
       case '-P':
       case '--policy': {
-        const chain = needChain(true);
+        const chain = needChain(table, chainName, op, l, file, prov);
         const policy = tokens[2];
-        if (!chain.builtin) fail(`cannot set a policy on user chain ${chain.name}`, l);
-        if (policy !== 'ACCEPT' && policy !== 'DROP') fail(`invalid policy "${policy ?? ''}": expected ACCEPT or DROP`, l);
-        chain.policy = policy as 'ACCEPT' | 'DROP';
+        if (!chain.builtin) fail(`cannot set a policy on user chain ${chain.name}`, l, file);
+        if (policy !== 'ACCEPT' && policy !== 'DROP') fail(`invalid policy "${policy ?? ''}": expected ACCEPT or DROP`, l, file);
+        chain.policy = policy;
         break;
       }
       case '-A':
       case '--append': {
-        const chain = needChain(true);
-        chain.rules.push(...parseRules(tokens.slice(2), chain));
+        const chain = needChain(table, chainName, op, l, file, prov);
+        const rules = parseRules(tokens, 2, chain, ctx, memo, text, prov, l, file);
+        if (rules.length === 1) chain.rules.push(rules[0]!);
+        else for (const r of rules) chain.rules.push(r);
+        if (op === '-A') {
+          lastName = chainName!;
+          lastChain = chain;
+        }
         break;
       }
       case '-I':
       case '--insert': {
-        const chain = needChain(true);
+        const chain = needChain(table, chainName, op, l, file, prov);
         let pos = 1;
-        let args = tokens.slice(2);
-        if (args[0] !== undefined && /^\d+$/.test(args[0])) {
-          pos = Number(args[0]);
-          args = args.slice(1);
+        let start = 2;
+        if (tokens[2] !== undefined && DIGITS.test(tokens[2])) {
+          pos = Number(tokens[2]);
+          start = 3;
         }
-        if (pos < 1 || pos > chain.rules.length + 1) fail(`insert position ${pos} is out of range: ${chain.name} has ${chain.rules.length} rules`, l);
-        chain.rules.splice(pos - 1, 0, ...parseRules(args, chain));
+        if (pos < 1 || pos > chain.rules.length + 1) fail(`insert position ${pos} is out of range: ${chain.name} has ${chain.rules.length} rules`, l, file);
+        chain.rules.splice(pos - 1, 0, ...parseRules(tokens, start, chain, ctx, memo, text, prov, l, file));
         break;
       }
       case '-R':
       case '--replace': {
-        const chain = needChain(false);
+        const chain = needChain(table, chainName, op, l, file, prov);
         const pos = Number(tokens[2]);
-        if (!Number.isInteger(pos) || pos < 1 || pos > chain.rules.length) fail(`replace position "${tokens[2] ?? ''}" is out of range: ${chain.name} has ${chain.rules.length} rules`, l);
-        const rules = parseRules(tokens.slice(3), chain);
-        if (rules.length !== 1) fail('-R takes exactly one rule', l);
+        if (!Number.isInteger(pos) || pos < 1 || pos > chain.rules.length) fail(`replace position "${tokens[2] ?? ''}" is out of range: ${chain.name} has ${chain.rules.length} rules`, l, file);
+        const rules = parseRules(tokens, 3, chain, ctx, memo, text, prov, l, file);
+        if (rules.length !== 1) fail('-R takes exactly one rule', l, file);
         chain.rules[pos - 1] = rules[0]!;
         break;
       }
       case '-D':
       case '--delete': {
-        const chain = needChain(false);
-        if (tokens.length === 3 && /^\d+$/.test(tokens[2]!)) {
+        const chain = needChain(table, chainName, op, l, file, prov);
+        if (tokens.length === 3 && DIGITS.test(tokens[2]!)) {
           const pos = Number(tokens[2]);
-          if (pos < 1 || pos > chain.rules.length) fail(`delete position ${pos} is out of range: ${chain.name} has ${chain.rules.length} rules`, l);
+          if (pos < 1 || pos > chain.rules.length) fail(`delete position ${pos} is out of range: ${chain.name} has ${chain.rules.length} rules`, l, file);
           chain.rules.splice(pos - 1, 1);
         } else {
-          for (const r of parseRules(tokens.slice(2), chain)) {
+          for (const r of parseRules(tokens, 2, chain, ctx, memo, text, prov, l, file)) {
             const idx = chain.rules.findIndex((x) => x.text === r.text);
-            if (idx < 0) fail(`no rule "${r.text}" to delete in ${chain.name}`, l);
+            if (idx < 0) fail(`no rule "${r.text}" to delete in ${chain.name}`, l, file);
             chain.rules.splice(idx, 1);
           }
         }
@@ -207,7 +248,7 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
       case '-F':
       case '--flush': {
         if (chainName === undefined) for (const c of table.chains.values()) c.rules = [];
-        else needChain(false).rules = [];
+        else needChain(table, chainName, op, l, file, prov).rules = [];
         break;
       }
       case '-X':
@@ -215,8 +256,8 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
         const names = chainName === undefined ? [...table.chains.values()].filter((c) => !c.builtin).map((c) => c.name) : [chainName];
         for (const n of names) {
           const c = table.chains.get(n);
-          if (!c) fail(`chain "${n}" does not exist in table ${table.name}`, l);
-          if (c!.builtin) fail(`cannot delete built-in chain ${n}`, l);
+          if (!c) fail(`chain "${n}" does not exist in table ${table.name}`, l, file);
+          if (c.builtin) fail(`cannot delete built-in chain ${n}`, l, file);
           table.chains.delete(n);
         }
         break;
@@ -225,7 +266,7 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
       case '--zero':
         break;
       default:
-        fail(`unexpected "${op}": expected -A, -I, -N, -P, -D, -R, -F, -X, ":CHAIN POLICY" or COMMIT`, l);
+        fail(`unexpected "${op}": expected -A, -I, -N, -P, -D, -R, -F, -X, ":CHAIN POLICY" or COMMIT`, l, file);
     }
   }
   if (session) throw new InputError(`missing COMMIT for table ${session.table.name} started at line ${session.start.line}`, file, session.start.line);
@@ -242,8 +283,9 @@ function finishTable(table: Table, file: string): void {
     for (const rule of chain.rules) {
       const t = rule.target;
       if (t.kind !== 'jump' && t.kind !== 'goto') continue;
-      if (table.chains.has(t.chain) && !table.chains.get(t.chain)!.builtin) continue;
-      if (table.chains.get(t.chain)?.builtin) {
+      const to = table.chains.get(t.chain);
+      if (to !== undefined) {
+        if (!to.builtin) continue;
         throw new InputError(`cannot jump to built-in chain ${t.chain}`, file, rule.provenance.line);
       }
       if (t.kind === 'jump' && UNMODELLED_TARGETS.has(t.chain)) {
@@ -257,13 +299,60 @@ function finishTable(table: Table, file: string): void {
       );
     }
   }
-  const cycle = findCycle(table);
+  const cycle = hasCycle(table) ? findCycle(table) : null;
   if (cycle) {
     const first = table.chains.get(cycle[0]!)!;
     const rule = first.rules.find((r) => (r.target.kind === 'jump' || r.target.kind === 'goto') && r.target.chain === cycle[1]);
     throw new InputError(`chain loop: ${cycle.join(' -> ')} (the kernel rejects rule sets with jump cycles)`, file, rule?.provenance.line ?? first.provenance?.line ?? null);
   }
   void BUILTIN_CHAINS;
+}
+
+/**
+ * Whether the table's jumps and gotos form a loop: one iterative depth-first pass in
+ * chain order. Every jump target exists by now (finishTable checked). Only when there
+ * is a loop does findCycle search again, in name order, for the loop to report.
+ */
+function hasCycle(table: Table): boolean {
+  const VISITING = 1;
+  const DONE = 2;
+  const state = new Map<Chain, number>();
+  const path: Chain[] = [];
+  const next: number[] = [];
+  for (const root of table.chains.values()) {
+    if (state.has(root)) continue;
+    state.set(root, VISITING);
+    path.push(root);
+    next.push(0);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const rules = path[top]!.rules;
+      let i = next[top]!;
+      let descended = false;
+      while (i < rules.length) {
+        const t = rules[i++]!.target;
+        if (t.kind !== 'jump' && t.kind !== 'goto') continue;
+        const to = table.chains.get(t.chain);
+        if (to === undefined) continue;
+        const s = state.get(to);
+        if (s === VISITING) return true;
+        if (s === undefined) {
+          next[top] = i;
+          state.set(to, VISITING);
+          path.push(to);
+          next.push(0);
+          descended = true;
+          break;
+        }
+      }
+      if (!descended) {
+        state.set(path[top]!, DONE);
+        path.pop();
+        next.pop();
+      }
+    }
+  }
+  return false;
 }
 
 function findCycle(table: Table): string[] | null {

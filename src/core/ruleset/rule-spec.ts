@@ -1,7 +1,12 @@
 /**
  * Parse the argument list of one rule (everything after `-A CHAIN`) into the
  * model, resolving options to match and target modules the way iptables does,
- * and render the canonical iptables-save text.
+ * and render the canonical iptables-save text (on first use: see ParsedRule).
+ *
+ * Loading a node dump parses tens of thousands of rules, so the parser keeps the
+ * hot path small: option lookups are maps built once per module, one state object
+ * is reused from rule to rule, and a load shares what identical option groups build
+ * (BuildMemo) instead of building and keeping a copy per rule.
  */
 import { RuleSyntaxError } from '../errors.js';
 import { formatCidr, parseCidr, type Cidr } from '../net/address.js';
@@ -10,7 +15,7 @@ import { findMatch } from '../matches/registry.js';
 import { findTarget } from '../targets/registry.js';
 import type { TargetModule } from '../targets/define.js';
 import type { Family, TableName } from '../types.js';
-import type { HeaderMatch, MatchInstance, Negatable, Rule, RuleTarget, UnknownMatch } from './model.js';
+import type { HeaderMatch, MatchInstance, Negatable, Provenance, Rule, RuleTarget, UnknownMatch } from './model.js';
 import { canonicalProtocol } from './protocols.js';
 import { saveString } from './tokenize.js';
 
@@ -23,19 +28,34 @@ export interface RuleSpecCtx {
 
 export type ParsedRuleSpec = Omit<Rule, 'provenance'>;
 
-const GENERIC = new Map<string, string>([
-  ['-s', 'src'], ['--source', 'src'], ['--src', 'src'],
-  ['-d', 'dst'], ['--destination', 'dst'], ['--dst', 'dst'],
-  ['-i', 'in'], ['--in-interface', 'in'],
-  ['-o', 'out'], ['--out-interface', 'out'],
-  ['-p', 'proto'], ['--protocol', 'proto'],
-  ['-f', 'frag'], ['--fragment', 'frag'],
-  ['-m', 'match'], ['--match', 'match'],
-  ['-j', 'jump'], ['--jump', 'jump'],
-  ['-g', 'goto'], ['--goto', 'goto'],
-  ['-c', 'counters'], ['--set-counters', 'counters'],
-  ['-4', 'ipv4'], ['--ipv4', 'ipv4'],
-  ['-6', 'ipv6'], ['--ipv6', 'ipv6'],
+const enum G {
+  Src,
+  Dst,
+  In,
+  Out,
+  Proto,
+  Frag,
+  Match,
+  Jump,
+  Goto,
+  Counters,
+  Ipv4,
+  Ipv6,
+}
+
+const GENERIC = new Map<string, G>([
+  ['-s', G.Src], ['--source', G.Src], ['--src', G.Src],
+  ['-d', G.Dst], ['--destination', G.Dst], ['--dst', G.Dst],
+  ['-i', G.In], ['--in-interface', G.In],
+  ['-o', G.Out], ['--out-interface', G.Out],
+  ['-p', G.Proto], ['--protocol', G.Proto],
+  ['-f', G.Frag], ['--fragment', G.Frag],
+  ['-m', G.Match], ['--match', G.Match],
+  ['-j', G.Jump], ['--jump', G.Jump],
+  ['-g', G.Goto], ['--goto', G.Goto],
+  ['-c', G.Counters], ['--set-counters', G.Counters],
+  ['-4', G.Ipv4], ['--ipv4', G.Ipv4],
+  ['-6', G.Ipv6], ['--ipv6', G.Ipv6],
 ]);
 
 /** Kernel limit: IFNAMSIZ is 16 including the terminating NUL. */
@@ -49,235 +69,526 @@ interface PendingModule {
 
 type Slot = PendingModule | { unknown: UnknownMatch };
 
-function findSpec(specs: OptionSpec[], name: string): OptionSpec | undefined {
-  return specs.find((s) => s.name === name || (s.aliases ?? []).includes(name));
+interface PendingTarget {
+  name: string;
+  module?: TargetModule<any>;
+  options: ParsedOption[];
+  tokens: string[];
+  goto: boolean;
+}
+
+/**
+ * Option name (and alias) -> spec, built once per module's option list. Where two specs
+ * claim a name, the first one listed wins, as a linear search would find it.
+ */
+const SPEC_MAPS = new WeakMap<readonly OptionSpec[], Map<string, OptionSpec>>();
+
+export function optionLookup(specs: readonly OptionSpec[]): Map<string, OptionSpec> {
+  let m = SPEC_MAPS.get(specs);
+  if (m === undefined) {
+    m = new Map();
+    for (const s of specs) {
+      if (!m.has(s.name)) m.set(s.name, s);
+      if (s.aliases) for (const a of s.aliases) if (!m.has(a)) m.set(a, s);
+    }
+    SPEC_MAPS.set(specs, m);
+  }
+  return m;
+}
+
+/**
+ * What one load has built, by what it was built from: rules that give a module the
+ * same options in the same context (family, table, `-p`) share one immutable result,
+ * as they share jump targets, protocols and addresses. Nothing in the model mutates
+ * these objects after the build; finishTable replaces a rule's target, never edits it.
+ */
+export class BuildMemo {
+  readonly matches = new Map<MatchModule<any>, Map<string, MatchInstance>>();
+  readonly targets = new Map<TargetModule<any>, Map<string, RuleTarget>>();
+  readonly jumps = new Map<string, RuleTarget>();
+  readonly gotos = new Map<string, RuleTarget>();
+  readonly negatables = new Map<string, Negatable<any>>();
+  readonly cidrs = new Map<string, Cidr>();
+}
+
+/** The memo key of a module's options in a context; values are length-prefixed, so keys never collide. */
+function optionsKey(options: ParsedOption[], ctx: BuildCtx, implicit: boolean): string {
+  let key = `${ctx.family}|${ctx.table}|${implicit ? 1 : 0}|${ctx.proto === undefined ? '' : `${ctx.proto.invert ? '!' : ''}${ctx.proto.value}`}`;
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i]!;
+    key += o.value === null ? `|${o.name}${o.invert ? '!' : ''}` : `|${o.name}${o.invert ? '!' : ''}=${o.value.length}:${o.value}`;
+  }
+  return key;
+}
+
+function takeValue(tokens: string[], i: number, opt: string): string {
+  const v = tokens[i];
+  if (v === undefined) throw new RuleSyntaxError(`option "${opt}" requires a value`);
+  return v;
+}
+
+function parseAddressList(value: string, tok: string, family: Family, memo: BuildMemo | null): Cidr[] {
+  if (value.indexOf(',') < 0) return [parseAddressPart(value, tok, family, memo)];
+  const out: Cidr[] = [];
+  for (const part of value.split(',')) out.push(parseAddressPart(part, tok, family, memo));
+  return out;
+}
+
+function parseAddressPart(part: string, tok: string, family: Family, memo: BuildMemo | null): Cidr {
+  let c = memo === null ? undefined : memo.cidrs.get(part);
+  if (c === undefined) {
+    const parsed = parseCidr(part);
+    if (!parsed) throw new RuleSyntaxError(`invalid address "${part}" for ${tok}: expected an IP address or CIDR (host names are not resolved)`);
+    c = parsed;
+    if (memo !== null) memo.cidrs.set(part, c);
+  }
+  if (c.family !== family) {
+    throw new RuleSyntaxError(`${c.family === 'ipv6' ? 'IPv6' : 'IPv4'} address "${part}" in an ${family === 'ipv4' ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} rule`);
+  }
+  return c;
+}
+
+function negatable<T extends string | Cidr>(memo: BuildMemo | null, kind: string, key: string, value: T, invert: boolean): Negatable<T> {
+  if (memo === null) return { value, invert };
+  const k = `${kind}${invert ? '!' : ''}${key}`;
+  let n = memo.negatables.get(k) as Negatable<T> | undefined;
+  if (n === undefined) {
+    n = { value, invert };
+    memo.negatables.set(k, n);
+  }
+  return n;
+}
+
+/**
+ * The parser's state for one rule. One instance is reused for every rule of a load
+ * (reset() clears it), so parsing allocates only what the rule keeps.
+ */
+class SpecState {
+  tokens: string[] = [];
+  n = 0;
+  family: Family = 'ipv4';
+  table: TableName = 'filter';
+  memo: BuildMemo | null = null;
+  src: Cidr[] | null = null;
+  srcInv = false;
+  dst: Cidr[] | null = null;
+  dstInv = false;
+  inIface: Negatable<string> | undefined = undefined;
+  outIface: Negatable<string> | undefined = undefined;
+  proto: Negatable<string> | undefined = undefined;
+  fragment: Negatable<true> | undefined = undefined;
+  slots: Slot[] = [];
+  target: PendingTarget | null = null;
+  invert = false;
+  skipFamily = false;
+
+  reset(tokens: string[], ctx: RuleSpecCtx, memo: BuildMemo | null): void {
+    this.tokens = tokens;
+    this.n = tokens.length;
+    this.family = ctx.family;
+    this.table = ctx.table;
+    this.memo = memo;
+    this.src = null;
+    this.srcInv = false;
+    this.dst = null;
+    this.dstInv = false;
+    this.inIface = undefined;
+    this.outIface = undefined;
+    this.proto = undefined;
+    this.fragment = undefined;
+    this.slots = [];
+    this.target = null;
+    this.invert = false;
+    this.skipFamily = false;
+  }
+
+  /** Drop references to the rule's data, so a reused state keeps nothing alive. */
+  clear(): void {
+    this.tokens = [];
+    this.memo = null;
+    this.src = null;
+    this.dst = null;
+    this.inIface = undefined;
+    this.outIface = undefined;
+    this.proto = undefined;
+    this.fragment = undefined;
+    this.slots = [];
+    this.target = null;
+  }
+}
+
+let spare: SpecState | null = null;
+
+/** Result: one or more rules (iptables expands `-s a,b` into one rule per address). */
+export function parseRuleSpec(tokens: string[], ctx: RuleSpecCtx): ParsedRuleSpec[] {
+  const out: ParsedRuleSpec[] = [];
+  parseRuleSpecInto(tokens, 0, ctx, null, null, out, null);
+  return out;
+}
+
+/**
+ * Parse tokens[start..] and append the rules to `out`: ParsedRule objects when `chain`
+ * is null, else ChainRule objects of that chain with that provenance. With a memo,
+ * identical option groups of different rules share their built objects.
+ */
+export function parseRuleSpecInto(
+  tokens: string[],
+  start: number,
+  ctx: RuleSpecCtx,
+  chain: string | null,
+  provenance: Provenance | null,
+  out: Rule[] | ParsedRuleSpec[],
+  memo: BuildMemo | null = null,
+): void {
+  // Reentrancy (a module parsing a nested rule) gets a fresh state.
+  const st = spare ?? new SpecState();
+  spare = null;
+  try {
+    st.reset(tokens, ctx, memo);
+    for (let i = start; i < st.n; i++) {
+      const tok = tokens[i]!;
+      if (tok === '!') {
+        if (st.invert) throw new RuleSyntaxError('double "!" in a row');
+        st.invert = true;
+        continue;
+      }
+      const generic = GENERIC.get(tok);
+      if (generic !== undefined) {
+        i = parseGeneric(st, generic, tok, i);
+        st.invert = false;
+      } else {
+        i = parseOption(st, tok, i);
+      }
+    }
+    if (st.invert) throw new RuleSyntaxError('"!" at the end of the rule negates nothing');
+    if (!st.skipFamily) emit(st, chain, provenance, out);
+  } finally {
+    st.clear();
+    spare = st;
+  }
+}
+
+/** A generic option at tokens[i]; returns the index of its last token. */
+function parseGeneric(st: SpecState, generic: G, tok: string, i: number): number {
+  const tokens = st.tokens;
+  switch (generic) {
+    case G.Src:
+    case G.Dst: {
+      let value = takeValue(tokens, ++i, tok);
+      let inv = st.invert;
+      if (value === '!') {
+        inv = true;
+        value = takeValue(tokens, ++i, tok);
+      }
+      const cidrs = parseAddressList(value, tok, st.family, st.memo);
+      if (inv && cidrs.length > 1) throw new RuleSyntaxError(`"!" is not allowed with multiple addresses in ${tok}`);
+      if (generic === G.Src) {
+        st.src = cidrs;
+        st.srcInv = inv;
+      } else {
+        st.dst = cidrs;
+        st.dstInv = inv;
+      }
+      return i;
+    }
+    case G.In:
+    case G.Out: {
+      let value = takeValue(tokens, ++i, tok);
+      let inv = st.invert;
+      if (value === '!') {
+        inv = true;
+        value = takeValue(tokens, ++i, tok);
+      }
+      if (value.length > MAX_IFACE) throw new RuleSyntaxError(`interface name "${value}" is longer than ${MAX_IFACE} characters`);
+      if (generic === G.In) st.inIface = negatable(st.memo, 'i', value, value, inv);
+      else st.outIface = negatable(st.memo, 'o', value, value, inv);
+      return i;
+    }
+    case G.Proto: {
+      let value = takeValue(tokens, ++i, tok);
+      let inv = st.invert;
+      if (value === '!') {
+        inv = true;
+        value = takeValue(tokens, ++i, tok);
+      }
+      const name = canonicalProtocol(value, st.family);
+      if (!name) throw new RuleSyntaxError(`unknown protocol "${value}"`);
+      st.proto = negatable(st.memo, 'p', name, name, inv);
+      return i;
+    }
+    case G.Frag:
+      if (st.family === 'ipv6') throw new RuleSyntaxError('-f is not available in ip6tables; use -m frag');
+      st.fragment = { value: true, invert: st.invert };
+      return i;
+    case G.Match: {
+      if (st.invert) throw new RuleSyntaxError(`"!" is not allowed before "${tok}"`);
+      const name = takeValue(tokens, ++i, tok);
+      const module = findMatch(name);
+      if (module && (!module.families || module.families.includes(st.family))) {
+        st.slots.push({ module, options: [], implicit: false });
+        return i;
+      }
+      // Not modelled: keep every token up to the next generic option verbatim.
+      const kept: string[] = [];
+      while (i + 1 < st.n && !isGeneric(tokens[i + 1]) && !(tokens[i + 1] === '!' && isGeneric(tokens[i + 2]))) {
+        kept.push(tokens[++i]!);
+      }
+      st.slots.push({ unknown: { name, tokens: kept } });
+      return i;
+    }
+    case G.Jump:
+    case G.Goto: {
+      if (st.invert) throw new RuleSyntaxError(`"!" is not allowed before "${tok}"`);
+      if (st.target) throw new RuleSyntaxError('a rule can have only one -j or -g');
+      const name = takeValue(tokens, ++i, tok);
+      const module = generic === G.Jump ? findTarget(name) : undefined;
+      st.target = module ? { name, module, options: [], tokens: [], goto: false } : { name, options: [], tokens: [], goto: generic === G.Goto };
+      return i;
+    }
+    case G.Counters:
+      if (st.invert) throw new RuleSyntaxError(`"!" is not allowed before "${tok}"`);
+      // `-c PKTS BYTES` (or `[p:b]` handled by the line parser): counters never change a verdict.
+      return i + (tokens[i + 1]?.startsWith('[') ? 1 : 2);
+    case G.Ipv4:
+    case G.Ipv6:
+      // iptables-restore skips rules that name the other family.
+      if ((generic === G.Ipv4 ? 'ipv4' : 'ipv6') !== st.family) st.skipFamily = true;
+      return i;
+  }
 }
 
 function isGeneric(tok: string | undefined): boolean {
   return tok !== undefined && GENERIC.has(tok);
 }
 
-/** Result: one or more rules (iptables expands `-s a,b` into one rule per address). */
-export function parseRuleSpec(tokens: string[], ctx: RuleSpecCtx): ParsedRuleSpec[] {
-  const header: { src?: Negatable<Cidr[]>; dst?: Negatable<Cidr[]> } & Omit<HeaderMatch, 'src' | 'dst'> = {};
-  const slots: Slot[] = [];
-  let target: { name: string; module?: TargetModule<any>; options: ParsedOption[]; tokens: string[]; goto: boolean } | null = null;
-  let invert = false;
-  let skipFamily = false;
+/** A module or target option at tokens[i]; returns the index of its last token. */
+function parseOption(st: SpecState, tok: string, i: number): number {
+  if (tok.charCodeAt(0) !== 45 /* - */) throw new RuleSyntaxError(`unexpected "${tok}": expected an option`);
+  const optName = tok.charCodeAt(1) === 45 ? tok.slice(2) : tok.slice(1);
+  const tokens = st.tokens;
+  const slots = st.slots;
+  const target = st.target;
 
-  const takeValue = (i: number, opt: string): string => {
-    const v = tokens[i];
-    if (v === undefined) throw new RuleSyntaxError(`option "${opt}" requires a value`);
-    return v;
-  };
-  const noInvert = (opt: string) => {
-    if (invert) throw new RuleSyntaxError(`"!" is not allowed before "${opt}"`);
-  };
-
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    if (tok === '!') {
-      if (invert) throw new RuleSyntaxError('double "!" in a row');
-      invert = true;
-      continue;
-    }
-    const generic = GENERIC.get(tok);
-    if (generic) {
-      switch (generic) {
-        case 'src':
-        case 'dst': {
-          let value = takeValue(++i, tok);
-          let inv = invert;
-          if (value === '!') {
-            inv = true;
-            value = takeValue(++i, tok);
-          }
-          const cidrs = value.split(',').map((part) => {
-            const c = parseCidr(part);
-            if (!c) throw new RuleSyntaxError(`invalid address "${part}" for ${tok}: expected an IP address or CIDR (host names are not resolved)`);
-            if (c.family !== ctx.family) {
-              throw new RuleSyntaxError(`${c.family === 'ipv6' ? 'IPv6' : 'IPv4'} address "${part}" in an ${ctx.family === 'ipv4' ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} rule`);
-            }
-            return c;
-          });
-          if (inv && cidrs.length > 1) throw new RuleSyntaxError(`"!" is not allowed with multiple addresses in ${tok}`);
-          header[generic] = { value: cidrs, invert: inv };
-          break;
-        }
-        case 'in':
-        case 'out': {
-          let value = takeValue(++i, tok);
-          let inv = invert;
-          if (value === '!') {
-            inv = true;
-            value = takeValue(++i, tok);
-          }
-          if (value.length > MAX_IFACE) throw new RuleSyntaxError(`interface name "${value}" is longer than ${MAX_IFACE} characters`);
-          if (generic === 'in') header.inIface = { value, invert: inv };
-          else header.outIface = { value, invert: inv };
-          break;
-        }
-        case 'proto': {
-          let value = takeValue(++i, tok);
-          let inv = invert;
-          if (value === '!') {
-            inv = true;
-            value = takeValue(++i, tok);
-          }
-          const name = canonicalProtocol(value, ctx.family);
-          if (!name) throw new RuleSyntaxError(`unknown protocol "${value}"`);
-          header.proto = { value: name, invert: inv };
-          break;
-        }
-        case 'frag':
-          if (ctx.family === 'ipv6') throw new RuleSyntaxError('-f is not available in ip6tables; use -m frag');
-          header.fragment = { value: true, invert };
-          break;
-        case 'match': {
-          noInvert(tok);
-          const name = takeValue(++i, tok);
-          const module = findMatch(name);
-          if (module && (!module.families || module.families.includes(ctx.family))) {
-            slots.push({ module, options: [], implicit: false });
-          } else {
-            // Not modelled: keep every token up to the next generic option verbatim.
-            const kept: string[] = [];
-            while (i + 1 < tokens.length && !isGeneric(tokens[i + 1]) && !(tokens[i + 1] === '!' && isGeneric(tokens[i + 2]))) {
-              kept.push(tokens[++i]!);
-            }
-            slots.push({ unknown: { name, tokens: kept } });
-          }
-          break;
-        }
-        case 'jump':
-        case 'goto': {
-          noInvert(tok);
-          if (target) throw new RuleSyntaxError('a rule can have only one -j or -g');
-          const name = takeValue(++i, tok);
-          const module = generic === 'jump' ? findTarget(name) : undefined;
-          target = { name, options: [], tokens: [], goto: generic === 'goto', ...(module ? { module } : {}) };
-          break;
-        }
-        case 'counters':
-          noInvert(tok);
-          // `-c PKTS BYTES` (or `[p:b]` handled by the line parser): counters never change a verdict.
-          i += tokens[i + 1]?.startsWith('[') ? 1 : 2;
-          break;
-        case 'ipv4':
-        case 'ipv6':
-          // iptables-restore skips rules that name the other family.
-          if (generic !== ctx.family) skipFamily = true;
-          break;
-      }
-      invert = false;
-      continue;
-    }
-
-    if (!tok.startsWith('-')) throw new RuleSyntaxError(`unexpected "${tok}": expected an option`);
-    const optName = tok.replace(/^--?/, '');
-
-    // Owner of the option: the target after -j, else the most recent module that knows it,
-    // else the protocol's own module loaded implicitly (`-p tcp --dport 22`).
-    let owner: { specs: OptionSpec[]; sink: ParsedOption[] } | null = null;
-    if (target?.module && findSpec(target.module.options, optName)) {
-      owner = { specs: target.module.options, sink: target.options };
-    }
-    for (let s = slots.length - 1; !owner && s >= 0; s--) {
-      const slot = slots[s]!;
-      if ('module' in slot && findSpec(slot.module.options, optName)) owner = { specs: slot.module.options, sink: slot.options };
-    }
-    if (!owner && header.proto && !header.proto.invert) {
-      const implicitModule = findMatch(header.proto.value === 'ipv6-icmp' ? 'icmp6' : header.proto.value);
-      if (implicitModule && findSpec(implicitModule.options, optName) && !slots.some((s) => 'module' in s && s.module === implicitModule)) {
-        const pending: PendingModule = { module: implicitModule, options: [], implicit: true };
-        slots.push(pending);
-        owner = { specs: implicitModule.options, sink: pending.options };
-      }
-    }
-    if (!owner) {
-      if (target && !target.module) {
-        // Options of a target we do not model stay verbatim.
-        target.tokens.push(...(invert ? ['!', tok] : [tok]));
-        invert = false;
-        while (i + 1 < tokens.length && !tokens[i + 1]!.startsWith('-') && tokens[i + 1] !== '!') target.tokens.push(tokens[++i]!);
-        continue;
-      }
-      const last = slots[slots.length - 1];
-      if (last && 'unknown' in last) {
-        last.unknown.tokens.push(tok);
-        continue;
-      }
-      throw new RuleSyntaxError(`unknown option "${tok}"${target ? ` for target ${target.name}` : ''}`);
-    }
-    const spec = findSpec(owner.specs, optName)!;
-    let inv = invert;
-    invert = false;
-    let value: string | null = null;
-    if (spec.arg) {
-      const count = spec.argCount ?? 1;
-      const parts: string[] = [];
-      for (let k = 0; k < count; k++) {
-        let v = takeValue(++i, tok);
-        if (k === 0 && v === '!') {
-          // Deprecated `--opt ! value` spelling.
-          inv = true;
-          v = takeValue(++i, tok);
-        }
-        parts.push(v);
-      }
-      value = parts.join(' ');
-    }
-    if (inv && !spec.invertible) throw new RuleSyntaxError(`"!" is not allowed before --${spec.name}`);
-    owner.sink.push({ name: spec.name, value, invert: inv });
+  // Owner of the option: the target after -j, else the most recent module that knows it,
+  // else the protocol's own module loaded implicitly (`-p tcp --dport 22`).
+  let spec: OptionSpec | undefined;
+  let sink: ParsedOption[] | null = null;
+  if (target !== null && target.module !== undefined) {
+    spec = optionLookup(target.module.options).get(optName);
+    if (spec !== undefined) sink = target.options;
   }
-  if (invert) throw new RuleSyntaxError('"!" at the end of the rule negates nothing');
-  if (skipFamily) return [];
-
-  const buildCtx: BuildCtx = { family: ctx.family, table: ctx.table, proto: header.proto };
-  const matches: Rule['matches'] = slots.map((slot) => {
-    if ('unknown' in slot) return slot;
-    const options = slot.module.build(slot.options, buildCtx);
-    const inst: MatchInstance = { module: slot.module, options, implicit: slot.implicit };
-    return inst;
-  });
-
-  let ruleTarget: RuleTarget = { kind: 'none' };
-  const t = target as typeof target;
-  if (t) {
-    if (t.module) {
-      if (t.module.tables && !t.module.tables.includes(ctx.table)) {
-        throw new RuleSyntaxError(`target ${t.name} is only valid in the ${t.module.tables.join('/')} table, not ${ctx.table}`);
-      }
-      ruleTarget = { kind: 'module', module: t.module, options: t.module.build(t.options, buildCtx) };
-    } else if (t.goto) {
-      ruleTarget = { kind: 'goto', chain: t.name };
-    } else if (t.tokens.length > 0) {
-      ruleTarget = { kind: 'unknown', name: t.name, tokens: t.tokens };
-    } else {
-      // Resolved after the table is complete: a user chain, or an unmodelled extension.
-      ruleTarget = { kind: 'jump', chain: t.name };
+  for (let s = slots.length - 1; sink === null && s >= 0; s--) {
+    const slot = slots[s]!;
+    if ('module' in slot) {
+      spec = optionLookup(slot.module.options).get(optName);
+      if (spec !== undefined) sink = slot.options;
     }
   }
+  if (sink === null) {
+    const pending = implicitOwner(st, optName);
+    if (pending !== null) {
+      spec = optionLookup(pending.module.options).get(optName);
+      sink = pending.options;
+    }
+  }
+  if (sink === null || spec === undefined) return unownedOption(st, tok, i);
+
+  let inv = st.invert;
+  st.invert = false;
+  let value: string | null = null;
+  if (spec.arg) {
+    const count = spec.argCount ?? 1;
+    value = '';
+    for (let k = 0; k < count; k++) {
+      let v = takeValue(tokens, ++i, tok);
+      if (k === 0 && v === '!') {
+        // Deprecated `--opt ! value` spelling.
+        inv = true;
+        v = takeValue(tokens, ++i, tok);
+      }
+      value = k === 0 ? v : `${value} ${v}`;
+    }
+  }
+  if (inv && !spec.invertible) throw new RuleSyntaxError(`"!" is not allowed before --${spec.name}`);
+  sink.push({ name: spec.name, value, invert: inv });
+  return i;
+}
+
+/** `-p tcp --dport 22`: the protocol's own module, loaded implicitly when it knows the option. */
+function implicitOwner(st: SpecState, optName: string): PendingModule | null {
+  const proto = st.proto;
+  if (proto === undefined || proto.invert) return null;
+  const implicitModule = findMatch(proto.value === 'ipv6-icmp' ? 'icmp6' : proto.value);
+  if (!implicitModule || !optionLookup(implicitModule.options).has(optName)) return null;
+  for (const s of st.slots) if ('module' in s && s.module === implicitModule) return null;
+  const pending: PendingModule = { module: implicitModule, options: [], implicit: true };
+  st.slots.push(pending);
+  return pending;
+}
+
+/** An option no module or modelled target owns: kept verbatim where iptables would keep it, else an error. */
+function unownedOption(st: SpecState, tok: string, i: number): number {
+  const target = st.target;
+  const tokens = st.tokens;
+  if (target && !target.module) {
+    // Options of a target we do not model stay verbatim.
+    if (st.invert) target.tokens.push('!');
+    target.tokens.push(tok);
+    st.invert = false;
+    while (i + 1 < st.n && tokens[i + 1]!.charCodeAt(0) !== 45 && tokens[i + 1] !== '!') target.tokens.push(tokens[++i]!);
+    return i;
+  }
+  const last = st.slots[st.slots.length - 1];
+  if (last && 'unknown' in last) {
+    last.unknown.tokens.push(tok);
+    return i;
+  }
+  throw new RuleSyntaxError(`unknown option "${tok}"${target ? ` for target ${target.name}` : ''}`);
+}
+
+function buildMatch(slot: PendingModule, ctx: BuildCtx, memo: BuildMemo | null): MatchInstance {
+  if (memo === null) return { module: slot.module, options: slot.module.build(slot.options, ctx), implicit: slot.implicit };
+  let byKey = memo.matches.get(slot.module);
+  if (byKey === undefined) {
+    byKey = new Map();
+    memo.matches.set(slot.module, byKey);
+  }
+  const key = optionsKey(slot.options, ctx, slot.implicit);
+  let inst = byKey.get(key);
+  if (inst === undefined) {
+    inst = { module: slot.module, options: slot.module.build(slot.options, ctx), implicit: slot.implicit };
+    byKey.set(key, inst);
+  }
+  return inst;
+}
+
+function buildTarget(t: PendingTarget, ctx: BuildCtx, memo: BuildMemo | null): RuleTarget {
+  if (t.module) {
+    const module = t.module;
+    if (module.tables && !module.tables.includes(ctx.table)) {
+      throw new RuleSyntaxError(`target ${t.name} is only valid in the ${module.tables.join('/')} table, not ${ctx.table}`);
+    }
+    if (memo === null) return { kind: 'module', module, options: module.build(t.options, ctx) };
+    let byKey = memo.targets.get(module);
+    if (byKey === undefined) {
+      byKey = new Map();
+      memo.targets.set(module, byKey);
+    }
+    const key = optionsKey(t.options, ctx, false);
+    let target = byKey.get(key);
+    if (target === undefined) {
+      target = { kind: 'module', module, options: module.build(t.options, ctx) };
+      byKey.set(key, target);
+    }
+    return target;
+  }
+  if (t.goto) return sharedJump(memo === null ? null : memo.gotos, 'goto', t.name);
+  if (t.tokens.length > 0) return { kind: 'unknown', name: t.name, tokens: t.tokens };
+  // Resolved after the table is complete: a user chain, or an unmodelled extension.
+  return sharedJump(memo === null ? null : memo.jumps, 'jump', t.name);
+}
+
+function sharedJump(map: Map<string, RuleTarget> | null, kind: 'jump' | 'goto', chain: string): RuleTarget {
+  if (map === null) return { kind, chain };
+  const known = map.get(chain);
+  if (known !== undefined) return known;
+  const t: RuleTarget = { kind, chain };
+  map.set(chain, t);
+  return t;
+}
+
+/** Build the rule's matches and target, then append one rule per source x destination. */
+function emit(st: SpecState, chain: string | null, provenance: Provenance | null, out: Rule[] | ParsedRuleSpec[]): void {
+  const memo = st.memo;
+  const buildCtx: BuildCtx = { family: st.family, table: st.table, proto: st.proto };
+  const slots = st.slots;
+  const matches: Rule['matches'] = new Array(slots.length);
+  for (let s = 0; s < slots.length; s++) {
+    const slot = slots[s]!;
+    matches[s] = 'unknown' in slot ? slot : buildMatch(slot, buildCtx, memo);
+  }
+  const ruleTarget: RuleTarget = st.target === null ? { kind: 'none' } : buildTarget(st.target, buildCtx, memo);
 
   // `-s a,b -d c,d` becomes the cross product, in iptables' order (sources outer).
-  const srcs: Array<Negatable<Cidr> | undefined> = header.src ? header.src.value.map((c) => ({ value: c, invert: header.src!.invert })) : [undefined];
-  const dsts: Array<Negatable<Cidr> | undefined> = header.dst ? header.dst.value.map((c) => ({ value: c, invert: header.dst!.invert })) : [undefined];
-  const out: ParsedRuleSpec[] = [];
-  for (const s of srcs) {
-    for (const d of dsts) {
+  const src = st.src;
+  const dst = st.dst;
+  const ns = src === null ? 1 : src.length;
+  const nd = dst === null ? 1 : dst.length;
+  for (let a = 0; a < ns; a++) {
+    for (let b = 0; b < nd; b++) {
       const h: HeaderMatch = {};
-      if (s) h.src = s;
-      if (d) h.dst = d;
-      if (header.inIface) h.inIface = header.inIface;
-      if (header.outIface) h.outIface = header.outIface;
-      if (header.proto) h.proto = header.proto;
-      if (header.fragment) h.fragment = header.fragment;
-      const spec: ParsedRuleSpec = { header: h, matches, target: ruleTarget, text: '' };
-      spec.text = saveRuleSpec(spec);
-      out.push(spec);
+      if (src !== null) h.src = cidrNegatable(memo, 's', src[a]!, st.srcInv);
+      if (dst !== null) h.dst = cidrNegatable(memo, 'd', dst[b]!, st.dstInv);
+      if (st.inIface) h.inIface = st.inIface;
+      if (st.outIface) h.outIface = st.outIface;
+      if (st.proto) h.proto = st.proto;
+      if (st.fragment) h.fragment = st.fragment;
+      if (chain === null) (out as ParsedRuleSpec[]).push(new ParsedRule(h, matches, ruleTarget));
+      else (out as Rule[]).push(new ChainRule(h, matches, ruleTarget, chain, provenance!));
     }
   }
-  return out;
+}
+
+function cidrNegatable(memo: BuildMemo | null, kind: string, c: Cidr, invert: boolean): Negatable<Cidr> {
+  return memo === null ? { value: c, invert } : negatable(memo, kind, formatCidr(c), c, invert);
+}
+
+/**
+ * A parsed rule spec. Its canonical text is built on first use and kept: a dump's
+ * rules are many, and a trace shows only the few it visits.
+ */
+export class ParsedRule implements ParsedRuleSpec {
+  header: HeaderMatch;
+  matches: Rule['matches'];
+  target: RuleTarget;
+  #text: string | undefined;
+  constructor(header: HeaderMatch, matches: Rule['matches'], target: RuleTarget) {
+    this.header = header;
+    this.matches = matches;
+    this.target = target;
+    this.#text = undefined;
+  }
+  get text(): string {
+    if (this.#text === undefined) this.#text = saveRuleSpec(this);
+    return this.#text;
+  }
+  set text(value: string) {
+    this.#text = value;
+  }
+  toJSON(): ParsedRuleSpec {
+    return { header: this.header, matches: this.matches, target: this.target, text: this.text };
+  }
+}
+
+/** A rule of a loaded chain: text is `-A CHAIN spec`, built on first use. */
+export class ChainRule implements Rule {
+  header: HeaderMatch;
+  matches: Rule['matches'];
+  target: RuleTarget;
+  provenance: Provenance;
+  #chain: string;
+  #text: string | undefined;
+  constructor(header: HeaderMatch, matches: Rule['matches'], target: RuleTarget, chain: string, provenance: Provenance) {
+    this.header = header;
+    this.matches = matches;
+    this.target = target;
+    this.provenance = provenance;
+    this.#chain = chain;
+    this.#text = undefined;
+  }
+  get text(): string {
+    if (this.#text === undefined) {
+      const spec = saveRuleSpec(this);
+      this.#text = spec ? `-A ${this.#chain} ${spec}` : `-A ${this.#chain}`;
+    }
+    return this.#text;
+  }
+  set text(value: string) {
+    this.#text = value;
+  }
+  toJSON(): Rule {
+    return { header: this.header, matches: this.matches, target: this.target, text: this.text, provenance: this.provenance };
+  }
 }
 
 /** Canonical text in iptables-save order: header, matches in order, target. */

@@ -6,49 +6,136 @@
 import { RuleSyntaxError } from '../errors.js';
 
 export function tokenize(line: string, shellQuotes = false): string[] {
+  // Fast paths, nearly every line of a dump: nothing escaped, at most double quotes.
+  if (line.indexOf('\\') < 0 && (!shellQuotes || line.indexOf("'") < 0)) {
+    if (line.indexOf('"') < 0) return splitBlanks(line);
+    if (line.indexOf('\t') < 0) return splitQuoted(line);
+  }
   const out: string[] = [];
+  // The token being built: pieces of `line` are appended as slices, never one character at a time.
   let cur = '';
   let inToken = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote) {
-      if (ch === '\\' && quote === '"' && i + 1 < line.length) {
-        cur += line[++i];
-      } else if (ch === quote) {
-        quote = null;
-      } else {
-        cur += ch;
-      }
-      continue;
-    }
-    if (ch === ' ' || ch === '\t') {
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === SPACE || c === TAB) {
       if (inToken) {
         out.push(cur);
         cur = '';
         inToken = false;
       }
+      i++;
       continue;
     }
     inToken = true;
-    if (ch === '"' || (shellQuotes && ch === "'")) {
-      quote = ch;
-    } else if (ch === '\\' && i + 1 < line.length) {
-      cur += line[++i];
-    } else {
-      cur += ch;
+    if (c === DQUOTE || (shellQuotes && c === SQUOTE)) {
+      // Inside quotes: up to the closing quote; in double quotes a backslash escapes the next character.
+      i++;
+      let from = i;
+      for (;;) {
+        if (i >= n) throw new RuleSyntaxError(`unterminated ${c === DQUOTE ? 'double' : 'single'} quote`);
+        const q = line.charCodeAt(i);
+        if (q === c) {
+          cur += line.slice(from, i);
+          i++;
+          break;
+        }
+        if (q === BACKSLASH && c === DQUOTE && i + 1 < n) {
+          cur += line.slice(from, i) + line[i + 1];
+          i += 2;
+          from = i;
+          continue;
+        }
+        i++;
+      }
+      continue;
     }
+    if (c === BACKSLASH && i + 1 < n) {
+      cur += line[i + 1];
+      i += 2;
+      continue;
+    }
+    // A run of plain characters: up to the next blank, quote or backslash.
+    const from = i;
+    i++;
+    while (i < n) {
+      const d = line.charCodeAt(i);
+      if (d === SPACE || d === TAB || d === DQUOTE || d === BACKSLASH || (shellQuotes && d === SQUOTE)) break;
+      i++;
+    }
+    cur += line.slice(from, i);
   }
-  if (quote) throw new RuleSyntaxError(`unterminated ${quote === '"' ? 'double' : 'single'} quote`);
   if (inToken) out.push(cur);
   return out;
 }
+
+const SPACE = 32;
+const TAB = 9;
+const DQUOTE = 34;
+const SQUOTE = 39;
+const BACKSLASH = 92;
+
+/**
+ * A line with double quotes but no backslash and no tab. Without escapes a quote only
+ * switches quoting on and off, so a token is a run of characters that are not spaces
+ * outside quotes, and its value is that run without its quote characters.
+ */
+function splitQuoted(line: string): string[] {
+  const parts = line.split(' ');
+  const out: string[] = [];
+  let cur = '';
+  let open = false;
+  let inToken = false;
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k]!;
+    if (inToken) {
+      // Only inside quotes does a space not end the token.
+      cur += ' ';
+      cur += part;
+    } else {
+      if (part === '') continue;
+      cur = part;
+      inToken = true;
+    }
+    for (let q = part.indexOf('"'); q >= 0; q = part.indexOf('"', q + 1)) open = !open;
+    if (!open) {
+      out.push(cur.indexOf('"') < 0 ? cur : cur.replaceAll('"', ''));
+      inToken = false;
+    }
+  }
+  if (open) throw new RuleSyntaxError('unterminated double quote');
+  return out;
+}
+
+/** Split on runs of spaces and tabs (the only separators iptables-restore knows). */
+function splitBlanks(line: string): string[] {
+  const out: string[] = [];
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    let c = line.charCodeAt(i);
+    while (c === SPACE || c === TAB) {
+      if (++i >= n) return out;
+      c = line.charCodeAt(i);
+    }
+    const from = i;
+    do {
+      if (++i >= n) break;
+      c = line.charCodeAt(i);
+    } while (c !== SPACE && c !== TAB);
+    out.push(line.slice(from, i));
+  }
+  return out;
+}
+
+const BARE = /^[A-Za-z0-9_-]+$/;
 
 /**
  * Quote a value for save output the way xtables_save_string does: only
  * [A-Za-z0-9_-] stays bare; anything else is double-quoted with " \ ' escaped.
  */
 export function saveString(value: string): string {
-  if (/^[A-Za-z0-9_-]+$/.test(value)) return value;
+  if (BARE.test(value)) return value;
   return `"${value.replace(/(["\\'])/g, '\\$1')}"`;
 }
