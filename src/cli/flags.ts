@@ -38,6 +38,11 @@ export interface OutputFlags {
 
 export type TraceFlags = SourceFlags & FlowFlags & OutputFlags & { listProfiles?: boolean };
 
+/** Any Istio option given: the rules come from the generator (loaded only then). */
+export function wantsGenerator(f: IstioFlags): boolean {
+  return Boolean(f.istioVersion || f.installer || f.annotation?.length || f.pod || f.meshConfig || f.dnsServer?.length);
+}
+
 export const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 export function intFlag(name: string, v: string | undefined): number | undefined {

@@ -31,9 +31,7 @@ export interface IstioFlags {
   proxyGid?: string;
 }
 
-export function wantsGenerator(f: IstioFlags): boolean {
-  return Boolean(f.istioVersion || f.installer || f.annotation?.length || f.pod || f.meshConfig || f.dnsServer?.length);
-}
+export { wantsGenerator } from './flags.js';
 
 function readText(io: CliIo, path: string, flag: string): string {
   try {

@@ -5,11 +5,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PROFILE } from '../pod/profiles.js';
 import { SCENARIOS } from '../pod/scenarios.js';
-import { renderTraces, runTrace, TRACE_FORMATS } from './commands/trace.js';
-import { runVerify, VERIFY_FORMATS } from './commands/verify.js';
-import { runRules, RULES_FORMATS } from './commands/rules.js';
-import { CHECK_FORMATS, runCheck, type CheckFlags } from './commands/check.js';
-import { DIFF_FORMATS, runDiff, type DiffFlags } from './commands/diff.js';
+import { renderTraces, runTrace } from './commands/trace.js';
+import type { CheckFlags } from './commands/check.js';
+import type { DiffFlags } from './commands/diff.js';
+import { CHECK_FORMATS, DIFF_FORMATS, RULES_FORMATS, TRACE_FORMATS, VERIFY_FORMATS } from './formats.js';
 import { describeError, EXIT_OK, EXIT_USAGE } from './exit.js';
 import { addEngineOptions, addFlowOptions, addOutputOptions, addSourceOptions, collect, type TraceFlags } from './flags.js';
 import type { CliIo } from './io.js';
@@ -52,13 +51,13 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   addOutputOptions(program, TRACE_FORMATS).option('--explain', 'also list the rules that were evaluated and did not match, with the reason');
   addEngineOptions(program);
   program.addHelpText('after', EXAMPLES);
-  program.action(() => {
+  program.action(async () => {
     const flags = program.opts() as TraceFlags;
     if (flags.listProfiles) {
       io.stdout(renderProfiles(io));
       return;
     }
-    io.stdout(renderTraces(io, flags, runTrace(io, flags)));
+    io.stdout(await renderTraces(io, flags, await runTrace(io, flags)));
     setCode(EXIT_OK);
   });
   const verify = program
@@ -70,14 +69,14 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   addFlowOptions(verify);
   addOutputOptions(verify, VERIFY_FORMATS);
   addEngineOptions(verify);
-  verify.action(async () => setCode(await runVerify(io, { ...(verify.opts() as TraceFlags) })));
+  verify.action(async () => setCode(await (await import('./commands/verify.js')).runVerify(io, { ...(verify.opts() as TraceFlags) })));
   const rules = program
     .command('rules')
     .description('print the rules of a source as iptables-save text, or (--format restore) the iptables-restore input istio-iptables would use for the given Istio options');
   addSourceOptions(rules);
   rules.option('--pod-ip <ip>', 'the pod IP; an IPv6 address adds the ip6tables rules', collect);
   rules.addOption(new Option('--format <format>', 'output format').choices(RULES_FORMATS).default('save'));
-  rules.action(() => runRules(io, rules.opts() as never));
+  rules.action(async () => (await import('./commands/rules.js')).runRules(io, rules.opts() as never));
   const check = program
     .command('check')
     .argument('<file>', 'expectations file (YAML; "-" for stdin): rule source, flows, and what must hold for each')
@@ -95,7 +94,7 @@ File format:
 
 Exit codes: 0 every expectation holds, 1 some expectation fails, 2 bad file or usage (file:line:column: message).`,
   );
-  check.action((file: string) => setCode(runCheck(io, file, check.opts() as CheckFlags)));
+  check.action(async (file: string) => setCode((await import('./commands/check.js')).runCheck(io, file, check.opts() as CheckFlags)));
   const diff = program
     .command('diff')
     .argument('<before>', 'rule source: a dump file, profile:NAME, or istio:VERSION[+KEY=VALUE…] ("-" for stdin)')
@@ -125,7 +124,7 @@ rule, the outcome), not merely its rule numbers.
 
 Exit codes: 0 no path changed, 1 some path changed, 2 bad input or usage.`,
   );
-  diff.action((before: string, after: string) => setCode(runDiff(io, before, after, diff.opts() as DiffFlags)));
+  diff.action(async (before: string, after: string) => setCode((await import('./commands/diff.js')).runDiff(io, before, after, diff.opts() as DiffFlags)));
   void SCENARIOS;
   return program;
 }

@@ -10,11 +10,11 @@ import { buildPodHost } from '../pod/host.js';
 import { inferPod } from '../pod/infer.js';
 import { findScenario, SCENARIOS, type Scenario } from '../pod/scenarios.js';
 import type { TraceOptions } from '../pod/trace-flow.js';
-import { intFlag, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
-import { parseFlowsFile } from './flows-file.js';
+import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
 import type { CliIo } from './io.js';
 import { decodeInput, DEFAULT_LIMITS, loadRuleSource, type InputLimits } from './load-rules.js';
-import { loadIstioSource, wantsGenerator } from './istio-source.js';
+import type * as IstioSource from './istio-source.js';
+import type * as FlowsFile from './flows-file.js';
 import { resolveProfileName } from '../pod/profiles.js';
 
 export interface PodContext {
@@ -76,7 +76,24 @@ function istioMinorOf(flags: SourceFlags, generatedRelease: string | undefined):
   return m ? Number(m[1]) : null;
 }
 
-export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags): PodContext {
+/**
+ * Heavy modules a rule source or flow list may need (the generator and YAML), passed in by
+ * callers that have loaded them, so a plain trace never pays for them at start-up.
+ */
+export interface LazyModules {
+  istio?: typeof IstioSource;
+  flowsFile?: typeof FlowsFile;
+}
+
+/** Load the heavy modules these flags need. */
+export async function lazyFor(flags: SourceFlags & Pick<FlowFlags, 'flows'>): Promise<LazyModules> {
+  const lazy: LazyModules = {};
+  if (wantsGenerator(flags)) lazy.istio = await import('./istio-source.js');
+  if (flags.flows) lazy.flowsFile = await import('./flows-file.js');
+  return lazy;
+}
+
+export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags, lazy: LazyModules = {}): PodContext {
   const base = podFromFlags(flags);
   const overrides: PodOverrides = {};
   if (flags.interceptionMode) {
@@ -95,7 +112,8 @@ export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags): PodConte
     if (flags.rules !== undefined || flags.profile !== undefined) {
       throw new UsageError('--rules/--profile and Istio options (--istio-version, --installer, --annotation, --pod, --mesh-config, --dns-server) are alternatives: give one kind');
     }
-    const g = loadIstioSource(io, flags, base.ipv6 !== null);
+    if (!lazy.istio) throw new Error('internal: the Istio generator module was not loaded');
+    const g = lazy.istio.loadIstioSource(io, flags, base.ipv6 !== null);
     ruleset = g.ruleset;
     release = g.options.release;
     if (g.manifest) {
@@ -136,7 +154,7 @@ export interface FlowRun {
 }
 
 /** The flows a command runs: one from the flags, a scenario's, or a --flows file's. */
-export function flowRuns(io: CliIo, flags: FlowFlags): FlowRun[] {
+export function flowRuns(io: CliIo, flags: FlowFlags, lazy: LazyModules = {}): FlowRun[] {
   const sources = [flags.scenario ? '--scenario' : null, flags.flows ? '--flows' : null, flags.src || flags.dst || flags.via ? '--src/--dst/--via' : null].filter(Boolean);
   if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} are alternatives: give one`);
   if (flags.scenario) {
@@ -152,7 +170,8 @@ export function flowRuns(io: CliIo, flags: FlowFlags): FlowRun[] {
     } catch (e) {
       throw new UsageError(`--flows: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    return parseFlowsFile(decodeInput(buf, file), file).map((f) => ({ input: { proto: 'tcp', ...f.input }, scenario: null }));
+    if (!lazy.flowsFile) throw new Error('internal: the flows-file module was not loaded');
+    return lazy.flowsFile.parseFlowsFile(decodeInput(buf, file), file).map((f) => ({ input: { proto: 'tcp', ...f.input }, scenario: null }));
   }
   const uid = intFlag('--uid', flags.uid);
   const gid = intFlag('--gid', flags.gid);

@@ -20,9 +20,10 @@ import type { CliIo } from '../io.js';
 import { decodeInput } from '../load-rules.js';
 import { startProgress } from '../progress.js';
 import { loadContext, traceOptions, type PodContext } from '../setup.js';
-import { colorsFor } from './trace.js';
+import * as istio from '../istio-source.js';
+import { colorsFor } from '../colors.js';
 
-export const CHECK_FORMATS = ['table', 'json', 'yaml'];
+export { CHECK_FORMATS } from '../formats.js';
 /** Some expectation failed. */
 export const EXIT_CHECK_FAILED = 1;
 
@@ -47,7 +48,7 @@ const FILE_KEYS: Array<[RegExp, string]> = [
 
 function loadFileContext(io: CliIo, check: CheckFile): PodContext {
   try {
-    return loadContext(io, { ...check.source, podIp: check.podIps, proto: 'tcp' });
+    return loadContext(io, { ...check.source, podIp: check.podIps, proto: 'tcp' }, { istio });
   } catch (e) {
     if (e instanceof UsageError) {
       const node = e.message.startsWith('--pod-ip')

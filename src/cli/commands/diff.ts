@@ -18,11 +18,12 @@ import type { CliIo } from '../io.js';
 import { decodeInput } from '../load-rules.js';
 import { startProgress } from '../progress.js';
 import { loadContext, traceOptions, type PodContext } from '../setup.js';
+import * as istio from '../istio-source.js';
 import { parseSourceSpec, withAnnotations, type SourceSpec } from '../source-spec.js';
 import { compareTraces, diffReport, type DiffEntry } from '../trace-diff.js';
-import { colorsFor } from './trace.js';
+import { colorsFor } from '../colors.js';
 
-export const DIFF_FORMATS = ['table', 'json', 'yaml'];
+export { DIFF_FORMATS } from '../formats.js';
 /** Some flow's route changed. */
 export const EXIT_CHANGED = 1;
 
@@ -51,7 +52,7 @@ function sideSpec(text: string, side: 'BEFORE' | 'AFTER', flags: DiffFlags): Sou
 
 function loadSide(io: CliIo, s: SourceSpec, side: string, podIp: string[] | undefined): PodContext {
   try {
-    return loadContext(io, { ...s.flags, ...(podIp ? { podIp } : {}), proto: 'tcp' });
+    return loadContext(io, { ...s.flags, ...(podIp ? { podIp } : {}), proto: 'tcp' }, { istio });
   } catch (e) {
     if (e instanceof UsageError) throw new UsageError(`${side} (${s.spec}): ${e.message}`);
     throw e;

@@ -12,7 +12,7 @@ import type { CliIo } from '../io.js';
 import { loadRuleSource } from '../load-rules.js';
 import { podFromFlags } from '../setup.js';
 
-export const RULES_FORMATS = ['save', 'restore'];
+export { RULES_FORMATS } from '../formats.js';
 
 export function runRules(io: CliIo, flags: SourceFlags & FlowFlags & { format: string }): void {
   const pod = podFromFlags(flags);

@@ -1,23 +1,17 @@
-/** The default command: trace flows and render them. */
+/** The default command: trace flows and render them. Renderers load only for the format asked for. */
 import type { Trace } from '../../core/trace.js';
 import { resolveFlow } from '../../pod/flow.js';
 import { traceFlow } from '../../pod/trace-flow.js';
-import { palette } from '../../render/colors.js';
-import { renderDot } from '../../render/dot.js';
-import { renderJson, renderJsonLines } from '../../render/json.js';
-import { renderMermaid } from '../../render/mermaid.js';
-import { renderPath } from '../../render/path.js';
-import { renderTable } from '../../render/table.js';
-import { renderYaml } from '../../render/yaml.js';
 import type { TraceFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { flowRuns, loadContext, traceOptions } from '../setup.js';
+import { flowRuns, lazyFor, loadContext, traceOptions } from '../setup.js';
 
-export const TRACE_FORMATS = ['table', 'path', 'json', 'yaml', 'jsonl', 'mermaid', 'dot'];
+export { TRACE_FORMATS } from '../formats.js';
 
-export function runTrace(io: CliIo, flags: TraceFlags): Trace[] {
-  const runs = flowRuns(io, flags);
-  const ctx = loadContext(io, flags);
+export async function runTrace(io: CliIo, flags: TraceFlags): Promise<Trace[]> {
+  const lazy = await lazyFor(flags);
+  const runs = flowRuns(io, flags, lazy);
+  const ctx = loadContext(io, flags, lazy);
   const opts = traceOptions(flags);
   return runs.map(({ input, scenario }) => {
     const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow(input, ctx.pod), opts, ctx.notes);
@@ -28,25 +22,27 @@ export function runTrace(io: CliIo, flags: TraceFlags): Trace[] {
   });
 }
 
-export function colorsFor(io: CliIo, flags: { color: boolean }) {
-  return palette(flags.color && io.stdoutIsTTY && !io.env.NO_COLOR);
+async function lazyColors(io: CliIo, flags: { color: boolean }) {
+  return (await import('../colors.js')).colorsFor(io, flags);
 }
 
-export function renderTraces(io: CliIo, flags: TraceFlags, traces: Trace[]): string {
+export async function renderTraces(io: CliIo, flags: TraceFlags, traces: Trace[]): Promise<string> {
   switch (flags.format) {
     case 'json':
-      return renderJson(traces);
+      return (await import('../../render/json.js')).renderJson(traces);
     case 'jsonl':
-      return renderJsonLines(traces);
+      return (await import('../../render/json.js')).renderJsonLines(traces);
     case 'yaml':
-      return renderYaml(traces);
+      return (await import('../../render/yaml.js')).renderYaml(traces);
     case 'path':
-      return renderPath(traces, Boolean(flags.ascii));
+      return (await import('../../render/path.js')).renderPath(traces, Boolean(flags.ascii));
     case 'mermaid':
-      return renderMermaid(traces);
+      return (await import('../../render/mermaid.js')).renderMermaid(traces);
     case 'dot':
-      return renderDot(traces);
-    default:
-      return renderTable(traces, { colors: colorsFor(io, flags), ascii: Boolean(flags.ascii), explain: Boolean(flags.explain) });
+      return (await import('../../render/dot.js')).renderDot(traces);
+    default: {
+      const { renderTable } = await import('../../render/table.js');
+      return renderTable(traces, { colors: await lazyColors(io, flags), ascii: Boolean(flags.ascii), explain: Boolean(flags.explain) });
+    }
   }
 }

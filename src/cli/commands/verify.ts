@@ -15,14 +15,15 @@ import { verifyTrace } from '../../verify/verify-trace.js';
 import { EXIT_INTERNAL, EXIT_OK } from '../exit.js';
 import type { TraceFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { flowRuns, loadContext, traceOptions } from '../setup.js';
-import { colorsFor } from './trace.js';
+import { flowRuns, lazyFor, loadContext, traceOptions } from '../setup.js';
+import { colorsFor } from '../colors.js';
 
-export const VERIFY_FORMATS = ['table', 'json', 'yaml'];
+export { VERIFY_FORMATS } from '../formats.js';
 
 export async function runVerify(io: CliIo, flags: TraceFlags): Promise<number> {
-  const runs = flowRuns(io, flags);
-  const ctx = loadContext(io, flags);
+  const lazy = await lazyFor(flags);
+  const runs = flowRuns(io, flags, lazy);
+  const ctx = loadContext(io, flags, lazy);
   const opts = traceOptions({ ...flags, explain: false });
   const caps = checkCapabilities();
   if (!caps.ok) throw new UsageError(`verify cannot run here: ${caps.message}`);

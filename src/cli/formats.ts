@@ -1,0 +1,6 @@
+/** Output formats per command, apart from the commands so help text never loads them. */
+export const TRACE_FORMATS = ['table', 'path', 'json', 'yaml', 'jsonl', 'mermaid', 'dot'];
+export const VERIFY_FORMATS = ['table', 'json', 'yaml'];
+export const RULES_FORMATS = ['save', 'restore'];
+export const CHECK_FORMATS = ['table', 'json', 'yaml'];
+export const DIFF_FORMATS = ['table', 'json', 'yaml'];
