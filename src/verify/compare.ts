@@ -40,6 +40,8 @@ export function simulatedSide(hop: Hop): HopSide {
   const o = hop.outcome;
   let end: string = o.type;
   if (o.type === 'delivered') end = `delivered :${o.listenerPort ?? o.port}`;
+  // The last hop the simulation followed: delivered, and the listener would open one more.
+  if (o.type === 'hop-limit' && (o.listenerPort ?? o.port) != null) end = `delivered :${o.listenerPort ?? o.port} (hop limit)`;
   if (o.type === 'egress') end = 'remote';
   // The kernel reports REJECT as a DROP verdict.
   const steps = hop.steps.filter((s) => s.kind !== 'return').map((s) => stepNotation(s.verdict === 'reject' ? { ...s, verdict: 'drop' } : s, hop.family));
@@ -57,6 +59,8 @@ export function kernelSide(hop: KernelHop, plan: KernelPlan): HopSide {
 
 function endsAgree(sim: string, kernel: string): boolean {
   if (sim === kernel) return true;
+  // The replay stops where the simulation stopped: the kernel delivered it, and no more follows.
+  if (sim.endsWith(' (hop limit)') && sim.slice(0, -' (hop limit)'.length) === kernel) return true;
   // A refused connection (RST, no listener) reaches no listener in the kernel either.
   return (sim === 'refused' || sim === 'dropped' || sim === 'unknown') && kernel === 'no listener reached';
 }

@@ -33,17 +33,29 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
   if (proto !== 'tcp' && proto !== 'udp') return { ok: false, reason: `protocol ${proto} cannot be replayed` };
   const listeners: ListenerSpec[] = [];
   const byKey = new Map<string, number>();
+  /** How many onward connections each listener opens in the trace (more than one: the flow loops through it). */
+  const onward = new Map<number, number>();
 
-  const addListener = (spec: ListenerSpec): string | null => {
+  let reentered = false;
+  /**
+   * `last`: the hop the simulation stopped at (hop limit). Its listener would open the next
+   * hop, beyond the limit; the replay stops there too, so its onward connection does not count.
+   * A listener met again may open the same onward connection again, or none (the flow ends
+   * there, e.g. Envoy reached on its own port); the count of onward connections bounds it.
+   */
+  const addListener = (spec: ListenerSpec, last = false): string | null => {
     const key = `${spec.ns}|${spec.family}|${spec.proto}|${spec.address ?? '*'}|${spec.port}`;
-    const existing = byKey.get(key);
-    if (existing !== undefined) {
-      const a = JSON.stringify(listeners[existing]!.then ?? null);
-      if (a !== JSON.stringify(spec.then ?? null)) return `listener ${spec.port} would have to open two different connections (the flow loops through it)`;
-      return null;
+    let index = byKey.get(key);
+    if (index !== undefined) {
+      reentered = true;
+      const a = JSON.stringify(listeners[index]!.then ?? null);
+      if (!last && spec.then && a !== JSON.stringify(spec.then)) return `listener ${spec.port} would have to open two different connections (the flow loops through it)`;
+    } else {
+      index = listeners.length;
+      byKey.set(key, index);
+      listeners.push(spec);
     }
-    byKey.set(key, listeners.length);
-    listeners.push(spec);
+    if (spec.then && !last) onward.set(index, (onward.get(index) ?? 0) + 1);
     return null;
   };
 
@@ -65,7 +77,7 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
     const o = hop.outcome;
     if (hop.packet.in !== null && hop.packet.in !== 'eth0') return { ok: false, reason: `hop ${hop.index} arrives on ${hop.packet.in}; the harness pod has only eth0 and lo` };
     if (o.type === 'forwarded') return { ok: false, reason: 'the flow is forwarded, and the harness has no third host to forward to' };
-    if (o.type === 'delivered') {
+    if (o.type === 'delivered' || (o.type === 'hop-limit' && (o.listenerPort ?? o.port) != null)) {
       const spec: ListenerSpec = {
         ns: 'pod',
         family: hop.family,
@@ -78,13 +90,21 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
       if (o.role === 'envoy-admin' || o.role === 'agent-dns') spec.address = o.address!;
       if (pod.mode === 'TPROXY' && o.role === 'envoy-inbound') spec.transparent = true;
       if (next) spec.then = { connect: connectOf(next), uid: next.packet.uid ?? 0, gid: next.packet.gid ?? 0 };
-      const clash = addListener(spec);
+      const clash = addListener(spec, o.type === 'hop-limit');
       if (clash) return { ok: false, reason: clash };
     } else if (o.type === 'egress') {
       const clash = addListener({ ns: 'peer', family: hop.family, proto, port: o.port ?? hop.packet.dport!, uid: 0, gid: 0, name: 'remote' });
       if (clash) return { ok: false, reason: clash };
     }
-    if (o.type === 'hop-limit') return { ok: false, reason: 'the simulated flow loops until the hop limit' };
+    if (o.type === 'hop-limit' && (o.listenerPort ?? o.port) == null) return { ok: false, reason: 'the simulated flow loops until the hop limit' };
+  }
+  // A flow that loops through a listener (the same onward connection each time, until the hop
+  // limit or not): each stand-in opens exactly as many onward connections as the trace shows.
+  const looping = reentered || hops.some((h) => h.outcome.type === 'hop-limit');
+  if (looping) {
+    listeners.forEach((l, index) => {
+      if (l.then) l.then.times = onward.get(index) ?? 1;
+    });
   }
 
   const start: StartSpec = {

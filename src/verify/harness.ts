@@ -9,7 +9,10 @@
  *     rule set it read when it started;
  *  4. `nft -a monitor trace` in the pod, and a root prober that sends probes until one shows
  *     up in the trace: from then on the monitor is provably listening (the "begin" mark);
- *  5. the listeners, each as its uid/gid, each reporting "ready";
+ *  5. the listeners, each as its uid/gid, each reporting "ready"
+ *     (a connection that needs IP_TRANSPARENT or SO_MARK, e.g. Envoy's TPROXY original_src
+ *     upstream, is opened by the Perl connector of transparent.ts instead of a Node stand-in;
+ *     a listener's `then.times` bounds how many onward connections it opens);
  *  6. each start connection in turn, each followed by "settling": every connection opened
  *     so far has finished (handshake done, refused, or timed out), every successful one has
  *     been seen by a listener (or a short bound passed), every listener with `then` has opened
@@ -254,10 +257,13 @@ class KernelRun {
 
     const listeners = plan.listeners.map((l, i) => {
       const st = this.listener(l, `listener ${i} (${l.ns} ${l.proto} ${l.port}${l.name ? ` ${l.name}` : ''})`);
+      let onward = 0;
       st.onEvent((e) => {
         if (e.type !== 'accepted') return;
         this.accepted.push({ listener: i, ns: l.ns, proto: e.proto, local: e.local, remote: e.remote });
         this.lastActivity = Date.now();
+        if (l.then?.times !== undefined && onward >= l.then.times) return;
+        onward++;
         // An original_src upstream must not reuse the client's port: same 5-tuple, same conntrack entry.
         const avoid = l.then?.connect.transparent ? e.remote.port : undefined;
         if (l.then && !this.closing) this.connect({ kind: 'listener', index: i }, l.ns, l.then.connect, l.then.uid, l.then.gid, avoid);

@@ -160,6 +160,13 @@ interface HopBuild {
   first: TracePacket;
 }
 
+/** A packet that left over lo and whose looped-back segment is still to come. */
+interface LoopWait {
+  /** The hop it belongs to, or null for a repeat (a retransmitted SYN): its steps are not reported. */
+  build: HopBuild | null;
+  first: TracePacket;
+}
+
 export function buildHops(
   events: TraceEvent[],
   index: RuleIndex,
@@ -169,29 +176,36 @@ export function buildHops(
   const warnings: string[] = [];
   const repeatSteps: BuiltHops['repeatSteps'] = [];
   const builds: HopBuild[] = [];
+  const loops: LoopWait[] = [];
   const seen = new Set<string>();
   for (const seg of segmentsOf(events, warnings)) {
     const p = seg.first;
     const steps = stepsOf(seg, index, warnings);
     if (seg.startHook === 'PREROUTING' && p.iif === 'lo') {
-      const origin = [...builds].reverse().find(
-        (b) =>
-          b.awaitingLoop &&
-          b.first.proto === p.proto &&
-          ((sameAddress(b.first.src, p.src) && b.first.sport === p.sport) ||
-            (p.ipId !== null && p.ipId !== 0 && b.first.ipId === p.ipId) ||
-            (p.flowLabel !== null && p.flowLabel !== 0 && b.first.flowLabel === p.flowLabel)),
-      );
-      if (origin) {
-        origin.awaitingLoop = false;
-        origin.hop.steps.push(...steps);
-        origin.hop.traceIds.push(seg.id);
+      const matches = (f: TracePacket): boolean =>
+        f.proto === p.proto &&
+        ((sameAddress(f.src, p.src) && f.sport === p.sport) ||
+          (p.ipId !== null && p.ipId !== 0 && f.ipId === p.ipId) ||
+          (p.flowLabel !== null && p.flowLabel !== 0 && f.flowLabel === p.flowLabel));
+      let at = loops.length - 1;
+      while (at >= 0 && !matches(loops[at]!.first)) at--;
+      if (at >= 0) {
+        const { build } = loops.splice(at, 1)[0]!;
+        if (build) {
+          build.awaitingLoop = false;
+          build.hop.steps.push(...steps);
+          build.hop.traceIds.push(seg.id);
+        } else {
+          // The looped-back half of a repeat (a retransmitted SYN): counted, not a new connection.
+          repeatSteps.push(...steps.map((step) => ({ family: p.family, step })));
+        }
         continue;
       }
     }
     const key = `${p.proto} ${p.src} ${p.sport} ${p.dst} ${p.dport}`;
     if (seen.has(key)) {
       repeatSteps.push(...steps.map((step) => ({ family: p.family, step })));
+      if (seg.startHook === 'OUTPUT' && seg.lastOif === 'lo') loops.push({ build: null, first: p });
       continue;
     }
     seen.add(key);
@@ -214,7 +228,9 @@ export function buildHops(
       steps,
       traceIds: [seg.id],
     };
-    builds.push({ hop, awaitingLoop: seg.startHook === 'OUTPUT' && seg.lastOif === 'lo', first: p });
+    const build: HopBuild = { hop, awaitingLoop: seg.startHook === 'OUTPUT' && seg.lastOif === 'lo', first: p };
+    builds.push(build);
+    if (build.awaitingLoop) loops.push({ build, first: p });
   }
 
   // Who opened and who accepted each connection: matched on the client's address and port.

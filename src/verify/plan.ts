@@ -66,7 +66,16 @@ export interface ListenerSpec {
    * the same namespace. This is how a stand-in Envoy re-originates. The destination is stated
    * here because Node cannot read SO_ORIGINAL_DST; the plan knows where the flow is going.
    */
-  then?: { connect: ConnectSpec; uid: number; gid: number };
+  then?: {
+    connect: ConnectSpec;
+    uid: number;
+    gid: number;
+    /**
+     * Open it for the first `times` accepted connections only (default: every one). A flow
+     * that loops through this listener is replayed as far as the simulation followed it.
+     */
+    times?: number;
+  };
   /** Free text for reports, e.g. "Envoy inbound". */
   name?: string;
 }
@@ -314,6 +323,7 @@ export function resolvePlan(plan: KernelPlan): ResolvedPlan {
       needV6(checkConnect(l.then.connect, `${what}.then.connect`), `${what}.then.connect`);
       checkId(l.then.uid, `${what}.then.uid`);
       checkId(l.then.gid, `${what}.then.gid`);
+      if (l.then.times !== undefined && (!Number.isInteger(l.then.times) || l.then.times < 1)) throw new PlanError(`${what}.then.times: bad count ${l.then.times}`);
     }
   });
   const dup = new Set<string>();

@@ -85,3 +85,28 @@ describe('buildHops', () => {
     expect(built.repeatSteps.map((r) => [r.family, r.step.table, r.step.chain, r.step.kind])).toEqual([['ipv4', 'filter', 'OUTPUT', 'policy']]);
   });
 });
+
+describe('buildHops with a retransmitted SYN that loops back over lo', () => {
+  // The SYN of flow 10 went unanswered and was sent again: its OUTPUT half repeats the first
+  // packet's 5-tuple, and its looped-back half (after REDIRECT) must not become a new hop.
+  const retransmit = `
+trace id 88888888 inet sctrace trace_output packet: oif "lo" ip saddr 10.244.1.5 ip daddr 10.244.1.5 ip id 27325 ip protocol tcp tcp sport 40456 tcp dport 9080 tcp flags == syn
+trace id 88888888 inet sctrace trace_output policy accept
+trace id 99999999 inet sctrace trace_prerouting packet: iif "lo" ip saddr 10.244.1.5 ip daddr 127.0.0.1 ip id 27325 ip protocol tcp tcp sport 40456 tcp dport 15006 tcp flags == syn
+trace id 99999999 inet sctrace trace_prerouting policy accept
+trace id 99999999 ip filter INPUT packet: iif "lo" ip saddr 10.244.1.5 ip daddr 127.0.0.1 ip id 27325 tcp sport 40456 tcp dport 15006 tcp flags == syn
+trace id 99999999 ip filter INPUT policy accept
+`;
+  const events = [...EVENTS, ...retransmit.trim().split('\n').map((l) => parseTraceLine(l)).filter((e): e is TraceEvent => e !== null)];
+  const built = buildHops(events, INDEX, [], []);
+
+  it('keeps one hop and counts the retransmission as a repeat', () => {
+    expect(built.warnings).toEqual([]);
+    expect(built.hops).toHaveLength(1);
+    expect(built.hops[0]!.traceIds).toEqual(['6e7d99a8', 'ce41034a']);
+    expect(built.repeatSteps.map((r) => [r.step.table, r.step.chain, r.step.kind])).toEqual([
+      ['filter', 'OUTPUT', 'policy'],
+      ['filter', 'INPUT', 'policy'],
+    ]);
+  });
+});

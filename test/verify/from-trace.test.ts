@@ -1,0 +1,68 @@
+/** planFromTrace: which listeners and connections a simulated trace turns into (pure, no kernel). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseRulesText } from '../../src/cli/load-rules.js';
+import { podContext } from '../../src/cli/setup.js';
+import { defaultPodConfig } from '../../src/pod/config.js';
+import { resolveFlow, type FlowInput } from '../../src/pod/flow.js';
+import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/pod/trace-flow.js';
+import { planFromTrace } from '../../src/verify/from-trace.js';
+import { resolvePlan } from '../../src/verify/plan.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function plan(profile: string, input: FlowInput) {
+  const file = path.join('rules', `${profile}.rules`);
+  const ctx = podContext(parseRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), defaultPodConfig());
+  const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', ...input }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
+  const planned = planFromTrace(trace, ctx.ruleset, ctx.pod);
+  if (!planned.ok) throw new Error(planned.reason);
+  resolvePlan(planned.plan); // valid as the harness would check it
+  return planned.plan;
+}
+
+describe('planFromTrace', () => {
+  it("replays TPROXY's original_src upstream: transparent, mark 1337, the client's address, uid 0 / gid 1337", () => {
+    const p = plan('istio-1.25-tproxy', { src: '10.244.2.7', dst: 'pod:9080' });
+    expect(p.policyRouting).toEqual([{ fwmark: 1337, table: 133 }]);
+    expect(p.listeners).toEqual([
+      {
+        ns: 'pod', family: 'ipv4', proto: 'tcp', port: 15006, uid: 0, gid: 1337, name: 'Envoy inbound (15006)', transparent: true,
+        then: { connect: { proto: 'tcp', src: '10.244.2.7', dst: '10.244.1.5', dport: 9080, mark: 1337, transparent: true }, uid: 0, gid: 1337 },
+      },
+      { ns: 'pod', family: 'ipv4', proto: 'tcp', port: 9080, uid: 1000, gid: 1000, name: 'app' },
+    ]);
+    expect(p.start).toEqual({ ns: 'peer', proto: 'tcp', src: '10.244.2.7', dst: '10.244.1.5', dport: 9080, uid: 0, gid: 0 });
+  });
+
+  it('marks but does not make transparent an original_src upstream from a local address (Service-to-self)', () => {
+    const p = plan('istio-1.25-tproxy', { src: 'pod', dst: '10.96.0.15:9080', via: 'pod:9080', uid: 1000 });
+    const inbound = p.listeners.find((l) => l.port === 15006)!;
+    expect(inbound.then?.connect).toEqual({ proto: 'tcp', src: '10.244.1.5', dst: '10.244.1.5', dport: 9080, mark: 1337 });
+  });
+
+  it('bounds a flow that loops through a listener by the onward connections the trace shows', () => {
+    const loop = plan('istio-1.25-tproxy', { src: '10.244.2.7', dst: 'pod:15006' });
+    expect(loop.listeners).toHaveLength(1);
+    expect(loop.listeners[0]!.then).toMatchObject({ connect: { src: '10.244.2.7', dport: 15006, transparent: true, mark: 1337 }, times: 7 });
+    // REDIRECT mode: Envoy forwards once from 127.0.0.6; reached on its own port again, it stops.
+    const once = plan('istio-1.25', { src: '10.244.2.7', dst: 'pod:15006' });
+    expect(once.listeners[0]!.then).toMatchObject({ connect: { src: '127.0.0.6', dport: 15006 }, times: 1 });
+    expect(plan('istio-1.25', { src: '10.244.2.7', dst: 'pod:9080' }).listeners[0]!.then).not.toHaveProperty('times');
+  });
+
+  it('leaves REDIRECT-mode connections plain', () => {
+    const p = plan('istio-1.25', { src: '10.244.2.7', dst: 'pod:9080' });
+    expect(p.policyRouting).toBeUndefined();
+    expect(p.listeners[0]!.then?.connect).toEqual({ proto: 'tcp', src: '127.0.0.6', dst: '10.244.1.5', dport: 9080 });
+    expect(p.listeners[0]!.transparent).toBeUndefined();
+  });
+
+  it('binds the source port a flow names, and only then', () => {
+    expect(plan('istio-1.25-dns', { src: '127.0.0.1:15053', dst: '127.0.0.1:41000', proto: 'udp', uid: 1337 }).start).toMatchObject({ src: '127.0.0.1', sport: 15053 });
+    expect(plan('istio-1.25-dns', { src: '10.244.2.7:5555', dst: 'pod:9080' }).start).toMatchObject({ ns: 'peer', sport: 5555 });
+    expect(plan('istio-1.25-dns', { src: 'pod', dst: '10.244.2.7:80' }).start).not.toHaveProperty('sport');
+  });
+});
