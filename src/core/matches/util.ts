@@ -18,10 +18,12 @@ export function neg(n: { invert: boolean }): string {
 
 /** libxtables rejects a second use of the same option in one match ("can only be used once"). */
 export function onlyOnce(module: string, options: ParsedOption[]): void {
-  const seen = new Set<string>();
-  for (const o of options) {
-    if (seen.has(o.name)) throw new RuleSyntaxError(`${module}: option "--${o.name}" can only be used once`);
-    seen.add(o.name);
+  // A module takes a handful of options: compare pairs instead of allocating a set per rule.
+  for (let i = 1; i < options.length; i++) {
+    const name = options[i]!.name;
+    for (let j = 0; j < i; j++) {
+      if (options[j]!.name === name) throw new RuleSyntaxError(`${module}: option "--${name}" can only be used once`);
+    }
   }
 }
 

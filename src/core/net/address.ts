@@ -55,10 +55,77 @@ function dottedQuad(text: string): number {
   return value * 256 + part;
 }
 
+/**
+ * The eight 16-bit groups of a plain IPv6 literal: hex groups of one to four digits,
+ * eight of them, or at most seven around one `::`. Anything else (an embedded IPv4
+ * part, a zone, odd colons) gives null and is left to ipaddr.js.
+ */
+function plainIpv6(text: string): number[] | null {
+  const n = text.length;
+  if (n < 2 || n > 39) return null;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return null;
+  }
+  const gap = text.indexOf('::');
+  if (gap >= 0 && text.indexOf('::', gap + 1) >= 0) return null;
+  const head = gap < 0 ? text : text.slice(0, gap);
+  const tail = gap < 0 ? '' : text.slice(gap + 2);
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  if (gap < 0 ? left.length !== 8 : left.length + right.length > 7) return null;
+  const parts: number[] = [];
+  const group = (g: string): boolean => {
+    if (g.length < 1 || g.length > 4) return false;
+    parts.push(parseInt(g, 16));
+    return true;
+  };
+  for (const g of left) if (!group(g)) return null;
+  for (let k = left.length + right.length; k < 8; k++) parts.push(0);
+  for (const g of right) if (!group(g)) return null;
+  return parts;
+}
+
+const ZERO_RUN = /((^|:)(0(:|$)){2,})/g;
+
+/**
+ * RFC 5952 text of eight groups, exactly as ipaddr.js's toRFC5952String writes it:
+ * lower-case hex without leading zeros, the longest run of two or more zero groups
+ * (the first of equal runs) written as `::`.
+ */
+function ipv6Text(parts: readonly number[]): string {
+  let s = parts[0]!.toString(16);
+  for (let i = 1; i < 8; i++) s += `:${parts[i]!.toString(16)}`;
+  let bestIndex = 0;
+  let bestLength = -1;
+  let bestGroups = -1;
+  ZERO_RUN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = ZERO_RUN.exec(s))) {
+    let groups = 0;
+    for (let i = 0; i < m[0].length; i++) if (m[0].charCodeAt(i) === 48) groups++;
+    if (groups > bestGroups) {
+      bestGroups = groups;
+      bestIndex = m.index;
+      bestLength = m[0].length;
+    }
+  }
+  if (bestLength < 0) return s;
+  return `${s.substring(0, bestIndex)}::${s.substring(bestIndex + bestLength)}`;
+}
+
+function ipv6Value(parts: readonly number[]): bigint {
+  let value = 0n;
+  for (const part of parts) value = (value << 16n) | BigInt(part);
+  return value;
+}
+
 /** Parse an address; returns null when the text is not a valid IPv4 or IPv6 literal. */
 export function parseAddress(text: string): Address | null {
   const quad = dottedQuad(text);
   if (quad >= 0) return { family: 'ipv4', value: quad, text };
+  const v6 = plainIpv6(text);
+  if (v6 !== null) return { family: 'ipv6', value: ipv6Value(v6), text: ipv6Text(v6) };
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     const bytes = ipaddr.IPv4.parse(text).toByteArray();
     const value = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
@@ -79,13 +146,13 @@ export function addressFromValue(family: Family, value: number | bigint): Addres
     const text = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
     return { family, value: v, text };
   }
-  const parts: number[] = [];
+  const parts: number[] = new Array(8);
   let v = BigInt(value);
-  for (let i = 0; i < 8; i++) {
-    parts.unshift(Number(v & 0xffffn));
+  for (let i = 7; i >= 0; i--) {
+    parts[i] = Number(v & 0xffffn);
     v >>= 16n;
   }
-  return { family, value: BigInt(value), text: new ipaddr.IPv6(parts).toString() };
+  return { family, value: BigInt(value), text: ipv6Text(parts) };
 }
 
 function maskBits(family: Family, prefix: number): number | bigint {
@@ -124,8 +191,9 @@ export function parseCidr(text: string): Cidr | null {
     const masked = ((base.value as number) & (maskBits('ipv4', prefix) as number)) >>> 0;
     return { family: 'ipv4', base: masked === base.value ? base : addressFromValue('ipv4', masked), prefix };
   }
+  if (prefix === 128) return { family: 'ipv6', base, prefix };
   const masked = (base.value as bigint) & (maskBits('ipv6', prefix) as bigint);
-  return { family: base.family, base: addressFromValue(base.family, masked), prefix };
+  return { family: 'ipv6', base: masked === base.value ? base : addressFromValue('ipv6', masked), prefix };
 }
 
 export function cidrContains(cidr: Cidr, addr: Address): boolean {

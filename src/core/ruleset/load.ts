@@ -9,7 +9,7 @@ import { UNMODELLED_TARGETS } from '../targets/registry.js';
 import type { RuleBlock, SourceLine } from './blocks.js';
 import { BUILTIN_CHAINS, isBuiltinChain } from './builtin-chains.js';
 import type { Chain, FamilyRules, Provenance, Rule, Ruleset, RulesetSource, Table } from './model.js';
-import { BuildMemo, parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
+import { parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
 import { tokenize } from './tokenize.js';
 
 /** Kernel limit on chain names (XT_EXTENSION_MAXNAMELEN 29 + NUL in nft-compat: 28 usable in legacy). */
@@ -44,11 +44,10 @@ function ensureTable(fr: FamilyRules, name: TableName): Table {
 
 export function loadBlocks(blocks: RuleBlock[], source: RulesetSource, file: string, notes: string[] = []): Ruleset {
   const families: Partial<Record<Family, FamilyRules>> = {};
-  const memo = new BuildMemo();
   for (const block of blocks) {
     const family = inferFamily(block);
     const fr = (families[family] ??= newFamily(family));
-    applyBlock(block, fr, file, memo);
+    applyBlock(block, fr, file);
   }
   for (const f of ['ipv4', 'ipv6'] as const) if (families[f] && families[f]!.tables.size === 0) delete families[f];
   if (!families.ipv4 && !families.ipv6) throw new InputError('no iptables tables found (expected a "*nat"-style table header)', file, 1);
@@ -64,17 +63,21 @@ const COUNTERS = /^\[\d+:\d+\]\s+/;
 const CHAIN_DECL = /^:(\S+)\s+(\S+)(?:\s+\[\d+:\d+\])?\s*$/;
 const DIGITS = /^\d+$/;
 
+function provenanceOf(l: SourceLine, file: string): Provenance {
+  return { file, line: l.line, raw: l.text };
+}
+
 function fail(msg: string, l: SourceLine, file: string): never {
   throw new InputError(msg, file, l.line);
 }
 
 /** The chain an operation names; a built-in chain comes into being on first use. */
-function needChain(table: Table, chainName: string | undefined, op: string, l: SourceLine, file: string, prov: Provenance): Chain {
+function needChain(table: Table, chainName: string | undefined, op: string, l: SourceLine, file: string): Chain {
   if (chainName === undefined) fail(`${op} needs a chain name`, l, file);
   let chain = table.chains.get(chainName);
   if (!chain && isBuiltinChain(table.name, chainName)) {
     // A built-in chain comes into being on first use (nft-backed iptables creates it then, policy ACCEPT).
-    chain = { name: chainName, builtin: true, policy: 'ACCEPT', rules: [], provenance: prov };
+    chain = { name: chainName, builtin: true, policy: 'ACCEPT', rules: [], provenance: provenanceOf(l, file) };
     table.chains.set(chainName, chain);
   }
   if (!chain) fail(`chain "${chainName}" does not exist in table ${table.name} (declare it with ":${chainName} - [0:0]" or "-N ${chainName}")`, l, file);
@@ -82,10 +85,10 @@ function needChain(table: Table, chainName: string | undefined, op: string, l: S
 }
 
 /** Parse tokens[start..] as rules of `chain`; a syntax error names the file line and the rule. */
-function parseRules(tokens: string[], start: number, chain: Chain, ctx: RuleSpecCtx, memo: BuildMemo, text: string, prov: Provenance, l: SourceLine, file: string): Rule[] {
+function parseRules(tokens: string[], start: number, chain: Chain, ctx: RuleSpecCtx, text: string, l: SourceLine, file: string): Rule[] {
   const out: Rule[] = [];
   try {
-    parseRuleSpecInto(tokens, start, ctx, chain.name, prov, out, memo);
+    parseRuleSpecInto(tokens, start, ctx, chain.name, { file, line: l }, out);
   } catch (e) {
     if (e instanceof RuleSyntaxError) fail(`${e.message} in rule "${text}"`, l, file);
     throw e;
@@ -93,7 +96,7 @@ function parseRules(tokens: string[], start: number, chain: Chain, ctx: RuleSpec
   return out;
 }
 
-function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: BuildMemo): void {
+function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
   let session: TableSession | null = null;
   const family = fr.family;
   let ctx: RuleSpecCtx = { family, table: 'filter' };
@@ -135,7 +138,6 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: Build
     }
     if (!session) fail(`"${text.slice(0, 40)}" appears outside a table: expected a "*table" header first`, l, file);
     const table = session.table;
-    const prov: Provenance = { file, line: l.line, raw: l.text };
 
     if (text.charCodeAt(0) === 58 /* : */) {
       const m = CHAIN_DECL.exec(text);
@@ -148,13 +150,13 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: Build
         if (policy !== 'ACCEPT' && policy !== 'DROP') fail(`invalid policy "${policy}" for built-in chain ${name}: expected ACCEPT or DROP`, l, file);
         const existing = table.chains.get(name);
         if (existing) existing.policy = policy;
-        else table.chains.set(name, { name, builtin: true, policy, rules: [], provenance: prov });
+        else table.chains.set(name, { name, builtin: true, policy, rules: [], provenance: provenanceOf(l, file) });
       } else {
         if (policy !== '-') fail(`user chain ${name} cannot have a policy ("${policy}"): expected "-"`, l, file);
         const existing = table.chains.get(name);
         // iptables-restore flushes a declared chain that already exists.
         if (existing) existing.rules = [];
-        else table.chains.set(name, { name, builtin: false, policy: null, rules: [], provenance: prov });
+        else table.chains.set(name, { name, builtin: false, policy: null, rules: [], provenance: provenanceOf(l, file) });
       }
       continue;
     }
@@ -168,7 +170,7 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: Build
     const op = tokens[0]!;
     const chainName = tokens[1];
     if (op === '-A' && chainName !== undefined && chainName === lastName) {
-      const rules = parseRules(tokens, 2, lastChain!, ctx, memo, text, prov, l, file);
+      const rules = parseRules(tokens, 2, lastChain!, ctx, text, l, file);
       if (rules.length === 1) lastChain!.rules.push(rules[0]!);
       else for (const r of rules) lastChain!.rules.push(r);
       continue;
@@ -182,12 +184,12 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: Build
         if (chainName === undefined) fail('-N needs a chain name', l, file);
         checkChainName(chainName, l, file);
         if (table.chains.has(chainName)) fail(`chain "${chainName}" already exists in table ${table.name}`, l, file);
-        table.chains.set(chainName, { name: chainName, builtin: false, policy: null, rules: [], provenance: prov });
+        table.chains.set(chainName, { name: chainName, builtin: false, policy: null, rules: [], provenance: provenanceOf(l, file) });
         break;
       }
       case '-P':
       case '--policy': {
-        const chain = needChain(table, chainName, op, l, file, prov);
+        const chain = needChain(table, chainName, op, l, file);
         const policy = tokens[2];
         if (!chain.builtin) fail(`cannot set a policy on user chain ${chain.name}`, l, file);
         if (policy !== 'ACCEPT' && policy !== 'DROP') fail(`invalid policy "${policy ?? ''}": expected ACCEPT or DROP`, l, file);
@@ -196,8 +198,8 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: Build
       }
       case '-A':
       case '--append': {
-        const chain = needChain(table, chainName, op, l, file, prov);
-        const rules = parseRules(tokens, 2, chain, ctx, memo, text, prov, l, file);
+        const chain = needChain(table, chainName, op, l, file);
+        const rules = parseRules(tokens, 2, chain, ctx, text, l, file);
         if (rules.length === 1) chain.rules.push(rules[0]!);
         else for (const r of rules) chain.rules.push(r);
         if (op === '-A') {
@@ -208,7 +210,7 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: Build
       }
       case '-I':
       case '--insert': {
-        const chain = needChain(table, chainName, op, l, file, prov);
+        const chain = needChain(table, chainName, op, l, file);
         let pos = 1;
         let start = 2;
         if (tokens[2] !== undefined && DIGITS.test(tokens[2])) {
@@ -216,28 +218,28 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: Build
           start = 3;
         }
         if (pos < 1 || pos > chain.rules.length + 1) fail(`insert position ${pos} is out of range: ${chain.name} has ${chain.rules.length} rules`, l, file);
-        chain.rules.splice(pos - 1, 0, ...parseRules(tokens, start, chain, ctx, memo, text, prov, l, file));
+        chain.rules.splice(pos - 1, 0, ...parseRules(tokens, start, chain, ctx, text, l, file));
         break;
       }
       case '-R':
       case '--replace': {
-        const chain = needChain(table, chainName, op, l, file, prov);
+        const chain = needChain(table, chainName, op, l, file);
         const pos = Number(tokens[2]);
         if (!Number.isInteger(pos) || pos < 1 || pos > chain.rules.length) fail(`replace position "${tokens[2] ?? ''}" is out of range: ${chain.name} has ${chain.rules.length} rules`, l, file);
-        const rules = parseRules(tokens, 3, chain, ctx, memo, text, prov, l, file);
+        const rules = parseRules(tokens, 3, chain, ctx, text, l, file);
         if (rules.length !== 1) fail('-R takes exactly one rule', l, file);
         chain.rules[pos - 1] = rules[0]!;
         break;
       }
       case '-D':
       case '--delete': {
-        const chain = needChain(table, chainName, op, l, file, prov);
+        const chain = needChain(table, chainName, op, l, file);
         if (tokens.length === 3 && DIGITS.test(tokens[2]!)) {
           const pos = Number(tokens[2]);
           if (pos < 1 || pos > chain.rules.length) fail(`delete position ${pos} is out of range: ${chain.name} has ${chain.rules.length} rules`, l, file);
           chain.rules.splice(pos - 1, 1);
         } else {
-          for (const r of parseRules(tokens, 2, chain, ctx, memo, text, prov, l, file)) {
+          for (const r of parseRules(tokens, 2, chain, ctx, text, l, file)) {
             const idx = chain.rules.findIndex((x) => x.text === r.text);
             if (idx < 0) fail(`no rule "${r.text}" to delete in ${chain.name}`, l, file);
             chain.rules.splice(idx, 1);
@@ -248,7 +250,7 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, memo: Build
       case '-F':
       case '--flush': {
         if (chainName === undefined) for (const c of table.chains.values()) c.rules = [];
-        else needChain(table, chainName, op, l, file, prov).rules = [];
+        else needChain(table, chainName, op, l, file).rules = [];
         break;
       }
       case '-X':
@@ -279,13 +281,26 @@ function checkChainName(name: string, l: SourceLine, file: string): void {
 
 /** At COMMIT: resolve jumps, reject missing chains and loops, as the kernel does at load. */
 function finishTable(table: Table, file: string): void {
-  for (const chain of table.chains.values()) {
-    for (const rule of chain.rules) {
+  // The jump graph as arrays (chain i's jumps are edges[edgeStart[i] .. edgeStart[i+1]]):
+  // each jump target is looked up by name once, here, and the loop search needs no maps.
+  const chains = [...table.chains.values()];
+  const index = new Map<Chain, number>();
+  for (let i = 0; i < chains.length; i++) index.set(chains[i]!, i);
+  const edgeStart = new Int32Array(chains.length + 1);
+  const edges: number[] = [];
+  for (let i = 0; i < chains.length; i++) {
+    edgeStart[i] = edges.length;
+    const rules = chains[i]!.rules;
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
       const t = rule.target;
       if (t.kind !== 'jump' && t.kind !== 'goto') continue;
       const to = table.chains.get(t.chain);
       if (to !== undefined) {
-        if (!to.builtin) continue;
+        if (!to.builtin) {
+          edges.push(index.get(to)!);
+          continue;
+        }
         throw new InputError(`cannot jump to built-in chain ${t.chain}`, file, rule.provenance.line);
       }
       if (t.kind === 'jump' && UNMODELLED_TARGETS.has(t.chain)) {
@@ -299,7 +314,9 @@ function finishTable(table: Table, file: string): void {
       );
     }
   }
-  const cycle = hasCycle(table) ? findCycle(table) : null;
+  edgeStart[chains.length] = edges.length;
+  // Only when there is a loop does findCycle search again, in name order, for the loop to report.
+  const cycle = hasCycle(edgeStart, edges) ? findCycle(table) : null;
   if (cycle) {
     const first = table.chains.get(cycle[0]!)!;
     const rule = first.rules.find((r) => (r.target.kind === 'jump' || r.target.kind === 'goto') && r.target.chain === cycle[1]);
@@ -308,47 +325,32 @@ function finishTable(table: Table, file: string): void {
   void BUILTIN_CHAINS;
 }
 
-/**
- * Whether the table's jumps and gotos form a loop: one iterative depth-first pass in
- * chain order. Every jump target exists by now (finishTable checked). Only when there
- * is a loop does findCycle search again, in name order, for the loop to report.
- */
-function hasCycle(table: Table): boolean {
-  const VISITING = 1;
-  const DONE = 2;
-  const state = new Map<Chain, number>();
-  const path: Chain[] = [];
-  const next: number[] = [];
-  for (const root of table.chains.values()) {
-    if (state.has(root)) continue;
-    state.set(root, VISITING);
-    path.push(root);
-    next.push(0);
-    while (path.length > 0) {
-      const top = path.length - 1;
-      const rules = path[top]!.rules;
-      let i = next[top]!;
-      let descended = false;
-      while (i < rules.length) {
-        const t = rules[i++]!.target;
-        if (t.kind !== 'jump' && t.kind !== 'goto') continue;
-        const to = table.chains.get(t.chain);
-        if (to === undefined) continue;
-        const s = state.get(to);
-        if (s === VISITING) return true;
-        if (s === undefined) {
-          next[top] = i;
-          state.set(to, VISITING);
-          path.push(to);
-          next.push(0);
-          descended = true;
-          break;
+/** Whether the jump graph has a loop: one iterative depth-first pass over all chains. */
+function hasCycle(edgeStart: Int32Array, edges: number[]): boolean {
+  const n = edgeStart.length - 1;
+  const state = new Uint8Array(n); // 0 unseen, 1 on the current path, 2 done
+  const stack = new Int32Array(n);
+  const next = new Int32Array(n);
+  for (let root = 0; root < n; root++) {
+    if (state[root] !== 0) continue;
+    let sp = 0;
+    stack[0] = root;
+    next[0] = edgeStart[root]!;
+    state[root] = 1;
+    while (sp >= 0) {
+      const c = stack[sp]!;
+      if (next[sp]! < edgeStart[c + 1]!) {
+        const to = edges[next[sp]!++]!;
+        if (state[to] === 1) return true;
+        if (state[to] === 0) {
+          state[to] = 1;
+          sp++;
+          stack[sp] = to;
+          next[sp] = edgeStart[to]!;
         }
-      }
-      if (!descended) {
-        state.set(path[top]!, DONE);
-        path.pop();
-        next.pop();
+      } else {
+        state[c] = 2;
+        sp--;
       }
     }
   }

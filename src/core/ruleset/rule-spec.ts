@@ -5,8 +5,7 @@
  *
  * Loading a node dump parses tens of thousands of rules, so the parser keeps the
  * hot path small: option lookups are maps built once per module, one state object
- * is reused from rule to rule, and a load shares what identical option groups build
- * (BuildMemo) instead of building and keeping a copy per rule.
+ * is reused from rule to rule, and the canonical text waits until someone asks.
  */
 import { RuleSyntaxError } from '../errors.js';
 import { formatCidr, parseCidr, type Cidr } from '../net/address.js';
@@ -18,6 +17,7 @@ import type { Family, TableName } from '../types.js';
 import type { HeaderMatch, MatchInstance, Negatable, Provenance, Rule, RuleTarget, UnknownMatch } from './model.js';
 import { canonicalProtocol } from './protocols.js';
 import { saveString } from './tokenize.js';
+import type { SourceLine } from './blocks.js';
 
 const verbatim = (tokens: string[]) => tokens.map((t) => (/[\s"'\\]/.test(t) || t === '' ? saveString(t) : t));
 
@@ -78,8 +78,9 @@ interface PendingTarget {
 }
 
 /**
- * Option name (and alias) -> spec, built once per module's option list. Where two specs
- * claim a name, the first one listed wins, as a linear search would find it.
+ * Option token -> spec, built once per module's option list: `--name` and `-name` for
+ * every name and alias (the parser accepts both spellings). Where two specs claim a
+ * name, the first one listed wins, as a linear search would find it.
  */
 const SPEC_MAPS = new WeakMap<readonly OptionSpec[], Map<string, OptionSpec>>();
 
@@ -87,38 +88,16 @@ export function optionLookup(specs: readonly OptionSpec[]): Map<string, OptionSp
   let m = SPEC_MAPS.get(specs);
   if (m === undefined) {
     m = new Map();
+    const add = (name: string, s: OptionSpec) => {
+      for (const key of [`--${name}`, `-${name}`]) if (!m!.has(key)) m!.set(key, s);
+    };
     for (const s of specs) {
-      if (!m.has(s.name)) m.set(s.name, s);
-      if (s.aliases) for (const a of s.aliases) if (!m.has(a)) m.set(a, s);
+      add(s.name, s);
+      if (s.aliases) for (const a of s.aliases) add(a, s);
     }
     SPEC_MAPS.set(specs, m);
   }
   return m;
-}
-
-/**
- * What one load has built, by what it was built from: rules that give a module the
- * same options in the same context (family, table, `-p`) share one immutable result,
- * as they share jump targets, protocols and addresses. Nothing in the model mutates
- * these objects after the build; finishTable replaces a rule's target, never edits it.
- */
-export class BuildMemo {
-  readonly matches = new Map<MatchModule<any>, Map<string, MatchInstance>>();
-  readonly targets = new Map<TargetModule<any>, Map<string, RuleTarget>>();
-  readonly jumps = new Map<string, RuleTarget>();
-  readonly gotos = new Map<string, RuleTarget>();
-  readonly negatables = new Map<string, Negatable<any>>();
-  readonly cidrs = new Map<string, Cidr>();
-}
-
-/** The memo key of a module's options in a context; values are length-prefixed, so keys never collide. */
-function optionsKey(options: ParsedOption[], ctx: BuildCtx, implicit: boolean): string {
-  let key = `${ctx.family}|${ctx.table}|${implicit ? 1 : 0}|${ctx.proto === undefined ? '' : `${ctx.proto.invert ? '!' : ''}${ctx.proto.value}`}`;
-  for (let i = 0; i < options.length; i++) {
-    const o = options[i]!;
-    key += o.value === null ? `|${o.name}${o.invert ? '!' : ''}` : `|${o.name}${o.invert ? '!' : ''}=${o.value.length}:${o.value}`;
-  }
-  return key;
 }
 
 function takeValue(tokens: string[], i: number, opt: string): string {
@@ -127,36 +106,20 @@ function takeValue(tokens: string[], i: number, opt: string): string {
   return v;
 }
 
-function parseAddressList(value: string, tok: string, family: Family, memo: BuildMemo | null): Cidr[] {
-  if (value.indexOf(',') < 0) return [parseAddressPart(value, tok, family, memo)];
+function parseAddressList(value: string, tok: string, family: Family): Cidr[] {
+  if (value.indexOf(',') < 0) return [parseAddressPart(value, tok, family)];
   const out: Cidr[] = [];
-  for (const part of value.split(',')) out.push(parseAddressPart(part, tok, family, memo));
+  for (const part of value.split(',')) out.push(parseAddressPart(part, tok, family));
   return out;
 }
 
-function parseAddressPart(part: string, tok: string, family: Family, memo: BuildMemo | null): Cidr {
-  let c = memo === null ? undefined : memo.cidrs.get(part);
-  if (c === undefined) {
-    const parsed = parseCidr(part);
-    if (!parsed) throw new RuleSyntaxError(`invalid address "${part}" for ${tok}: expected an IP address or CIDR (host names are not resolved)`);
-    c = parsed;
-    if (memo !== null) memo.cidrs.set(part, c);
-  }
+function parseAddressPart(part: string, tok: string, family: Family): Cidr {
+  const c = parseCidr(part);
+  if (!c) throw new RuleSyntaxError(`invalid address "${part}" for ${tok}: expected an IP address or CIDR (host names are not resolved)`);
   if (c.family !== family) {
     throw new RuleSyntaxError(`${c.family === 'ipv6' ? 'IPv6' : 'IPv4'} address "${part}" in an ${family === 'ipv4' ? 'iptables (IPv4)' : 'ip6tables (IPv6)'} rule`);
   }
   return c;
-}
-
-function negatable<T extends string | Cidr>(memo: BuildMemo | null, kind: string, key: string, value: T, invert: boolean): Negatable<T> {
-  if (memo === null) return { value, invert };
-  const k = `${kind}${invert ? '!' : ''}${key}`;
-  let n = memo.negatables.get(k) as Negatable<T> | undefined;
-  if (n === undefined) {
-    n = { value, invert };
-    memo.negatables.set(k, n);
-  }
-  return n;
 }
 
 /**
@@ -168,7 +131,6 @@ class SpecState {
   n = 0;
   family: Family = 'ipv4';
   table: TableName = 'filter';
-  memo: BuildMemo | null = null;
   src: Cidr[] | null = null;
   srcInv = false;
   dst: Cidr[] | null = null;
@@ -182,12 +144,11 @@ class SpecState {
   invert = false;
   skipFamily = false;
 
-  reset(tokens: string[], ctx: RuleSpecCtx, memo: BuildMemo | null): void {
+  reset(tokens: string[], ctx: RuleSpecCtx): void {
     this.tokens = tokens;
     this.n = tokens.length;
     this.family = ctx.family;
     this.table = ctx.table;
-    this.memo = memo;
     this.src = null;
     this.srcInv = false;
     this.dst = null;
@@ -205,7 +166,6 @@ class SpecState {
   /** Drop references to the rule's data, so a reused state keeps nothing alive. */
   clear(): void {
     this.tokens = [];
-    this.memo = null;
     this.src = null;
     this.dst = null;
     this.inIface = undefined;
@@ -222,29 +182,27 @@ let spare: SpecState | null = null;
 /** Result: one or more rules (iptables expands `-s a,b` into one rule per address). */
 export function parseRuleSpec(tokens: string[], ctx: RuleSpecCtx): ParsedRuleSpec[] {
   const out: ParsedRuleSpec[] = [];
-  parseRuleSpecInto(tokens, 0, ctx, null, null, out, null);
+  parseRuleSpecInto(tokens, 0, ctx, null, null, out);
   return out;
 }
 
 /**
  * Parse tokens[start..] and append the rules to `out`: ParsedRule objects when `chain`
- * is null, else ChainRule objects of that chain with that provenance. With a memo,
- * identical option groups of different rules share their built objects.
+ * is null, else ChainRule objects of that chain from that source line.
  */
 export function parseRuleSpecInto(
   tokens: string[],
   start: number,
   ctx: RuleSpecCtx,
   chain: string | null,
-  provenance: Provenance | null,
+  source: RuleSource | null,
   out: Rule[] | ParsedRuleSpec[],
-  memo: BuildMemo | null = null,
 ): void {
   // Reentrancy (a module parsing a nested rule) gets a fresh state.
   const st = spare ?? new SpecState();
   spare = null;
   try {
-    st.reset(tokens, ctx, memo);
+    st.reset(tokens, ctx);
     for (let i = start; i < st.n; i++) {
       const tok = tokens[i]!;
       if (tok === '!') {
@@ -261,7 +219,7 @@ export function parseRuleSpecInto(
       }
     }
     if (st.invert) throw new RuleSyntaxError('"!" at the end of the rule negates nothing');
-    if (!st.skipFamily) emit(st, chain, provenance, out);
+    if (!st.skipFamily) emit(st, chain, source, out);
   } finally {
     st.clear();
     spare = st;
@@ -280,7 +238,7 @@ function parseGeneric(st: SpecState, generic: G, tok: string, i: number): number
         inv = true;
         value = takeValue(tokens, ++i, tok);
       }
-      const cidrs = parseAddressList(value, tok, st.family, st.memo);
+      const cidrs = parseAddressList(value, tok, st.family);
       if (inv && cidrs.length > 1) throw new RuleSyntaxError(`"!" is not allowed with multiple addresses in ${tok}`);
       if (generic === G.Src) {
         st.src = cidrs;
@@ -300,8 +258,8 @@ function parseGeneric(st: SpecState, generic: G, tok: string, i: number): number
         value = takeValue(tokens, ++i, tok);
       }
       if (value.length > MAX_IFACE) throw new RuleSyntaxError(`interface name "${value}" is longer than ${MAX_IFACE} characters`);
-      if (generic === G.In) st.inIface = negatable(st.memo, 'i', value, value, inv);
-      else st.outIface = negatable(st.memo, 'o', value, value, inv);
+      if (generic === G.In) st.inIface = { value, invert: inv };
+      else st.outIface = { value, invert: inv };
       return i;
     }
     case G.Proto: {
@@ -313,7 +271,7 @@ function parseGeneric(st: SpecState, generic: G, tok: string, i: number): number
       }
       const name = canonicalProtocol(value, st.family);
       if (!name) throw new RuleSyntaxError(`unknown protocol "${value}"`);
-      st.proto = negatable(st.memo, 'p', name, name, inv);
+      st.proto = protoMatch(name, inv);
       return i;
     }
     case G.Frag:
@@ -364,7 +322,6 @@ function isGeneric(tok: string | undefined): boolean {
 /** A module or target option at tokens[i]; returns the index of its last token. */
 function parseOption(st: SpecState, tok: string, i: number): number {
   if (tok.charCodeAt(0) !== 45 /* - */) throw new RuleSyntaxError(`unexpected "${tok}": expected an option`);
-  const optName = tok.charCodeAt(1) === 45 ? tok.slice(2) : tok.slice(1);
   const tokens = st.tokens;
   const slots = st.slots;
   const target = st.target;
@@ -374,20 +331,20 @@ function parseOption(st: SpecState, tok: string, i: number): number {
   let spec: OptionSpec | undefined;
   let sink: ParsedOption[] | null = null;
   if (target !== null && target.module !== undefined) {
-    spec = optionLookup(target.module.options).get(optName);
+    spec = optionLookup(target.module.options).get(tok);
     if (spec !== undefined) sink = target.options;
   }
   for (let s = slots.length - 1; sink === null && s >= 0; s--) {
     const slot = slots[s]!;
     if ('module' in slot) {
-      spec = optionLookup(slot.module.options).get(optName);
+      spec = optionLookup(slot.module.options).get(tok);
       if (spec !== undefined) sink = slot.options;
     }
   }
   if (sink === null) {
-    const pending = implicitOwner(st, optName);
+    const pending = implicitOwner(st, tok);
     if (pending !== null) {
-      spec = optionLookup(pending.module.options).get(optName);
+      spec = optionLookup(pending.module.options).get(tok);
       sink = pending.options;
     }
   }
@@ -415,11 +372,11 @@ function parseOption(st: SpecState, tok: string, i: number): number {
 }
 
 /** `-p tcp --dport 22`: the protocol's own module, loaded implicitly when it knows the option. */
-function implicitOwner(st: SpecState, optName: string): PendingModule | null {
+function implicitOwner(st: SpecState, tok: string): PendingModule | null {
   const proto = st.proto;
   if (proto === undefined || proto.invert) return null;
   const implicitModule = findMatch(proto.value === 'ipv6-icmp' ? 'icmp6' : proto.value);
-  if (!implicitModule || !optionLookup(implicitModule.options).has(optName)) return null;
+  if (!implicitModule || !optionLookup(implicitModule.options).has(tok)) return null;
   for (const s of st.slots) if ('module' in s && s.module === implicitModule) return null;
   const pending: PendingModule = { module: implicitModule, options: [], implicit: true };
   st.slots.push(pending);
@@ -446,68 +403,29 @@ function unownedOption(st: SpecState, tok: string, i: number): number {
   throw new RuleSyntaxError(`unknown option "${tok}"${target ? ` for target ${target.name}` : ''}`);
 }
 
-function buildMatch(slot: PendingModule, ctx: BuildCtx, memo: BuildMemo | null): MatchInstance {
-  if (memo === null) return { module: slot.module, options: slot.module.build(slot.options, ctx), implicit: slot.implicit };
-  let byKey = memo.matches.get(slot.module);
-  if (byKey === undefined) {
-    byKey = new Map();
-    memo.matches.set(slot.module, byKey);
-  }
-  const key = optionsKey(slot.options, ctx, slot.implicit);
-  let inst = byKey.get(key);
-  if (inst === undefined) {
-    inst = { module: slot.module, options: slot.module.build(slot.options, ctx), implicit: slot.implicit };
-    byKey.set(key, inst);
-  }
-  return inst;
-}
-
-function buildTarget(t: PendingTarget, ctx: BuildCtx, memo: BuildMemo | null): RuleTarget {
+function buildTarget(t: PendingTarget, ctx: BuildCtx): RuleTarget {
   if (t.module) {
-    const module = t.module;
-    if (module.tables && !module.tables.includes(ctx.table)) {
-      throw new RuleSyntaxError(`target ${t.name} is only valid in the ${module.tables.join('/')} table, not ${ctx.table}`);
+    if (t.module.tables && !t.module.tables.includes(ctx.table)) {
+      throw new RuleSyntaxError(`target ${t.name} is only valid in the ${t.module.tables.join('/')} table, not ${ctx.table}`);
     }
-    if (memo === null) return { kind: 'module', module, options: module.build(t.options, ctx) };
-    let byKey = memo.targets.get(module);
-    if (byKey === undefined) {
-      byKey = new Map();
-      memo.targets.set(module, byKey);
-    }
-    const key = optionsKey(t.options, ctx, false);
-    let target = byKey.get(key);
-    if (target === undefined) {
-      target = { kind: 'module', module, options: module.build(t.options, ctx) };
-      byKey.set(key, target);
-    }
-    return target;
+    return { kind: 'module', module: t.module, options: t.module.build(t.options, ctx) };
   }
-  if (t.goto) return sharedJump(memo === null ? null : memo.gotos, 'goto', t.name);
+  if (t.goto) return { kind: 'goto', chain: t.name };
   if (t.tokens.length > 0) return { kind: 'unknown', name: t.name, tokens: t.tokens };
   // Resolved after the table is complete: a user chain, or an unmodelled extension.
-  return sharedJump(memo === null ? null : memo.jumps, 'jump', t.name);
-}
-
-function sharedJump(map: Map<string, RuleTarget> | null, kind: 'jump' | 'goto', chain: string): RuleTarget {
-  if (map === null) return { kind, chain };
-  const known = map.get(chain);
-  if (known !== undefined) return known;
-  const t: RuleTarget = { kind, chain };
-  map.set(chain, t);
-  return t;
+  return { kind: 'jump', chain: t.name };
 }
 
 /** Build the rule's matches and target, then append one rule per source x destination. */
-function emit(st: SpecState, chain: string | null, provenance: Provenance | null, out: Rule[] | ParsedRuleSpec[]): void {
-  const memo = st.memo;
+function emit(st: SpecState, chain: string | null, source: RuleSource | null, out: Rule[] | ParsedRuleSpec[]): void {
   const buildCtx: BuildCtx = { family: st.family, table: st.table, proto: st.proto };
   const slots = st.slots;
   const matches: Rule['matches'] = new Array(slots.length);
   for (let s = 0; s < slots.length; s++) {
     const slot = slots[s]!;
-    matches[s] = 'unknown' in slot ? slot : buildMatch(slot, buildCtx, memo);
+    matches[s] = 'unknown' in slot ? slot : { module: slot.module, options: slot.module.build(slot.options, buildCtx), implicit: slot.implicit };
   }
-  const ruleTarget: RuleTarget = st.target === null ? { kind: 'none' } : buildTarget(st.target, buildCtx, memo);
+  const ruleTarget: RuleTarget = st.target === null ? { kind: 'none' } : buildTarget(st.target, buildCtx);
 
   // `-s a,b -d c,d` becomes the cross product, in iptables' order (sources outer).
   const src = st.src;
@@ -516,21 +434,44 @@ function emit(st: SpecState, chain: string | null, provenance: Provenance | null
   const nd = dst === null ? 1 : dst.length;
   for (let a = 0; a < ns; a++) {
     for (let b = 0; b < nd; b++) {
+      if (src === null && dst === null && !st.inIface && !st.outIface && !st.proto && !st.fragment) {
+        push(out, chain, source, NO_HEADER, matches, ruleTarget);
+        continue;
+      }
       const h: HeaderMatch = {};
-      if (src !== null) h.src = cidrNegatable(memo, 's', src[a]!, st.srcInv);
-      if (dst !== null) h.dst = cidrNegatable(memo, 'd', dst[b]!, st.dstInv);
+      if (src !== null) h.src = { value: src[a]!, invert: st.srcInv };
+      if (dst !== null) h.dst = { value: dst[b]!, invert: st.dstInv };
       if (st.inIface) h.inIface = st.inIface;
       if (st.outIface) h.outIface = st.outIface;
       if (st.proto) h.proto = st.proto;
       if (st.fragment) h.fragment = st.fragment;
-      if (chain === null) (out as ParsedRuleSpec[]).push(new ParsedRule(h, matches, ruleTarget));
-      else (out as Rule[]).push(new ChainRule(h, matches, ruleTarget, chain, provenance!));
+      push(out, chain, source, h, matches, ruleTarget);
     }
   }
 }
 
-function cidrNegatable(memo: BuildMemo | null, kind: string, c: Cidr, invert: boolean): Negatable<Cidr> {
-  return memo === null ? { value: c, invert } : negatable(memo, kind, formatCidr(c), c, invert);
+function push(out: Rule[] | ParsedRuleSpec[], chain: string | null, source: RuleSource | null, h: HeaderMatch, matches: Rule['matches'], target: RuleTarget): void {
+  if (chain === null) (out as ParsedRuleSpec[]).push(new ParsedRule(h, matches, target));
+  else (out as Rule[]).push(new ChainRule(h, matches, target, chain, source!.file, source!.line));
+}
+
+/*
+ * Parts that most rules of a dump have alike are shared, frozen: nothing in the model
+ * changes a header after parsing. A rule without -s/-d/-i/-o/-p/-f has the empty header;
+ * `-p tcp` and the like use one protocol test each.
+ */
+const NO_HEADER: HeaderMatch = Object.freeze({});
+const PROTOCOL_MATCHES = new Map<string, Negatable<string>>();
+
+function protoMatch(name: string, invert: boolean): Negatable<string> {
+  const key = invert ? `!${name}` : name;
+  let m = PROTOCOL_MATCHES.get(key);
+  if (m === undefined) {
+    m = Object.freeze({ value: name, invert });
+    // Protocol names are few (canonicalProtocol's table and numbers 0-255): the map stays small.
+    PROTOCOL_MATCHES.set(key, m);
+  }
+  return m;
 }
 
 /**
@@ -560,21 +501,41 @@ export class ParsedRule implements ParsedRuleSpec {
   }
 }
 
-/** A rule of a loaded chain: text is `-A CHAIN spec`, built on first use. */
+/** Where a loaded rule came from: the file and its source line (number and text as written). */
+export interface RuleSource {
+  file: string;
+  line: SourceLine;
+}
+
+/**
+ * A rule of a loaded chain: text is `-A CHAIN spec`, built on first use, and so is the
+ * provenance object (from the source line the loader holds anyway).
+ */
 export class ChainRule implements Rule {
   header: HeaderMatch;
   matches: Rule['matches'];
   target: RuleTarget;
-  provenance: Provenance;
   #chain: string;
+  #file: string;
+  #source: SourceLine;
   #text: string | undefined;
-  constructor(header: HeaderMatch, matches: Rule['matches'], target: RuleTarget, chain: string, provenance: Provenance) {
+  #provenance: Provenance | undefined;
+  constructor(header: HeaderMatch, matches: Rule['matches'], target: RuleTarget, chain: string, file: string, source: SourceLine) {
     this.header = header;
     this.matches = matches;
     this.target = target;
-    this.provenance = provenance;
     this.#chain = chain;
+    this.#file = file;
+    this.#source = source;
     this.#text = undefined;
+    this.#provenance = undefined;
+  }
+  get provenance(): Provenance {
+    if (this.#provenance === undefined) this.#provenance = { file: this.#file, line: this.#source.line, raw: this.#source.text };
+    return this.#provenance;
+  }
+  set provenance(value: Provenance) {
+    this.#provenance = value;
   }
   get text(): string {
     if (this.#text === undefined) {

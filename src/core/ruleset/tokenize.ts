@@ -8,8 +8,7 @@ import { RuleSyntaxError } from '../errors.js';
 export function tokenize(line: string, shellQuotes = false): string[] {
   // Fast paths, nearly every line of a dump: nothing escaped, at most double quotes.
   if (line.indexOf('\\') < 0 && (!shellQuotes || line.indexOf("'") < 0)) {
-    if (line.indexOf('"') < 0) return splitBlanks(line);
-    if (line.indexOf('\t') < 0) return splitQuoted(line);
+    return line.indexOf('"') < 0 ? splitBlanks(line) : splitQuoted(line);
   }
   const out: string[] = [];
   // The token being built: pieces of `line` are appended as slices, never one character at a time.
@@ -77,34 +76,52 @@ const SQUOTE = 39;
 const BACKSLASH = 92;
 
 /**
- * A line with double quotes but no backslash and no tab. Without escapes a quote only
- * switches quoting on and off, so a token is a run of characters that are not spaces
- * outside quotes, and its value is that run without its quote characters.
+ * A line with double quotes but no backslash: a quote only switches quoting on and off,
+ * so a quoted part runs to the next quote. Tokens are slices of the line; only a token
+ * with quotes in it is put together from pieces.
  */
 function splitQuoted(line: string): string[] {
-  const parts = line.split(' ');
   const out: string[] = [];
-  let cur = '';
-  let open = false;
-  let inToken = false;
-  for (let k = 0; k < parts.length; k++) {
-    const part = parts[k]!;
-    if (inToken) {
-      // Only inside quotes does a space not end the token.
-      cur += ' ';
-      cur += part;
-    } else {
-      if (part === '') continue;
-      cur = part;
-      inToken = true;
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    let c = line.charCodeAt(i);
+    if (c === SPACE || c === TAB) {
+      i++;
+      continue;
     }
-    for (let q = part.indexOf('"'); q >= 0; q = part.indexOf('"', q + 1)) open = !open;
-    if (!open) {
-      out.push(cur.indexOf('"') < 0 ? cur : cur.replaceAll('"', ''));
-      inToken = false;
+    const from = i;
+    while (i < n) {
+      c = line.charCodeAt(i);
+      if (c === SPACE || c === TAB || c === DQUOTE) break;
+      i++;
     }
+    if (i >= n || c !== DQUOTE) {
+      out.push(line.slice(from, i));
+      continue;
+    }
+    let cur = line.slice(from, i);
+    while (i < n) {
+      c = line.charCodeAt(i);
+      if (c === DQUOTE) {
+        const close = line.indexOf('"', i + 1);
+        if (close < 0) throw new RuleSyntaxError('unterminated double quote');
+        cur += line.slice(i + 1, close);
+        i = close + 1;
+      } else if (c === SPACE || c === TAB) {
+        break;
+      } else {
+        const s = i;
+        while (i < n) {
+          c = line.charCodeAt(i);
+          if (c === SPACE || c === TAB || c === DQUOTE) break;
+          i++;
+        }
+        cur += line.slice(s, i);
+      }
+    }
+    out.push(cur);
   }
-  if (open) throw new RuleSyntaxError('unterminated double quote');
   return out;
 }
 

@@ -1,0 +1,251 @@
+/**
+ * `npm run bench`: the performance benchmark (issue 6).
+ *
+ * - Generates kube-proxy-style node dumps (bench/generate.ts) at 1k, 20k and 100k rules.
+ * - Per size, in fresh processes (bench/measure.ts): parse time, time to the first trace,
+ *   steady-state traces/s on the warm rule set, peak RSS.
+ * - Per size, the CLI end to end (`sidecar-trace --rules DUMP --dst VIP:PORT --format json`):
+ *   wall time and peak RSS, with `node -e 0` spawned alternately in the same run.
+ * - CLI cold start of one default-profile trace as a ratio to `node -e 0`.
+ * Every figure is the median of several runs. Nothing here asserts: it measures and prints.
+ *
+ * Options: --sizes 1000,20000,100000  --runs 3  --cli-runs 7  --cold-runs 15  --warm-ms 1000
+ *          --json FILE (write the results)  --keep (keep the generated dumps)  --quick
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateKubeProxyDump } from './generate.js';
+import type { MeasureResult } from './measure.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const BIN = join(root, 'bin/sidecar-trace.js');
+const MEASURE = join(here, 'measure.js');
+const RSS_HOOK = join(here, 'rss-hook.js');
+
+interface Args {
+  sizes: number[];
+  runs: number;
+  cliRuns: number;
+  coldRuns: number;
+  warmMs: number;
+  json: string | null;
+  keep: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { sizes: [1000, 20000, 100000], runs: 3, cliRuns: 7, coldRuns: 15, warmMs: 1000, json: null, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${k} needs a value`);
+      return x;
+    };
+    if (k === '--sizes') a.sizes = v().split(',').map((s) => Number(s.replace(/k$/i, '000')));
+    else if (k === '--runs') a.runs = Number(v());
+    else if (k === '--cli-runs') a.cliRuns = Number(v());
+    else if (k === '--cold-runs') a.coldRuns = Number(v());
+    else if (k === '--warm-ms') a.warmMs = Number(v());
+    else if (k === '--json') a.json = v();
+    else if (k === '--keep') a.keep = true;
+    else if (k === '--quick') Object.assign(a, { runs: 1, cliRuns: 3, coldRuns: 5, warmMs: 300 });
+    else throw new Error(`unknown option ${k}`);
+  }
+  return a;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** CPU time (user + sys) of this process's waited-for children, in ms (Linux /proc); null elsewhere. */
+function childCpuMs(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after the comm: state is index 0; cutime and cstime are fields 16 and 17 of stat (1-based), i.e. 13 and 14 here.
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+interface SpawnResult {
+  wallMs: number;
+  cpuMs: number | null;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function timeSpawn(args: string[], env: NodeJS.ProcessEnv = process.env): SpawnResult {
+  const c0 = childCpuMs();
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
+  const wallMs = performance.now() - t0;
+  const c1 = childCpuMs();
+  return { wallMs, cpuMs: c0 === null || c1 === null ? null : c1 - c0, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Peak RSS (MB) of one run of `node ARGS`, read by a preloaded exit hook. */
+function peakRss(args: string[], dir: string): number | null {
+  const out = join(dir, `rss-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
+  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, ...args], { encoding: 'utf8', env: { ...process.env, BENCH_RSS_FILE: out }, maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) return null;
+  try {
+    return Number(readFileSync(out, 'utf8')) / 1024;
+  } catch {
+    return null;
+  }
+}
+
+interface Paired {
+  wallMs: number;
+  baseMs: number;
+  ratio: number;
+  cpuMs: number | null;
+  baseCpuMs: number | null;
+  rssMb: number | null;
+}
+
+/** Spawn `node ARGS` and `node -e 0` alternately; medians of both and of the per-pair ratios. */
+function paired(args: string[], runs: number, dir: string, check: (r: SpawnResult) => void): Paired {
+  const walls: number[] = [];
+  const bases: number[] = [];
+  const ratios: number[] = [];
+  const cpus: number[] = [];
+  const baseCpus: number[] = [];
+  // One unmeasured run of each fills the page cache.
+  check(timeSpawn(args));
+  timeSpawn(['-e', '0']);
+  for (let i = 0; i < runs; i++) {
+    const b = timeSpawn(['-e', '0']);
+    const r = timeSpawn(args);
+    check(r);
+    walls.push(r.wallMs);
+    bases.push(b.wallMs);
+    ratios.push(r.wallMs / b.wallMs);
+    if (r.cpuMs !== null && b.cpuMs !== null) {
+      cpus.push(r.cpuMs);
+      baseCpus.push(b.cpuMs);
+    }
+  }
+  return {
+    wallMs: median(walls),
+    baseMs: median(bases),
+    ratio: median(walls) / median(bases),
+    cpuMs: cpus.length ? median(cpus) : null,
+    baseCpuMs: baseCpus.length ? median(baseCpus) : null,
+    rssMb: peakRss(args, dir),
+  };
+}
+
+function fmt(n: number | null | undefined, digits = 0): string {
+  if (n === null || n === undefined || Number.isNaN(n)) return '-';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(head), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const dir = mkdtempSync(join(tmpdir(), 'sidecar-trace-bench-'));
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const exitOk = (what: string) => (r: SpawnResult) => {
+    if (r.status !== 0) throw new Error(`${what} exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  };
+
+  log(`node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? '?'}), dumps in ${dir}`);
+  const results: Record<string, unknown> = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, date: new Date().toISOString(), sizes: [] as unknown[] };
+
+  // CLI cold start: one default-profile trace.
+  log('cold start: sidecar-trace --dst 10.244.2.7:9080 --format json vs node -e 0 ...');
+  const cold = paired([BIN, '--dst', '10.244.2.7:9080', '--format', 'json'], args.coldRuns, dir, exitOk('cold start'));
+  results.coldStart = cold;
+
+  const rows: string[][] = [];
+  for (const size of args.sizes) {
+    const gen = generateKubeProxyDump({ rules: size, seed: 42 });
+    const file = join(dir, `kube-proxy-${size}.rules`);
+    writeFileSync(file, gen.text);
+    // Flows: Services with endpoints, spread evenly over KUBE-SERVICES; the first is in the middle.
+    const withEp = gen.services.filter((s) => s.endpoints.length > 0 && s.proto === 'tcp');
+    const mid = withEp[withEp.length >> 1]!;
+    const step = Math.max(1, Math.floor(withEp.length / 500));
+    const dsts = [`${mid.vip}:${mid.port}`];
+    for (let i = 0; i < withEp.length; i += step) dsts.push(`${withEp[i]!.vip}:${withEp[i]!.port}`);
+    const flowsFile = join(dir, `flows-${size}.json`);
+    writeFileSync(flowsFile, JSON.stringify(dsts));
+    log(`${size}: ${gen.ruleCount} rules, ${gen.services.length} Service ports, ${(gen.text.length / 1e6).toFixed(1)} MB; in-process x${args.runs} ...`);
+
+    const runs: MeasureResult[] = [];
+    for (let i = 0; i < args.runs; i++) {
+      const r = timeSpawn([MEASURE, file, flowsFile, String(args.warmMs)]);
+      exitOk(`measure ${size}`)(r);
+      runs.push(JSON.parse(r.stdout.trim().split('\n').at(-1)!) as MeasureResult);
+    }
+    const m = {
+      rules: gen.ruleCount,
+      parseMs: median(runs.map((r) => r.parseMs)),
+      firstTraceMs: median(runs.map((r) => r.firstTraceMs)),
+      tracesPerSec: median(runs.map((r) => r.tracesPerSec)),
+      rssAfterFirstMb: median(runs.map((r) => r.rssAfterFirstMb)),
+      rssPeakMb: median(runs.map((r) => r.rssPeakMb)),
+      firstOutcome: runs[0]!.firstOutcome,
+    };
+    log(`${size}: CLI end to end x${args.cliRuns} ...`);
+    const cliRuns = size >= 50000 ? Math.max(3, Math.ceil(args.cliRuns / 2)) : args.cliRuns;
+    const cli = paired([BIN, '--rules', file, '--dst', `${mid.vip}:${mid.port}`, '--format', 'json'], cliRuns, dir, exitOk(`CLI ${size}`));
+    (results.sizes as unknown[]).push({ size, ...m, cli });
+    rows.push([
+      `${fmt(size / 1000)}k`,
+      fmt(gen.ruleCount),
+      fmt(m.parseMs),
+      fmt(m.firstTraceMs, 1),
+      fmt(m.tracesPerSec),
+      fmt(m.rssAfterFirstMb),
+      fmt(cli.wallMs),
+      `${fmt(cli.ratio, 2)}x`,
+      fmt(cli.cpuMs),
+      fmt(cli.rssMb),
+    ]);
+  }
+
+  const out: string[] = [];
+  out.push('');
+  out.push(`sidecar-trace benchmark: node ${process.version}, ${cpus().length} CPU(s), medians (in-process x${args.runs}, CLI x${args.cliRuns}, cold start x${args.coldRuns})`);
+  out.push('');
+  out.push(
+    table(
+      ['dump', 'rules', 'parse ms', 'first trace ms', 'traces/s (warm)', 'peak RSS MB', 'CLI parse+trace ms', 'vs node -e 0', 'CLI CPU ms', 'CLI RSS MB'],
+      rows,
+    ),
+  );
+  out.push('');
+  out.push(
+    `CLI cold start (default profile, one trace, --format json): ${fmt(cold.wallMs)} ms vs node -e 0 ${fmt(cold.baseMs)} ms = ${fmt(cold.ratio, 2)}x` +
+      ` (CPU ${fmt(cold.cpuMs)} vs ${fmt(cold.baseCpuMs)} ms), peak RSS ${fmt(cold.rssMb)} MB`,
+  );
+  out.push('');
+  out.push('parse ms: read text -> Ruleset (extract + load); first trace ms: pod inference + one trace after the parse;');
+  out.push('traces/s: one Service flow after another on the warm rule set (statistic branches enumerated, as the CLI does);');
+  out.push('peak RSS: max RSS after parse and first trace; CLI: `sidecar-trace --rules DUMP --dst VIP:PORT --format json`, wall time and ratio to `node -e 0` spawned alternately.');
+  out.push('Targets (issue 6): cold start <= 1.6x and <= 80 MB; 20k CLI <= 3x node -e 0; 100k CLI <= 1000 ms and <= 300 MB.');
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+  if (!args.keep) rmSync(dir, { recursive: true, force: true });
+  else log(`kept ${dir}`);
+}
+
+main();
