@@ -48,3 +48,19 @@ describe('quoting, escaping and encodings', () => {
     expect(r.stdout).toBe('Local Pod → OUTPUT → filter OUTPUT → POSTROUTING → Remote Pod\n');
   });
 });
+
+describe('jump depth', () => {
+  const chain = (depth: number) => {
+    const decl = Array.from({ length: depth }, (_, i) => `:C${i + 1} - [0:0]`);
+    const rules = ['-A OUTPUT -j C1', ...Array.from({ length: depth - 1 }, (_, i) => `-A C${i + 1} -j C${i + 2}`)];
+    return `*filter\n:OUTPUT ACCEPT [0:0]\n${decl.join('\n')}\n${rules.join('\n')}\nCOMMIT\n`;
+  };
+  it('15 nested user chains load (the kernel accepts them)', async () => {
+    expect((await run(chain(15), ['--format', 'path'])).code).toBe(0);
+  });
+  it('16 are refused at the rule that goes too deep, as the kernel does ("Too many links")', async () => {
+    const r = await run(chain(16));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^sidecar-trace: <stdin>:34: jumps nest 16 user chains deep \(OUTPUT -> C1 -> .* -> C16\); the kernel allows 15 \("Too many links"\)\n$/);
+  });
+});

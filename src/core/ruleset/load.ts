@@ -8,6 +8,7 @@ import { TABLES, type Family, type TableName } from '../types.js';
 import { UNMODELLED_TARGETS } from '../targets/registry.js';
 import type { RuleBlock, SourceLine } from './blocks.js';
 import { BUILTIN_CHAINS, isBuiltinChain } from './builtin-chains.js';
+import { findTooDeep, MAX_CHAIN_DEPTH } from './depth.js';
 import type { Chain, FamilyRules, Provenance, Rule, Ruleset, RulesetSource, Table } from './model.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
 import { tokenize } from './tokenize.js';
@@ -321,6 +322,14 @@ function finishTable(table: Table, file: string): void {
     const first = table.chains.get(cycle[0]!)!;
     const rule = first.rules.find((r) => (r.target.kind === 'jump' || r.target.kind === 'goto') && r.target.chain === cycle[1]);
     throw new InputError(`chain loop: ${cycle.join(' -> ')} (the kernel rejects rule sets with jump cycles)`, file, rule?.provenance.line ?? first.provenance?.line ?? null);
+  }
+  const deep = findTooDeep(table);
+  if (deep) {
+    throw new InputError(
+      `jumps nest ${deep.path.length - 1} user chains deep (${deep.path.join(' -> ')}); the kernel allows ${MAX_CHAIN_DEPTH} ("Too many links")`,
+      file,
+      deep.rule.provenance.line,
+    );
   }
   void BUILTIN_CHAINS;
 }
