@@ -8,6 +8,7 @@
 import type { EvalCtx } from '../matches/define.js';
 import type { FamilyRules } from '../ruleset/model.js';
 import type { Outcome } from '../trace.js';
+import { isLoopback } from '../net/address.js';
 import type { HookName, TableName } from '../types.js';
 import { needsConntrack } from './conntrack-users.js';
 import { NAT_MANIP, TABLE_ORDER } from './hooks.js';
@@ -125,6 +126,17 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
     if (!s) {
       const why = pkt.proto === 'tcp' ? 'no socket listens there; the kernel answers with a TCP RST' : 'no socket listens there';
       return { type: 'rejected', address: pkt.dst.text, port: pkt.dport, detail: why };
+    }
+    if (pkt.proto === 'tcp' && pkt.family === 'ipv4' && isLoopback(pkt.dst) && !socket && lookupRoute(host.routing, pkt.src, 0).type !== 'local') {
+      // The SYN-ACK would leave from 127.x towards a non-local client over a non-loopback device,
+      // which IPv4 routing refuses (route_localnet=0: __mkroute_output -EINVAL), so no handshake.
+      rec.socket = null;
+      return {
+        type: 'dropped',
+        address: pkt.dst.text,
+        port: pkt.dport,
+        detail: `the SYN reaches ${s.label}, but its SYN-ACK from ${pkt.dst.text} to the non-local ${pkt.src.text} cannot be routed (a loopback source may not leave a non-loopback device), so the connection never completes`,
+      };
     }
     const o: Outcome = { type: 'delivered', listener: s.label };
     if (s.role) o.role = s.role;

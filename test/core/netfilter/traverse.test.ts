@@ -94,3 +94,18 @@ describe('hook traversal', () => {
     expect(r.outcome).toMatchObject({ type: 'egress', iface: 'eth0' });
   });
 });
+
+describe('a connection redirected to loopback from a non-local source (IPv4)', () => {
+  it('never completes: the SYN-ACK from 127.0.0.1 cannot be routed to the client (measured: OutNoRoutes)', () => {
+    const rs = rulesetOf('*nat\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -o lo -p tcp -j REDIRECT --to-ports 15006\nCOMMIT');
+    // An original_src style connection: the client's address as source, to the pod's own IP.
+    const r = hop(rs, { src: '10.244.2.7', dst: '10.244.1.5', dport: 53, uid: 0, gid: 1337 });
+    expect(r.notation).toEqual(['nat OUTPUT#1 REDIRECT(ACCEPT)']);
+    expect(r.outcome.type).toBe('dropped');
+    expect(r.outcome.detail).toMatch(/SYN-ACK from 127\.0\.0\.1 to the non-local 10\.244\.2\.7 cannot be routed/);
+  });
+  it('completes when the source is local', () => {
+    const rs = rulesetOf('*nat\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -o lo -p tcp -j REDIRECT --to-ports 15006\nCOMMIT');
+    expect(hop(rs, { src: '10.244.1.5', dst: '10.244.1.5', dport: 53 }).outcome).toMatchObject({ type: 'delivered', port: 15006 });
+  });
+});
