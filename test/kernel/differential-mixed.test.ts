@@ -5,4 +5,5 @@
 import { differentialSuite } from './differential.js';
 import { flowMatrix } from './flow-matrix.js';
 
-differentialSuite('test/fixtures/mixed/istio-1.25-mixed.rules', flowMatrix({ ipv6: false }));
+// Every other flow of the IPv4 matrix: the mixed tables matter, not the matrix twice over.
+differentialSuite('test/fixtures/mixed/istio-1.25-mixed.rules', flowMatrix({ ipv6: false }).filter((_, i) => i % 2 === 0));
