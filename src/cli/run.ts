@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PROFILE } from '../pod/profiles.js';
-import { SCENARIOS } from '../pod/scenarios.js';
 import { renderTraces, runTrace } from './commands/trace.js';
 import type { CheckFlags } from './commands/check.js';
 import type { DiffFlags } from './commands/diff.js';
@@ -125,7 +124,6 @@ rule, the outcome), not merely its rule numbers.
 Exit codes: 0 no path changed, 1 some path changed, 2 bad input or usage.`,
   );
   diff.action(async (before: string, after: string) => setCode((await import('./commands/diff.js')).runDiff(io, before, after, diff.opts() as DiffFlags)));
-  void SCENARIOS;
   return program;
 }
 

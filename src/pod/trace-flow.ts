@@ -207,7 +207,6 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
     const next = envoyNext(res, pod, flow, viaUsed);
     if (next && 'stop' in next) {
       hop.notes.push(next.stop);
-      next satisfies { stop: string };
       start = null;
     } else if (next) {
       if (next.actor === 'Envoy outbound' && flow.via) viaUsed = true;
@@ -279,14 +278,13 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
     leaves.push(leaf);
     // Backtrack: flip the last "match" to "no match" and explore from there.
     const taken = leaf.chances.map((c) => c.matched);
-    let j = taken.lastIndexOf(true);
+    const j = taken.lastIndexOf(true);
     if (j < 0) break;
     if (leaves.length >= MAX_BRANCHES) {
       truncated = true;
       break;
     }
     prefix = [...taken.slice(0, j), false];
-    void j;
   }
   if (typeof pick === 'number') {
     const chosen = leaves[pick - 1];

@@ -7,7 +7,7 @@ import { InputError, RuleSyntaxError } from '../errors.js';
 import { TABLES, type Family, type TableName } from '../types.js';
 import { UNMODELLED_TARGETS } from '../targets/registry.js';
 import type { RuleBlock, SourceLine } from './blocks.js';
-import { BUILTIN_CHAINS, isBuiltinChain } from './builtin-chains.js';
+import { isBuiltinChain } from './builtin-chains.js';
 import { findTooDeep, MAX_CHAIN_DEPTH } from './depth.js';
 import type { Chain, FamilyRules, Provenance, Rule, Ruleset, RulesetSource, Table } from './model.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
@@ -331,7 +331,6 @@ function finishTable(table: Table, file: string): void {
       deep.rule.provenance.line,
     );
   }
-  void BUILTIN_CHAINS;
 }
 
 /** Whether the jump graph has a loop: one iterative depth-first pass over all chains. */
