@@ -10,6 +10,7 @@ export interface SourceFlags extends IstioFlags {
   rules?: string;
   profile?: string;
   maxInputSize?: string;
+  validate?: string;
 }
 
 export interface FlowFlags {
@@ -56,6 +57,11 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--rules <file>', 'iptables-save / ip6tables-save output, iptables-restore input, or an istio-init log ("-" for stdin)')
     .option('--profile <name>', `a built-in rule set (default ${DEFAULT_PROFILE}; see --list-profiles)`)
     .option('--max-input-size <mib>', 'refuse rule input larger than this many MiB (default 256)')
+    .addOption(
+      new Option('--validate <when>', 'parse and check every rule at load (all), or each rule when a flow first reaches it (reached); auto: all up to 2,000 lines of rules')
+        .choices(['all', 'reached', 'auto'])
+        .default('auto'),
+    )
     .option('--istio-version <version>', 'generate the rules Istio VERSION would install (1.5 ... 1.25, or "current"), instead of a dump or profile')
     .option('--installer <installer>', 'who installs the rules: init (istio-init, default) or cni (istio-cni plugin)')
     .option('--annotation <key=value>', 'a pod annotation, e.g. traffic.sidecar.istio.io/excludeOutboundPorts=3306 (repeatable)', collect)

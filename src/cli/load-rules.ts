@@ -1,7 +1,8 @@
 /** Read a rule source (file, stdin or built-in profile) into a Ruleset. */
 import { join } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
-import { extractRuleBlocks } from '../core/ruleset/extract.js';
+import { checkNotBinary, extractRuleBlocks } from '../core/ruleset/extract.js';
+import { loadPlainSave } from '../core/ruleset/fast-save.js';
 import { loadBlocks } from '../core/ruleset/load.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 import { DEFAULT_PROFILE, readProfileHeader, resolveProfileName, type ProfileInfo } from '../pod/profiles.js';
@@ -43,9 +44,38 @@ export function decodeInput(buf: Buffer, file: string, limits: InputLimits = DEF
   return buf.toString('utf8');
 }
 
-export function parseRulesText(text: string, file: string, sourceName: string): Ruleset {
+/**
+ * When rules are parsed: `all` at load, as iptables-restore checks them; `reached` when a
+ * flow first reaches them (the load still checks every line's operation, chain and jump);
+ * `auto` is `all` up to LAZY_MIN_LINES lines of rules, `reached` above (node dumps).
+ */
+export type ValidateMode = 'all' | 'reached' | 'auto';
+export const VALIDATE_MODES: readonly ValidateMode[] = ['all', 'reached', 'auto'];
+
+/** A pod's rules are tens to hundreds of lines; node dumps run to tens of thousands. */
+export const LAZY_MIN_LINES = 2000;
+
+export function parseRulesText(text: string, file: string, sourceName: string, validate: ValidateMode = 'auto'): Ruleset {
+  const lazy = validate === 'reached' || (validate === 'auto' && lineCountAbove(text, LAZY_MIN_LINES));
+  if (!lazy) {
+    const extracted = extractRuleBlocks(text, file);
+    return loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, extracted.notes);
+  }
+  const note = `a large rule set: each rule is parsed and checked when a flow first reaches it (--validate all checks every rule at load, as iptables-restore does)`;
+  checkNotBinary(text, file);
+  const plain = loadPlainSave(text, file, { name: sourceName, format: 'iptables-save' }, [note]);
+  if (plain !== null) return plain;
   const extracted = extractRuleBlocks(text, file);
-  return loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, extracted.notes);
+  return loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, [...extracted.notes, note], { lazy });
+}
+
+function lineCountAbove(text: string, limit: number): boolean {
+  let at = -1;
+  for (let k = 0; k <= limit; k++) {
+    at = text.indexOf('\n', at + 1);
+    if (at < 0) return false;
+  }
+  return true;
 }
 
 export function listProfiles(io: CliIo): ProfileInfo[] {
@@ -59,7 +89,13 @@ export function listProfiles(io: CliIo): ProfileInfo[] {
     });
 }
 
-export function loadRuleSource(io: CliIo, rules: string | undefined, profile: string | undefined, limits: InputLimits = DEFAULT_LIMITS): Ruleset {
+export function loadRuleSource(
+  io: CliIo,
+  rules: string | undefined,
+  profile: string | undefined,
+  limits: InputLimits = DEFAULT_LIMITS,
+  validate: ValidateMode = 'auto',
+): Ruleset {
   if (rules !== undefined && profile !== undefined) throw new UsageError('--rules and --profile are alternatives: give one');
   if (rules !== undefined) {
     const file = rules === '-' ? '<stdin>' : rules;
@@ -71,11 +107,11 @@ export function loadRuleSource(io: CliIo, rules: string | undefined, profile: st
       const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
       throw new InputError(`cannot read rules: ${why}`, file, null);
     }
-    return parseRulesText(decodeInput(buf, file, limits), file, file);
+    return parseRulesText(decodeInput(buf, file, limits), file, file, validate);
   }
   const name = resolveProfileName(profile ?? DEFAULT_PROFILE);
   const known = listProfiles(io).map((p) => p.name);
   if (!known.includes(name)) throw new UsageError(`unknown profile "${profile}": expected one of ${known.join(', ')} (see --list-profiles)`);
   const file = join(io.rulesDir, `${name}.rules`);
-  return parseRulesText(io.readFile(file).toString('utf8'), `rules/${name}.rules`, `profile:${name}`);
+  return parseRulesText(io.readFile(file).toString('utf8'), `rules/${name}.rules`, `profile:${name}`, validate);
 }

@@ -12,7 +12,7 @@ import { findScenario, SCENARIOS, type Scenario } from '../pod/scenarios.js';
 import type { TraceOptions } from '../pod/trace-flow.js';
 import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
 import type { CliIo } from './io.js';
-import { decodeInput, DEFAULT_LIMITS, loadRuleSource, type InputLimits } from './load-rules.js';
+import { decodeInput, DEFAULT_LIMITS, loadRuleSource, type InputLimits, type ValidateMode } from './load-rules.js';
 import type * as IstioSource from './istio-source.js';
 import type * as FlowsFile from './flows-file.js';
 import { resolveProfileName } from '../pod/profiles.js';
@@ -128,7 +128,7 @@ export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags, lazy: Laz
     }
     for (const cmd of g.ipCommands) extra.push(`istio-iptables also runs: ${cmd}`);
   } else {
-    ruleset = loadRuleSource(io, flags.rules, flags.profile, inputLimits(flags));
+    ruleset = loadRuleSource(io, flags.rules, flags.profile, inputLimits(flags), (flags.validate ?? 'auto') as ValidateMode);
   }
   const minor = istioMinorOf(flags, release);
   if (minor !== null && minor < 10) base.inboundToLocalhost = true;

@@ -4,17 +4,30 @@
  * policy-routed to a local table; the capture ports come from the REDIRECTs.
  * Every inference is reported, never silent.
  */
+import { targetModuleName } from '../core/ruleset/lazy-rule.js';
 import type { Ruleset, Rule } from '../core/ruleset/model.js';
 import type { PodConfig } from './config.js';
 
-function allRules(ruleset: Ruleset): Array<{ table: string; chain: string; rule: Rule }> {
-  const out: Array<{ table: string; chain: string; rule: Rule }> = [];
+interface Found {
+  table: string;
+  chain: string;
+  rule: Rule;
+}
+
+/** The first rule (families, tables, chains and rules in order) whose target extension is `target` and that passes `test`. */
+function findRule(ruleset: Ruleset, target: string, test: (f: Found) => boolean = () => true): Found | undefined {
   for (const fr of Object.values(ruleset.families)) {
     for (const table of fr!.tables.values()) {
-      for (const chain of table.chains.values()) for (const rule of chain.rules) out.push({ table: table.name, chain: chain.name, rule });
+      for (const chain of table.chains.values()) {
+        for (const rule of chain.rules) {
+          if (targetModuleName(rule) !== target) continue;
+          const f = { table: table.name, chain: chain.name, rule };
+          if (test(f)) return f;
+        }
+      }
     }
   }
-  return out;
+  return undefined;
 }
 
 function targetOption(rule: Rule, re: RegExp): number | null {
@@ -25,9 +38,8 @@ function targetOption(rule: Rule, re: RegExp): number | null {
 export function inferPod(ruleset: Ruleset, base: PodConfig, explicit: { proxyUid?: boolean; proxyGid?: boolean } = {}): { pod: PodConfig; notes: string[] } {
   const pod: PodConfig = { ...base, ports: { ...base.ports } };
   const notes: string[] = [];
-  const rules = allRules(ruleset);
   const redirectPort = (chain: string) => {
-    const r = rules.find((x) => x.table === 'nat' && x.chain === chain && x.rule.target.kind === 'module' && x.rule.target.module.name === 'REDIRECT');
+    const r = findRule(ruleset, 'REDIRECT', (x) => x.table === 'nat' && x.chain === chain);
     return r ? targetOption(r.rule, /--to-ports (\d+)/) : null;
   };
   const out = redirectPort('ISTIO_REDIRECT');
@@ -40,7 +52,7 @@ export function inferPod(ruleset: Ruleset, base: PodConfig, explicit: { proxyUid
     notes.push(`ISTIO_IN_REDIRECT redirects to ${inbound}: Envoy's inbound listener is taken to be ${inbound}`);
     pod.ports.inbound = inbound;
   }
-  const tproxy = rules.find((x) => x.rule.target.kind === 'module' && x.rule.target.module.name === 'TPROXY');
+  const tproxy = findRule(ruleset, 'TPROXY');
   if (tproxy) {
     pod.mode = 'TPROXY';
     const port = targetOption(tproxy.rule, /--on-port (\d+)/);
@@ -52,7 +64,7 @@ export function inferPod(ruleset: Ruleset, base: PodConfig, explicit: { proxyUid
       `the dump has Istio's TPROXY rule (${tproxy.table} ${tproxy.chain}), so the pod is taken to run in TPROXY mode: the proxy runs as uid ${pod.proxyUid} / gid ${pod.proxyGid}, ${pod.ports.inbound} is a transparent listener, and policy routing sends fwmark ${pod.tproxyMark} to table ${pod.tproxyTable} (local default dev lo)`,
     );
   }
-  const dns = rules.find((x) => x.rule.target.kind === 'module' && x.rule.target.module.name === 'REDIRECT' && /--to-ports 15053\b/.test(x.rule.text));
+  const dns = findRule(ruleset, 'REDIRECT', (x) => /--to-ports 15053\b/.test(x.rule.text));
   if (dns) {
     notes.push(`the dump redirects DNS to ${pod.ports.dns} (${dns.table} ${dns.chain}): pilot-agent's DNS proxy listens on 127.0.0.1:${pod.ports.dns} (udp and tcp) as uid ${pod.proxyUid}`);
   }

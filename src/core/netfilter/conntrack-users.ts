@@ -5,10 +5,11 @@
  * checkentry calls nf_ct_netns_get): NAT targets, CT, CONNMARK, and the
  * conntrack/state/connmark matches. A nat table of RETURNs alone is never consulted.
  */
-import type { FamilyRules } from '../ruleset/model.js';
+import { TRACKING_MATCHES as MATCHES, TRACKING_TARGETS as TARGETS } from '../conntrack-modules.js';
+import { LazyRule } from '../ruleset/lazy-rule.js';
+import { Tracking } from '../ruleset/outline.js';
+import type { FamilyRules, Rule } from '../ruleset/model.js';
 
-const TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'CONNMARK', 'CONNSECMARK', 'CLUSTERIP', 'SYNPROXY']);
-const MATCHES = new Set(['conntrack', 'state', 'connmark', 'connlimit', 'connbytes', 'connlabel', 'helper', 'cluster']);
 
 const cache = new WeakMap<FamilyRules, boolean>();
 
@@ -19,17 +20,27 @@ export function needsConntrack(rules: FamilyRules): boolean {
   outer: for (const table of rules.tables.values()) {
     for (const chain of table.chains.values()) {
       for (const rule of chain.rules) {
-        const t = rule.target;
-        if (t.kind === 'module' && (TARGETS.has(t.module.name) || (t.module.name === 'CT' && !(t.options as { notrack?: boolean }).notrack))) needed = true;
-        if (t.kind === 'unknown' && TARGETS.has(t.name)) needed = true;
-        for (const m of rule.matches) {
-          const name = 'unknown' in m ? m.unknown.name : m.module.name;
-          if (MATCHES.has(name)) needed = true;
+        if (rule instanceof LazyRule ? outlineTracks(rule) : ruleTracks(rule)) {
+          needed = true;
+          break outer;
         }
-        if (needed) break outer;
       }
     }
   }
   cache.set(rules, needed);
   return needed;
+}
+
+function ruleTracks(rule: Rule): boolean {
+  const t = rule.target;
+  if (t.kind === 'module' && (TARGETS.has(t.module.name) || (t.module.name === 'CT' && !(t.options as { notrack?: boolean }).notrack))) return true;
+  if (t.kind === 'unknown' && TARGETS.has(t.name)) return true;
+  for (const m of rule.matches) if (MATCHES.has('unknown' in m ? m.unknown.name : m.module.name)) return true;
+  return false;
+}
+
+/** The same question from a lazy rule's outline; only a CT target needs its options read. */
+function outlineTracks(rule: LazyRule): boolean {
+  if (rule.tracking === Tracking.CtTarget) return ruleTracks(rule);
+  return rule.tracking === Tracking.Yes;
 }

@@ -13,6 +13,7 @@ import type { Miss, Step, Verdict } from '../trace.js';
 import { triAnd, triInvert, type Tri } from '../types.js';
 import type { LocalSocket, Packet } from './packet.js';
 import { statisticProbability, type StatisticOptions } from '../matches/statistic.js';
+import { dstCandidates } from './chain-index.js';
 
 export type UnknownPolicy = 'stop' | 'match' | 'no-match';
 
@@ -119,6 +120,25 @@ export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boo
 interface Frame {
   chain: Chain;
   index: number;
+  /** Positions of the rules that can match the packet's destination (chain-index.ts); null: every rule. */
+  cands?: Int32Array | null;
+  candsFor?: number | bigint;
+  ci?: number;
+}
+
+/** Move frame.index to the next rule the packet's destination can match (rules between cannot). */
+function skipToCandidate(frame: Frame, pkt: Packet, family: EvalCtx['family']): void {
+  if (frame.cands === undefined || frame.candsFor !== pkt.dst.value) {
+    frame.cands = dstCandidates(frame.chain.rules, family, pkt.dst);
+    frame.candsFor = pkt.dst.value;
+    frame.ci = 0;
+  }
+  const c = frame.cands;
+  if (c === null) return;
+  let ci = frame.ci!;
+  while (ci < c.length && c[ci]! < frame.index) ci++;
+  frame.ci = ci;
+  frame.index = ci < c.length ? c[ci]! : frame.chain.rules.length;
 }
 
 function step(
@@ -170,8 +190,11 @@ export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOpt
     return { verdict: policy === 'ACCEPT' ? 'accept' : 'drop' };
   };
 
+  // With --explain every miss is reported, so every rule is tested.
+  const indexed = !opts.explain;
   for (;;) {
     const { chain } = frame;
+    if (indexed && frame.index < chain.rules.length) skipToCandidate(frame, pkt, ctx.family);
     if (frame.index >= chain.rules.length) {
       if (!chain.builtin) rec.steps.push(step(ctx, chain, null, 'return', null, 'return', null));
       const r = doReturn();

@@ -3,6 +3,7 @@
  * so at most 15 user chains may be nested below a built-in chain. Measured on
  * Linux 6.18 with iptables-nft-restore: 15 loads, 16 fails with "Too many links".
  */
+import { jumpOf } from './lazy-rule.js';
 import type { Chain, Rule, Table } from './model.js';
 
 export const MAX_CHAIN_DEPTH = 15;
@@ -23,8 +24,8 @@ export function findTooDeep(table: Table): DepthViolation | null {
     if (known !== undefined) return known;
     let d = 0;
     for (const r of chain.rules) {
-      const t = r.target;
-      if (t.kind !== 'jump' && t.kind !== 'goto') continue;
+      const t = jumpOf(r);
+      if (t === null) continue;
       const next = table.chains.get(t.chain);
       if (next && !next.builtin) d = Math.max(d, 1 + depthBelow(next));
     }
@@ -40,8 +41,8 @@ export function findTooDeep(table: Table): DepthViolation | null {
     while (cur) {
       let best: { rule: Rule; next: Chain } | null = null;
       for (const r of cur.rules) {
-        const t = r.target;
-        if (t.kind !== 'jump' && t.kind !== 'goto') continue;
+        const t = jumpOf(r);
+        if (t === null) continue;
         const next = table.chains.get(t.chain);
         if (next && !next.builtin && (!best || depthBelow(next) > depthBelow(best.next))) best = { rule: r, next };
       }

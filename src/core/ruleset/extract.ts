@@ -234,7 +234,7 @@ function lineOfOffset(text: string, offset: number): number {
 /** The characters checkNotBinary counts as binary (NUL is checked before). */
 const BINARY_CHAR = /[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]/;
 
-function checkNotBinary(text: string, file: string): void {
+export function checkNotBinary(text: string, file: string): void {
   const nul = text.indexOf('\0');
   if (nul >= 0) throw new InputError('not an iptables dump (binary data)', file, lineOfOffset(text, nul));
   // Text without a single such character (every real dump) needs no count.

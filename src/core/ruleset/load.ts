@@ -10,6 +10,8 @@ import type { RuleBlock, SourceLine } from './blocks.js';
 import { isBuiltinChain } from './builtin-chains.js';
 import { findTooDeep, MAX_CHAIN_DEPTH } from './depth.js';
 import type { Chain, FamilyRules, Provenance, Rule, Ruleset, RulesetSource, Table } from './model.js';
+import { isTargetModule, jumpOf, LazyRule, lineOf } from './lazy-rule.js';
+import { outlineRule } from './outline.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
 import { tokenize } from './tokenize.js';
 
@@ -43,12 +45,20 @@ function ensureTable(fr: FamilyRules, name: TableName): Table {
   return t;
 }
 
-export function loadBlocks(blocks: RuleBlock[], source: RulesetSource, file: string, notes: string[] = []): Ruleset {
+export interface LoadOptions {
+  /**
+   * Parse appended rules when first read, not at load (see lazy-rule.ts): the load then
+   * checks each line's operation, chain and jump, and a rule's options when it is reached.
+   */
+  lazy?: boolean;
+}
+
+export function loadBlocks(blocks: RuleBlock[], source: RulesetSource, file: string, notes: string[] = [], options: LoadOptions = {}): Ruleset {
   const families: Partial<Record<Family, FamilyRules>> = {};
   for (const block of blocks) {
     const family = inferFamily(block);
     const fr = (families[family] ??= newFamily(family));
-    applyBlock(block, fr, file);
+    applyBlock(block, fr, file, options.lazy === true);
   }
   for (const f of ['ipv4', 'ipv6'] as const) if (families[f] && families[f]!.tables.size === 0) delete families[f];
   if (!families.ipv4 && !families.ipv6) throw new InputError('no iptables tables found (expected a "*nat"-style table header)', file, 1);
@@ -97,7 +107,31 @@ function parseRules(tokens: string[], start: number, chain: Chain, ctx: RuleSpec
   return out;
 }
 
-function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
+/**
+ * The rule of an `-A` line (`text`, counters removed): lazy when its outline is certain,
+ * else parsed now. `tokens` are the line's, when the caller has them.
+ */
+export function appendRules(tokens: string[] | null, chain: Chain, ctx: RuleSpecCtx, text: string, l: SourceLine, file: string, lazy: boolean): void {
+  if (lazy) {
+    const outline = outlineRule(text, 0, text.length, 2, isTargetModule);
+    if (outline !== null) {
+      chain.rules.push(new LazyRule(outline, { text, file }, 0, text.length, l.text === text ? null : l.text, l.line, ctx, chain.name));
+      return;
+    }
+  }
+  if (tokens === null) {
+    try {
+      tokens = tokenize(text);
+    } catch (e) {
+      return fail((e as Error).message, l, file);
+    }
+  }
+  const rules = parseRules(tokens, 2, chain, ctx, text, l, file);
+  if (rules.length === 1) chain.rules.push(rules[0]!);
+  else for (const r of rules) chain.rules.push(r);
+}
+
+function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, lazy: boolean): void {
   let session: TableSession | null = null;
   const family = fr.family;
   let ctx: RuleSpecCtx = { family, table: 'filter' };
@@ -171,9 +205,7 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
     const op = tokens[0]!;
     const chainName = tokens[1];
     if (op === '-A' && chainName !== undefined && chainName === lastName) {
-      const rules = parseRules(tokens, 2, lastChain!, ctx, text, l, file);
-      if (rules.length === 1) lastChain!.rules.push(rules[0]!);
-      else for (const r of rules) lastChain!.rules.push(r);
+      appendRules(tokens, lastChain!, ctx, text, l, file, lazy);
       continue;
     }
     lastName = null;
@@ -200,9 +232,7 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
       case '-A':
       case '--append': {
         const chain = needChain(table, chainName, op, l, file);
-        const rules = parseRules(tokens, 2, chain, ctx, text, l, file);
-        if (rules.length === 1) chain.rules.push(rules[0]!);
-        else for (const r of rules) chain.rules.push(r);
+        appendRules(tokens, chain, ctx, text, l, file, lazy);
         if (op === '-A') {
           lastName = chainName!;
           lastChain = chain;
@@ -275,13 +305,18 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string): void {
   if (session) throw new InputError(`missing COMMIT for table ${session.table.name} started at line ${session.start.line}`, file, session.start.line);
 }
 
+/** Whether a chain name is one the kernel takes (checkChainName's test, without throwing). */
+export function validChainName(name: string): boolean {
+  return name.length <= MAX_CHAIN_NAME && !name.startsWith('-') && !name.startsWith('!');
+}
+
 function checkChainName(name: string, l: SourceLine, file: string): void {
   if (name.length > MAX_CHAIN_NAME) throw new InputError(`chain name "${name}" is longer than ${MAX_CHAIN_NAME} characters`, file, l.line);
   if (name.startsWith('-') || name.startsWith('!')) throw new InputError(`invalid chain name "${name}"`, file, l.line);
 }
 
 /** At COMMIT: resolve jumps, reject missing chains and loops, as the kernel does at load. */
-function finishTable(table: Table, file: string): void {
+export function finishTable(table: Table, file: string): void {
   // The jump graph as arrays (chain i's jumps are edges[edgeStart[i] .. edgeStart[i+1]]):
   // each jump target is looked up by name once, here, and the loop search needs no maps.
   const chains = [...table.chains.values()];
@@ -294,24 +329,36 @@ function finishTable(table: Table, file: string): void {
     const rules = chains[i]!.rules;
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;
-      const t = rule.target;
-      if (t.kind !== 'jump' && t.kind !== 'goto') continue;
-      const to = table.chains.get(t.chain);
+      // A lazy rule answers from its outline (no object per rule); any other from its target.
+      let toName: string;
+      let kind: 'jump' | 'goto';
+      if (rule instanceof LazyRule) {
+        if (rule.jumpName === null || rule.targetModule || rule.unmodelled) continue;
+        toName = rule.jumpName;
+        kind = rule.goto ? 'goto' : 'jump';
+      } else {
+        const t = rule.target;
+        if (t.kind !== 'jump' && t.kind !== 'goto') continue;
+        toName = t.chain;
+        kind = t.kind;
+      }
+      const to = table.chains.get(toName);
       if (to !== undefined) {
         if (!to.builtin) {
           edges.push(index.get(to)!);
           continue;
         }
-        throw new InputError(`cannot jump to built-in chain ${t.chain}`, file, rule.provenance.line);
+        throw new InputError(`cannot jump to built-in chain ${toName}`, file, lineOf(rule));
       }
-      if (t.kind === 'jump' && UNMODELLED_TARGETS.has(t.chain)) {
-        rule.target = { kind: 'unknown', name: t.chain, tokens: [] };
+      if (kind === 'jump' && UNMODELLED_TARGETS.has(toName)) {
+        if (rule instanceof LazyRule) rule.markUnmodelled();
+        else rule.target = { kind: 'unknown', name: toName, tokens: [] };
         continue;
       }
       throw new InputError(
-        `${t.kind === 'jump' ? 'jump' : 'goto'} to chain "${t.chain}" that does not exist in table ${table.name}`,
+        `${kind} to chain "${toName}" that does not exist in table ${table.name}`,
         file,
-        rule.provenance.line,
+        lineOf(rule),
       );
     }
   }
@@ -320,17 +367,52 @@ function finishTable(table: Table, file: string): void {
   const cycle = hasCycle(edgeStart, edges) ? findCycle(table) : null;
   if (cycle) {
     const first = table.chains.get(cycle[0]!)!;
-    const rule = first.rules.find((r) => (r.target.kind === 'jump' || r.target.kind === 'goto') && r.target.chain === cycle[1]);
-    throw new InputError(`chain loop: ${cycle.join(' -> ')} (the kernel rejects rule sets with jump cycles)`, file, rule?.provenance.line ?? first.provenance?.line ?? null);
+    const rule = first.rules.find((r) => jumpOf(r)?.chain === cycle[1]);
+    throw new InputError(`chain loop: ${cycle.join(' -> ')} (the kernel rejects rule sets with jump cycles)`, file, (rule && lineOf(rule)) ?? first.provenance?.line ?? null);
   }
-  const deep = findTooDeep(table);
+  // The depth check on the same arrays; only a violation walks the chains again, to name the path.
+  const deep = tooDeep(chains, edgeStart, edges) ? findTooDeep(table) : null;
   if (deep) {
     throw new InputError(
       `jumps nest ${deep.path.length - 1} user chains deep (${deep.path.join(' -> ')}); the kernel allows ${MAX_CHAIN_DEPTH} ("Too many links")`,
       file,
-      deep.rule.provenance.line,
+      lineOf(deep.rule),
     );
   }
+}
+
+/** Whether some built-in chain nests more than MAX_CHAIN_DEPTH user chains (the graph has no loops). */
+function tooDeep(chains: Chain[], edgeStart: Int32Array, edges: number[]): boolean {
+  const n = chains.length;
+  const depth = new Int32Array(n).fill(-1); // user chains nested below chain i
+  const stack = new Int32Array(n);
+  const next = new Int32Array(n);
+  for (let root = 0; root < n; root++) {
+    if (!chains[root]!.builtin) continue;
+    let sp = 0;
+    stack[0] = root;
+    next[0] = edgeStart[root]!;
+    depth[root] = 0;
+    while (sp >= 0) {
+      const c = stack[sp]!;
+      if (next[sp]! < edgeStart[c + 1]!) {
+        const to = edges[next[sp]!++]!;
+        if (depth[to] === -1) {
+          depth[to] = 0;
+          sp++;
+          stack[sp] = to;
+          next[sp] = edgeStart[to]!;
+        }
+      } else {
+        let d = 0;
+        for (let e = edgeStart[c]!; e < edgeStart[c + 1]!; e++) d = Math.max(d, 1 + depth[edges[e]!]!);
+        depth[c] = d;
+        sp--;
+      }
+    }
+    if (depth[root]! > MAX_CHAIN_DEPTH) return true;
+  }
+  return false;
 }
 
 /** Whether the jump graph has a loop: one iterative depth-first pass over all chains. */
@@ -375,8 +457,8 @@ function findCycle(table: Table): string[] | null {
     state.set(name, 'visiting');
     stack.push(name);
     for (const rule of table.chains.get(name)?.rules ?? []) {
-      const t = rule.target;
-      if (t.kind === 'jump' || t.kind === 'goto') {
+      const t = jumpOf(rule);
+      if (t !== null) {
         const found = visit(t.chain);
         if (found) return found;
       }

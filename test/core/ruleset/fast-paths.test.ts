@@ -368,19 +368,38 @@ describe('generated kube-proxy dump', () => {
     expect(allRules(again).map((r) => r.text).sort()).toEqual(rules.map((r) => r.text).sort());
   });
 
-  it('still stops at a bad rule in a chain no trace visits, with its line', () => {
+  it('with --validate all, stops at a bad rule in a chain no trace visits, with its line', () => {
     const lines = dump.text.split('\n');
     const at = lines.findLastIndex((l) => l.startsWith('-A KUBE-SEP-'));
     const chain = /^-A (\S+)/.exec(lines[at]!)![1];
     lines.splice(at + 1, 0, `-A ${chain} -p tcp -m tcp --dport 70000 -j ACCEPT`);
-    const e = outcome(() => parseRulesText(lines.join('\n'), 'kp.rules', 'kp.rules'));
+    const e = outcome(() => parseRulesText(lines.join('\n'), 'kp.rules', 'kp.rules', 'all'));
     expect(e).toEqual({ error: expect.stringContaining('invalid port "70000"') });
     try {
-      parseRulesText(lines.join('\n'), 'kp.rules', 'kp.rules');
+      parseRulesText(lines.join('\n'), 'kp.rules', 'kp.rules', 'all');
     } catch (err) {
       expect(err).toBeInstanceOf(InputError);
       expect((err as InputError).line).toBe(at + 2);
     }
+  });
+
+  it('by default (a large dump), loads it and stops at the bad rule when it is read, with its line', () => {
+    const lines = dump.text.split('\n');
+    const at = lines.findLastIndex((l) => l.startsWith('-A KUBE-SEP-'));
+    const chain = /^-A (\S+)/.exec(lines[at]!)![1]!;
+    lines.splice(at + 1, 0, `-A ${chain} -p tcp -m tcp --dport 70000 -j ACCEPT`);
+    const rs = parseRulesText(lines.join('\n'), 'kp.rules', 'kp.rules');
+    const rules = rs.families.ipv4!.tables.get('nat')!.chains.get(chain)!.rules;
+    const bad = rules[rules.length - 1]!;
+    let err: unknown;
+    try {
+      void bad.matches;
+    } catch (x) {
+      err = x;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toContain('invalid port "70000"');
+    expect((err as InputError).line).toBe(at + 2);
   });
 
   it('reports a jump loop found deep in the table as the name-ordered search does', () => {

@@ -1,0 +1,170 @@
+/**
+ * A rule of a large dump, parsed when something first reads it. The loader keeps
+ * where the rule is written and its outline (target, conntrack use, where its
+ * destination is), which is all a load needs; a trace parses only the rules a flow
+ * reaches. The parse is the same parser the loader uses, so a lazy rule reads
+ * exactly as an eager one, syntax errors included (named with the file and line,
+ * when the rule is first reached).
+ */
+import { InputError, RuleSyntaxError } from '../errors.js';
+import { findTarget } from '../targets/registry.js';
+import type { HeaderMatch, Provenance, Rule, RuleTarget } from './model.js';
+import { Tracking, type RuleOutline } from './outline.js';
+import { parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
+import { tokenize } from './tokenize.js';
+
+export const isTargetModule = (name: string): boolean => findTarget(name) !== undefined;
+
+/** What the rules of one load share: the input text and its name. */
+export interface LazySource {
+  text: string;
+  file: string;
+}
+
+export class LazyRule implements Rule {
+  /** The name after -j or -g, or null. */
+  readonly jumpName: string | null;
+  readonly goto: boolean;
+  /** -j names a modelled target extension, not a chain. */
+  readonly targetModule: boolean;
+  readonly tracking: Tracking;
+  #source: LazySource;
+  /** The rule's line is source.text[from..to), counters removed; `raw` is the line as written when it differs. */
+  #from: number;
+  #to: number;
+  #raw: string | null;
+  #dstFrom: number;
+  #dstTo: number;
+  #lineNo: number;
+  #ctx: RuleSpecCtx;
+  #chain: string;
+  #parsed: Rule | null = null;
+  /** Set by the loader: `-j NAME` names an extension the engine does not model. */
+  #unmodelled = false;
+
+  constructor(outline: RuleOutline, source: LazySource, from: number, to: number, raw: string | null, lineNo: number, ctx: RuleSpecCtx, chain: string) {
+    this.jumpName = outline.target;
+    this.goto = outline.goto;
+    this.targetModule = outline.targetModule;
+    this.tracking = outline.tracking;
+    this.#dstFrom = outline.dstFrom;
+    this.#dstTo = outline.dstTo;
+    this.#source = source;
+    this.#from = from;
+    this.#to = to;
+    this.#raw = raw;
+    this.#lineNo = lineNo;
+    this.#ctx = ctx;
+    this.#chain = chain;
+  }
+
+  /** The source line, without parsing. */
+  get line(): number {
+    return this.#lineNo;
+  }
+
+  /** The -d value as written when it is plain (once, no "!", no list), else null; without parsing. */
+  get plainDst(): string | null {
+    return this.#dstFrom < 0 ? null : this.#source.text.slice(this.#dstFrom, this.#dstTo);
+  }
+
+  get unmodelled(): boolean {
+    return this.#unmodelled;
+  }
+
+  /** Whether the rule has been parsed (tests look). */
+  get parsed(): boolean {
+    return this.#parsed !== null;
+  }
+
+  /** The loader's verdict on a jump to a name that is neither a chain nor a modelled target. */
+  markUnmodelled(): void {
+    this.#unmodelled = true;
+    if (this.#parsed) this.#parsed.target = this.#unmodelledTarget();
+  }
+
+  #unmodelledTarget(): RuleTarget {
+    return { kind: 'unknown', name: this.jumpName!, tokens: [] };
+  }
+
+  #force(): Rule {
+    if (this.#parsed !== null) return this.#parsed;
+    const text = this.#source.text.slice(this.#from, this.#to);
+    const line = { text: this.#raw ?? text, line: this.#lineNo };
+    const out: Rule[] = [];
+    try {
+      parseRuleSpecInto(tokenize(text), 2, this.#ctx, this.#chain, { file: this.#source.file, line }, out);
+    } catch (e) {
+      if (e instanceof RuleSyntaxError) throw new InputError(`${e.message} in rule "${text}"`, this.#source.file, this.#lineNo);
+      throw e;
+    }
+    // The outline admits only rules that parse to exactly one rule with the same target.
+    const rule = out[0];
+    if (out.length !== 1 || !rule || !this.#sameTarget(rule.target)) {
+      throw new Error(`internal: rule at line ${this.#lineNo} parsed unlike its outline`);
+    }
+    if (this.#unmodelled) rule.target = this.#unmodelledTarget();
+    this.#parsed = rule;
+    return rule;
+  }
+
+  #sameTarget(t: RuleTarget): boolean {
+    switch (t.kind) {
+      case 'none':
+        return this.jumpName === null;
+      case 'jump':
+        return !this.goto && !this.targetModule && t.chain === this.jumpName;
+      case 'goto':
+        return this.goto && t.chain === this.jumpName;
+      case 'module':
+        return this.targetModule && this.jumpName !== null && findTarget(this.jumpName) === t.module;
+      case 'unknown':
+        return false; // never outlined: an unmodelled target with options is parsed at load
+    }
+  }
+
+  get header(): HeaderMatch {
+    return this.#force().header;
+  }
+  get matches(): Rule['matches'] {
+    return this.#force().matches;
+  }
+  get target(): RuleTarget {
+    return this.#force().target;
+  }
+  set target(value: RuleTarget) {
+    this.#force().target = value;
+  }
+  get text(): string {
+    return this.#force().text;
+  }
+  get provenance(): Provenance {
+    return this.#force().provenance;
+  }
+  toJSON(): unknown {
+    const r = this.#force() as Rule & { toJSON?: () => unknown };
+    return r.toJSON ? r.toJSON() : r;
+  }
+}
+
+/** The jump or goto of a rule, read from the outline when the rule is lazy, so a load parses nothing. */
+export function jumpOf(rule: Rule): { kind: 'jump' | 'goto'; chain: string } | null {
+  if (rule instanceof LazyRule) {
+    if (rule.jumpName === null || rule.targetModule || rule.unmodelled) return null;
+    return { kind: rule.goto ? 'goto' : 'jump', chain: rule.jumpName };
+  }
+  const t = rule.target;
+  return t.kind === 'jump' || t.kind === 'goto' ? t : null;
+}
+
+/** A rule's 1-based source line, without parsing a lazy rule. */
+export function lineOf(rule: Rule): number {
+  return rule instanceof LazyRule ? rule.line : rule.provenance.line;
+}
+
+/** The name of a rule's target extension (REDIRECT, TPROXY …), without parsing a lazy rule; null for none or a chain. */
+export function targetModuleName(rule: Rule): string | null {
+  if (rule instanceof LazyRule) return rule.targetModule ? findTarget(rule.jumpName!)!.name : null;
+  const t = rule.target;
+  return t.kind === 'module' ? t.module.name : null;
+}

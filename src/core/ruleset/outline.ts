@@ -1,0 +1,249 @@
+/**
+ * The outline of a rule: the few facts a load needs from every rule of a large
+ * dump (the jump target, whether it makes the kernel track connections, where a
+ * plain destination is written), read in place from the line without parsing its
+ * options or splitting it into tokens. A rule whose outline could be misread is not
+ * outlined (null): the loader then parses it at once, so an outline is never a guess.
+ *
+ * The one ambiguity is a token that looks like an option (`-j`, `-d`, `!`) but is
+ * the value of the option before it (`--comment -j`). A token is certainly an
+ * option when the token before it is a value (does not start with '-'), or a
+ * generic option that takes none; anything else makes the rule ineligible.
+ */
+import { TRACKING_MATCHES, TRACKING_TARGETS } from '../conntrack-modules.js';
+
+/** Whether the rule makes the kernel track connections: no, yes, or "a CT target: read its options". */
+export const enum Tracking {
+  No = 0,
+  Yes = 1,
+  CtTarget = 2,
+}
+
+export interface RuleOutline {
+  /** The name after -j or -g, or null. */
+  target: string | null;
+  goto: boolean;
+  /** `-j NAME` names a target extension the engine models (not a chain). */
+  targetModule: boolean;
+  tracking: Tracking;
+  /** Where the -d value is in the text, when it is given once, without "!" and without a list; else -1. */
+  dstFrom: number;
+  dstTo: number;
+}
+
+/** What the outline does with a generic option; Dst..Goto are the ones whose value it keeps. */
+const enum K {
+  Src,
+  Value,
+  Dst,
+  Match,
+  Jump,
+  Goto,
+  Flag,
+  Bail,
+}
+
+/** Every generic option the rule parser knows (rule-spec.ts), by what the outline does with it. */
+const GENERIC = new Map<string, K>([
+  ['-s', K.Src], ['--source', K.Src], ['--src', K.Src],
+  ['-d', K.Dst], ['--destination', K.Dst], ['--dst', K.Dst],
+  ['-i', K.Value], ['--in-interface', K.Value],
+  ['-o', K.Value], ['--out-interface', K.Value],
+  ['-p', K.Value], ['--protocol', K.Value],
+  ['-f', K.Flag], ['--fragment', K.Flag],
+  ['-m', K.Match], ['--match', K.Match],
+  ['-j', K.Jump], ['--jump', K.Jump],
+  ['-g', K.Goto], ['--goto', K.Goto],
+  // Counters and family selectors change how many rules a line makes: parsed at once.
+  ['-c', K.Bail], ['--set-counters', K.Bail],
+  ['-4', K.Bail], ['--ipv4', K.Bail],
+  ['-6', K.Bail], ['--ipv6', K.Bail],
+]);
+
+/** Module options that take two values (the token after the first value is a value too). */
+const TWO_VALUES = new Set(['--tcp-flags', '-tcp-flags']);
+
+/**
+ * Outline the rule line text[from..to) (`-A CHAIN …`, the first `skip` tokens skipped), or
+ * null when the rule must be parsed now: it may expand to several rules, names the family
+ * or counters, has a target that is not last, has an option-like token that could be a
+ * value, or has a backslash or an unbalanced quote. Tokens are read as tokenize() splits
+ * them (blanks separate, double quotes group), in place.
+ */
+export function outlineRule(text: string, from: number, to: number, skip: number, isTargetModule: (name: string) => boolean): RuleOutline | null {
+  let target: string | null = null;
+  let goto = false;
+  let targetModule = false;
+  let tracking = Tracking.No;
+  let dstFrom = -1;
+  let dstTo = -1;
+  let dstSeen = false;
+  let free = true; // the next token is certainly in option position
+  let inverted = false;
+  let prevTwoValues = false; // the previous token was --tcp-flags: the next two are values
+  let pending: K | null = null; // a generic option waiting for its value
+  let pendingInv = false;
+  let tokIndex = 0;
+  let i = from;
+  for (;;) {
+    // The next token: [start, i), `quoted` when it holds double quotes.
+    let c = 0;
+    while (i < to && ((c = text.charCodeAt(i)) === 32 || c === 9)) i++;
+    if (i >= to) break;
+    const start = i;
+    let quoted = false;
+    while (i < to) {
+      c = text.charCodeAt(i);
+      if (c === 32 || c === 9) break;
+      if (c === 92 /* backslash */) return null;
+      if (c === 34) {
+        const close = text.indexOf('"', i + 1);
+        if (close < 0 || close >= to) return null;
+        quoted = true;
+        i = close + 1;
+      } else {
+        i++;
+      }
+    }
+    if (tokIndex++ < skip) continue;
+    // What the token says: its first character decides whether it can be an option.
+    let first = text.charCodeAt(start);
+    if (quoted) {
+      let k = start;
+      while (k < i && text.charCodeAt(k) === 34) k++;
+      first = k < i ? text.charCodeAt(k) : -1;
+    }
+    const optionLike = first === 45 /* - */ || first === 33; /* ! */
+    // A quoted option-like token is rare: read it whole. Everything else is read in place.
+    const quotedTok = optionLike && quoted ? tokenText(text, start, i, true) : null;
+    const bang = optionLike && (quotedTok !== null ? quotedTok === '!' : i - start === 1 && first === 33);
+
+    if (pending !== null) {
+      // The value of a generic option.
+      if (bang && !pendingInv) {
+        pendingInv = true;
+        continue;
+      }
+      switch (pending) {
+        case K.Src:
+          if (hasComma(text, start, i)) return null;
+          break;
+        case K.Value:
+          break;
+        case K.Dst: {
+          if (hasComma(text, start, i) || dstSeen) return null;
+          dstSeen = true;
+          if (!pendingInv && !quoted) {
+            dstFrom = start;
+            dstTo = i;
+          }
+          break;
+        }
+        case K.Match: {
+          if (pendingInv) return null;
+          if (tracking !== Tracking.Yes && (quoted ? TRACKING_MATCHES.has(tokenText(text, start, i, true)) : oneOfAt(TRACKING_MATCH_NAMES, text, start, i))) {
+            tracking = Tracking.Yes;
+          }
+          break;
+        }
+        case K.Jump:
+        case K.Goto: {
+          if (pendingInv || target !== null) return null;
+          target = tokenText(text, start, i, quoted);
+          goto = pending === K.Goto;
+          targetModule = !goto && isTargetModule(target);
+          if (!goto && tracking !== Tracking.Yes) {
+            if (TRACKING_TARGETS.has(target)) tracking = Tracking.Yes;
+            else if (target === 'CT') tracking = Tracking.CtTarget;
+          }
+          break;
+        }
+      }
+      pending = null;
+      free = first !== 45;
+      prevTwoValues = false;
+      continue;
+    }
+    // Nothing may follow -j CHAIN or -g CHAIN: after them, tokens would be the target's own.
+    if (target !== null && !targetModule) return null;
+    const kind: K | undefined = !optionLike ? undefined : quotedTok !== null ? GENERIC.get(quotedTok) : first === 45 ? genericAt(text, start, i) : undefined;
+    if (kind === undefined) {
+      if (bang) {
+        if (!free || inverted) return null;
+        inverted = true;
+        continue;
+      }
+      // A module or target option, or a value: opaque here.
+      free = first !== 45 && !prevTwoValues;
+      prevTwoValues = optionLike && (quotedTok !== null ? TWO_VALUES.has(quotedTok) : i - start === 11 && text.startsWith('--tcp-flags', start));
+      inverted = false;
+      continue;
+    }
+    if (!free || kind === K.Bail) return null;
+    prevTwoValues = false;
+    if (kind === K.Flag) {
+      inverted = false;
+      continue;
+    }
+    pending = kind;
+    pendingInv = inverted;
+    inverted = false;
+  }
+  if (inverted || pending !== null) return null;
+  // A CT target that another part already made tracking needs no options read.
+  return { target, goto, targetModule, tracking, dstFrom, dstTo };
+}
+
+/** The generic option text[from..to) spells, read in place (no slice, no hashing); undefined for any other token. */
+function genericAt(text: string, from: number, to: number): K | undefined {
+  const len = to - from;
+  if (len === 2) {
+    switch (text.charCodeAt(from + 1)) {
+      case 115 /* s */: return K.Src;
+      case 100 /* d */: return K.Dst;
+      case 105 /* i */: case 111 /* o */: case 112 /* p */: return K.Value;
+      case 102 /* f */: return K.Flag;
+      case 109 /* m */: return K.Match;
+      case 106 /* j */: return K.Jump;
+      case 103 /* g */: return K.Goto;
+      case 99 /* c */: case 52 /* 4 */: case 54 /* 6 */: return K.Bail;
+      default: return undefined;
+    }
+  }
+  if (len < 5 || len > 15 || text.charCodeAt(from + 1) !== 45) return undefined;
+  const names = LONG_BY_LENGTH[len];
+  if (names === undefined) return undefined;
+  for (const name of names) if (text.startsWith(name, from)) return GENERIC.get(name);
+  return undefined;
+}
+
+/** Searches stay inside the token: the text may be a whole dump. */
+function hasComma(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (text.charCodeAt(k) === 44) return true;
+  return false;
+}
+
+/** Names by length, so a token is compared in place with the few of its length. */
+function byLength(names: Iterable<string>): Array<string[] | undefined> {
+  const out: Array<string[] | undefined> = [];
+  for (const name of names) (out[name.length] ??= []).push(name);
+  return out;
+}
+
+function oneOfAt(names: Array<string[] | undefined>, text: string, from: number, to: number): boolean {
+  const list = names[to - from];
+  if (list !== undefined) for (const name of list) if (text.startsWith(name, from)) return true;
+  return false;
+}
+
+const TRACKING_MATCH_NAMES = byLength(TRACKING_MATCHES);
+
+/** The long generic options by length, for genericAt. */
+const LONG_BY_LENGTH: Array<string[] | undefined> = [];
+for (const name of GENERIC.keys()) if (name.startsWith('--')) (LONG_BY_LENGTH[name.length] ??= []).push(name);
+
+/** The token's text as tokenize() gives it: double quotes removed. */
+function tokenText(text: string, from: number, to: number, quoted: boolean): string {
+  const t = text.slice(from, to);
+  return quoted ? t.replaceAll('"', '') : t;
+}
