@@ -14,20 +14,20 @@ interface Found {
   rule: Rule;
 }
 
-/** The first rule (families, tables, chains and rules in order) whose target extension is `target` and that passes `test`. */
-function findRule(ruleset: Ruleset, target: string, test: (f: Found) => boolean = () => true): Found | undefined {
+/** The rules (families, tables, chains and rules in order) whose target is one the inference reads: one pass over a dump. */
+function telling(ruleset: Ruleset): Found[] {
+  const out: Found[] = [];
   for (const fr of Object.values(ruleset.families)) {
     for (const table of fr!.tables.values()) {
       for (const chain of table.chains.values()) {
         for (const rule of chain.rules) {
-          if (targetModuleName(rule) !== target) continue;
-          const f = { table: table.name, chain: chain.name, rule };
-          if (test(f)) return f;
+          const name = targetModuleName(rule);
+          if (name === 'REDIRECT' || name === 'TPROXY') out.push({ table: table.name, chain: chain.name, rule });
         }
       }
     }
   }
-  return undefined;
+  return out;
 }
 
 function targetOption(rule: Rule, re: RegExp): number | null {
@@ -38,8 +38,10 @@ function targetOption(rule: Rule, re: RegExp): number | null {
 export function inferPod(ruleset: Ruleset, base: PodConfig, explicit: { proxyUid?: boolean; proxyGid?: boolean } = {}): { pod: PodConfig; notes: string[] } {
   const pod: PodConfig = { ...base, ports: { ...base.ports } };
   const notes: string[] = [];
+  const found = telling(ruleset);
+  const findRule = (target: string, test: (f: Found) => boolean = () => true) => found.find((f) => targetModuleName(f.rule) === target && test(f));
   const redirectPort = (chain: string) => {
-    const r = findRule(ruleset, 'REDIRECT', (x) => x.table === 'nat' && x.chain === chain);
+    const r = findRule('REDIRECT', (x) => x.table === 'nat' && x.chain === chain);
     return r ? targetOption(r.rule, /--to-ports (\d+)/) : null;
   };
   const out = redirectPort('ISTIO_REDIRECT');
@@ -52,7 +54,7 @@ export function inferPod(ruleset: Ruleset, base: PodConfig, explicit: { proxyUid
     notes.push(`ISTIO_IN_REDIRECT redirects to ${inbound}: Envoy's inbound listener is taken to be ${inbound}`);
     pod.ports.inbound = inbound;
   }
-  const tproxy = findRule(ruleset, 'TPROXY');
+  const tproxy = findRule('TPROXY');
   if (tproxy) {
     pod.mode = 'TPROXY';
     const port = targetOption(tproxy.rule, /--on-port (\d+)/);
@@ -64,7 +66,7 @@ export function inferPod(ruleset: Ruleset, base: PodConfig, explicit: { proxyUid
       `the dump has Istio's TPROXY rule (${tproxy.table} ${tproxy.chain}), so the pod is taken to run in TPROXY mode: the proxy runs as uid ${pod.proxyUid} / gid ${pod.proxyGid}, ${pod.ports.inbound} is a transparent listener, and policy routing sends fwmark ${pod.tproxyMark} to table ${pod.tproxyTable} (local default dev lo)`,
     );
   }
-  const dns = findRule(ruleset, 'REDIRECT', (x) => /--to-ports 15053\b/.test(x.rule.text));
+  const dns = findRule('REDIRECT', (x) => /--to-ports 15053\b/.test(x.rule.text));
   if (dns) {
     notes.push(`the dump redirects DNS to ${pod.ports.dns} (${dns.table} ${dns.chain}): pilot-agent's DNS proxy listens on 127.0.0.1:${pod.ports.dns} (udp and tcp) as uid ${pod.proxyUid}`);
   }

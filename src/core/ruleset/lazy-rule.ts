@@ -15,47 +15,57 @@ import { tokenize } from './tokenize.js';
 
 export const isTargetModule = (name: string): boolean => findTarget(name) !== undefined;
 
-/** What the rules of one load share: the input text and its name. */
-export interface LazySource {
+/** What the rules of one chain share: the input text, its name, the chain and the parser's context. */
+export interface LazyHome {
   text: string;
   file: string;
+  chain: string;
+  ctx: RuleSpecCtx;
 }
+
+// A dump has tens of thousands of lazy rules: the small facts share one number.
+const GOTO = 1;
+const TARGET_MODULE = 2;
+const UNMODELLED = 4;
+const TRACKING_SHIFT = 3;
 
 export class LazyRule implements Rule {
   /** The name after -j or -g, or null. */
   readonly jumpName: string | null;
-  readonly goto: boolean;
-  /** -j names a modelled target extension, not a chain. */
-  readonly targetModule: boolean;
-  readonly tracking: Tracking;
-  #source: LazySource;
-  /** The rule's line is source.text[from..to), counters removed; `raw` is the line as written when it differs. */
+  #bits: number;
+  #home: LazyHome;
+  /** The rule's line is home.text[from..to), counters removed; `raw` is the line as written when it differs. */
   #from: number;
   #to: number;
   #raw: string | null;
   #dstFrom: number;
   #dstTo: number;
   #lineNo: number;
-  #ctx: RuleSpecCtx;
-  #chain: string;
   #parsed: Rule | null = null;
-  /** Set by the loader: `-j NAME` names an extension the engine does not model. */
-  #unmodelled = false;
 
-  constructor(outline: RuleOutline, source: LazySource, from: number, to: number, raw: string | null, lineNo: number, ctx: RuleSpecCtx, chain: string) {
+  constructor(outline: RuleOutline, home: LazyHome, from: number, to: number, raw: string | null, lineNo: number) {
     this.jumpName = outline.target;
-    this.goto = outline.goto;
-    this.targetModule = outline.targetModule;
-    this.tracking = outline.tracking;
+    this.#bits = (outline.goto ? GOTO : 0) | (outline.targetModule ? TARGET_MODULE : 0) | (outline.tracking << TRACKING_SHIFT);
     this.#dstFrom = outline.dstFrom;
     this.#dstTo = outline.dstTo;
-    this.#source = source;
+    this.#home = home;
     this.#from = from;
     this.#to = to;
     this.#raw = raw;
     this.#lineNo = lineNo;
-    this.#ctx = ctx;
-    this.#chain = chain;
+  }
+
+  get goto(): boolean {
+    return (this.#bits & GOTO) !== 0;
+  }
+
+  /** -j names a modelled target extension, not a chain. */
+  get targetModule(): boolean {
+    return (this.#bits & TARGET_MODULE) !== 0;
+  }
+
+  get tracking(): Tracking {
+    return (this.#bits >> TRACKING_SHIFT) as Tracking;
   }
 
   /** The source line, without parsing. */
@@ -65,11 +75,12 @@ export class LazyRule implements Rule {
 
   /** The -d value as written when it is plain (once, no "!", no list), else null; without parsing. */
   get plainDst(): string | null {
-    return this.#dstFrom < 0 ? null : this.#source.text.slice(this.#dstFrom, this.#dstTo);
+    return this.#dstFrom < 0 ? null : this.#home.text.slice(this.#dstFrom, this.#dstTo);
   }
 
+  /** Set by the loader: `-j NAME` names an extension the engine does not model. */
   get unmodelled(): boolean {
-    return this.#unmodelled;
+    return (this.#bits & UNMODELLED) !== 0;
   }
 
   /** Whether the rule has been parsed (tests look). */
@@ -79,7 +90,7 @@ export class LazyRule implements Rule {
 
   /** The loader's verdict on a jump to a name that is neither a chain nor a modelled target. */
   markUnmodelled(): void {
-    this.#unmodelled = true;
+    this.#bits |= UNMODELLED;
     if (this.#parsed) this.#parsed.target = this.#unmodelledTarget();
   }
 
@@ -89,13 +100,14 @@ export class LazyRule implements Rule {
 
   #force(): Rule {
     if (this.#parsed !== null) return this.#parsed;
-    const text = this.#source.text.slice(this.#from, this.#to);
+    const home = this.#home;
+    const text = home.text.slice(this.#from, this.#to);
     const line = { text: this.#raw ?? text, line: this.#lineNo };
     const out: Rule[] = [];
     try {
-      parseRuleSpecInto(tokenize(text), 2, this.#ctx, this.#chain, { file: this.#source.file, line }, out);
+      parseRuleSpecInto(tokenize(text), 2, home.ctx, home.chain, { file: home.file, line }, out);
     } catch (e) {
-      if (e instanceof RuleSyntaxError) throw new InputError(`${e.message} in rule "${text}"`, this.#source.file, this.#lineNo);
+      if (e instanceof RuleSyntaxError) throw new InputError(`${e.message} in rule "${text}"`, home.file, this.#lineNo);
       throw e;
     }
     // The outline admits only rules that parse to exactly one rule with the same target.
@@ -103,7 +115,7 @@ export class LazyRule implements Rule {
     if (out.length !== 1 || !rule || !this.#sameTarget(rule.target)) {
       throw new Error(`internal: rule at line ${this.#lineNo} parsed unlike its outline`);
     }
-    if (this.#unmodelled) rule.target = this.#unmodelledTarget();
+    if (this.unmodelled) rule.target = this.#unmodelledTarget();
     this.#parsed = rule;
     return rule;
   }

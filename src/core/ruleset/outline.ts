@@ -70,7 +70,14 @@ const TWO_VALUES = new Set(['--tcp-flags', '-tcp-flags']);
  * value, or has a backslash or an unbalanced quote. Tokens are read as tokenize() splits
  * them (blanks separate, double quotes group), in place.
  */
-export function outlineRule(text: string, from: number, to: number, skip: number, isTargetModule: (name: string) => boolean): RuleOutline | null {
+export function outlineRule(
+  text: string,
+  from: number,
+  to: number,
+  skip: number,
+  isTargetModule: (name: string) => boolean,
+  scan: OutlineScan = scanOf(text),
+): RuleOutline | null {
   let target: string | null = null;
   let goto = false;
   let targetModule = false;
@@ -92,17 +99,29 @@ export function outlineRule(text: string, from: number, to: number, skip: number
     if (i >= to) break;
     const start = i;
     let quoted = false;
-    while (i < to) {
-      c = text.charCodeAt(i);
-      if (c === 32 || c === 9) break;
-      if (c === 92 /* backslash */) return null;
-      if (c === 34) {
-        const close = text.indexOf('"', i + 1);
-        if (close < 0 || close >= to) return null;
-        quoted = true;
-        i = close + 1;
-      } else {
-        i++;
+    if (scan.plain) {
+      // No tabs or backslashes anywhere: a token without a quote ends at the next blank, found natively.
+      let end = text.indexOf(' ', i);
+      if (end < 0 || end > to) end = to;
+      if (scan.nextQuote < start) {
+        const q = text.indexOf('"', start);
+        scan.nextQuote = q < 0 ? Number.MAX_SAFE_INTEGER : q;
+      }
+      if (scan.nextQuote >= end) i = end;
+    }
+    if (i === start) {
+      while (i < to) {
+        c = text.charCodeAt(i);
+        if (c === 32 || c === 9) break;
+        if (c === 92 /* backslash */) return null;
+        if (c === 34) {
+          const close = text.indexOf('"', i + 1);
+          if (close < 0 || close >= to) return null;
+          quoted = true;
+          i = close + 1;
+        } else {
+          i++;
+        }
       }
     }
     if (tokIndex++ < skip) continue;
@@ -215,6 +234,21 @@ function genericAt(text: string, from: number, to: number): K | undefined {
   if (names === undefined) return undefined;
   for (const name of names) if (text.startsWith(name, from)) return GENERIC.get(name);
   return undefined;
+}
+
+/**
+ * What the caller knows of the whole text, so tokens are found with native searches: `plain`
+ * when it has no tab or backslash (blanks are single spaces between tokens, no escapes), and
+ * the position of the next double quote at or after the last token read (kept from line to
+ * line, so finding quotes costs one pass over the text).
+ */
+export interface OutlineScan {
+  plain: boolean;
+  nextQuote: number;
+}
+
+export function scanOf(text: string): OutlineScan {
+  return { plain: text.indexOf('\t') < 0 && text.indexOf('\\') < 0, nextQuote: -1 };
 }
 
 /** Searches stay inside the token: the text may be a whole dump. */
