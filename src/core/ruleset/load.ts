@@ -320,8 +320,9 @@ export function finishTable(table: Table, file: string): void {
   // The jump graph as arrays (chain i's jumps are edges[edgeStart[i] .. edgeStart[i+1]]):
   // each jump target is looked up by name once, here, and the loop search needs no maps.
   const chains = [...table.chains.values()];
-  const index = new Map<Chain, number>();
-  for (let i = 0; i < chains.length; i++) index.set(chains[i]!, i);
+  // Chain names to positions: one lookup per jump (by name) gives the edge.
+  const index = new Map<string, number>();
+  for (let i = 0; i < chains.length; i++) index.set(chains[i]!.name, i);
   const edgeStart = new Int32Array(chains.length + 1);
   const edges: number[] = [];
   for (let i = 0; i < chains.length; i++) {
@@ -342,10 +343,10 @@ export function finishTable(table: Table, file: string): void {
         toName = t.chain;
         kind = t.kind;
       }
-      const to = table.chains.get(toName);
-      if (to !== undefined) {
-        if (!to.builtin) {
-          edges.push(index.get(to)!);
+      const at = index.get(toName);
+      if (at !== undefined) {
+        if (!chains[at]!.builtin) {
+          edges.push(at);
           continue;
         }
         throw new InputError(`cannot jump to built-in chain ${toName}`, file, lineOf(rule));

@@ -11,6 +11,11 @@
  * generic option that takes none; anything else makes the rule ineligible.
  */
 import { TRACKING_MATCHES, TRACKING_TARGETS } from '../conntrack-modules.js';
+import { findTarget } from '../targets/registry.js';
+
+function canonicalTargetName(name: string): string {
+  return findTarget(name)?.name ?? name;
+}
 
 /** Whether the rule makes the kernel track connections: no, yes, or "a CT target: read its options". */
 export const enum Tracking {
@@ -171,6 +176,8 @@ export function outlineRule(
           target = tokenText(text, start, i, quoted);
           goto = pending === K.Goto;
           targetModule = !goto && isTargetModule(target);
+          // A target extension's name is one of a few: keep the registry's string, not a copy per rule.
+          if (targetModule) target = canonicalTargetName(target);
           if (!goto && tracking !== Tracking.Yes) {
             if (TRACKING_TARGETS.has(target)) tracking = Tracking.Yes;
             else if (target === 'CT') tracking = Tracking.CtTarget;
