@@ -9,6 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseRulesText } from '../src/cli/load-rules.js';
+import { LazyRule } from '../src/core/ruleset/lazy-rule.js';
+import type { Ruleset } from '../src/core/ruleset/model.js';
 import { podContext } from '../src/cli/setup.js';
 import { defaultPodConfig } from '../src/pod/config.js';
 import { resolveFlow, type Flow } from '../src/pod/flow.js';
@@ -24,11 +26,22 @@ export interface MeasureResult {
   firstOutcome: string;
   tracesPerSec: number;
   warmTraces: number;
+  /** Rules parsed when the first trace is done (large dumps load lazily: the rest are only outlined). */
+  parsedAfterFirst: number;
   /** Max RSS after parse + first trace, in MB. */
   rssAfterFirstMb: number;
   /** Max RSS at the end (includes the warm loop), in MB. */
   rssPeakMb: number;
   heapUsedMb: number;
+}
+
+/** How many rules have been parsed: every eager rule, and the lazy ones something read. */
+function parsedRules(rs: Ruleset): number {
+  let n = 0;
+  for (const fr of Object.values(rs.families)) {
+    for (const t of fr!.tables.values()) for (const c of t.chains.values()) for (const r of c.rules) if (!(r instanceof LazyRule) || r.parsed) n++;
+  }
+  return n;
 }
 
 const [file, flowsFile, warmText] = process.argv.slice(2);
@@ -48,6 +61,7 @@ const ctx = podContext(ruleset, defaultPodConfig());
 const opts: TraceOptions = { unknown: 'stop', explain: false, maxHops: 8 };
 const first = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ dst: dsts[0]! }, ctx.pod), opts, ctx.notes);
 const t3 = performance.now();
+const parsedAfterFirst = parsedRules(ruleset);
 const rssAfterFirst = process.resourceUsage().maxRSS / 1024;
 
 let rules = 0;
@@ -79,6 +93,7 @@ const result: MeasureResult = {
   firstOutcome: hop ? `${first.hops.length} hop(s), ${hop.steps.length} steps, ${hop.outcome.type}` : 'no hops',
   tracesPerSec: (n / elapsed) * 1000,
   warmTraces: n,
+  parsedAfterFirst,
   rssAfterFirstMb: rssAfterFirst,
   rssPeakMb: process.resourceUsage().maxRSS / 1024,
   heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,

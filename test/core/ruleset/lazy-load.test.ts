@@ -309,6 +309,24 @@ describe('a trace through a large dump', () => {
     expect(parsed).toBeGreaterThan(0);
   });
 
+  it('forwards a remote client to each endpoint of a Service through FORWARD with DNAT, every statistic branch with its probability', () => {
+    const ctx = podContext(lazy, defaultPodConfig());
+    const svc = withEndpoints.find((s) => s.endpoints.length === 3 && s.proto === 'tcp')!;
+    const t = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ src: '10.1.2.3', dst: `${svc.vip}:${svc.port}` }, ctx.pod), {
+      unknown: 'stop',
+      explain: false,
+      maxHops: 8,
+    });
+    expect(t.branches!.map((b) => [Number(b.probability.toFixed(6)), b.outcome.type, `${b.outcome.address}:${b.outcome.port}`])).toEqual(
+      svc.endpoints.map((ep) => [0.333333, 'forwarded', ep]),
+    );
+    for (const b of t.branches!) {
+      const steps = b.hops[0]!.steps;
+      expect(steps.some((s) => s.hook === 'FORWARD')).toBe(true);
+      expect(steps.find((s) => s.target === 'DNAT')!.nat!.to).toBe(`${b.outcome.address}:${b.outcome.port}`);
+    }
+  });
+
   it('takes the same steps with the destination index as without (--explain tests every rule)', () => {
     const ctx = podContext(eager, defaultPodConfig());
     for (const dst of dsts) {
