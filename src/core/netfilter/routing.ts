@@ -52,9 +52,63 @@ export interface RouteResult {
 
 const LOOPBACK4 = parseCidr('127.0.0.0/8')!;
 
+/** A RoutingModel prepared for lookups: what lookupRoute would otherwise rebuild on every call. */
+interface CompiledRouting {
+  /** Addresses of the interfaces, by family (loopback 127/8 is tested apart). */
+  localValues: Record<Family, Set<number | bigint>>;
+  /** Policy rules in `ip rule` order, the implicit main last, each with its table's routes of each family. */
+  steps: PolicyStep[];
+  /** Primary (first) address of each interface per family; the first interface of a name wins. */
+  primary: Map<string, Record<Family, Address | null>>;
+}
+
+interface PolicyStep {
+  fwmark: PolicyRule['fwmark'];
+  table: string;
+  routes: Record<Family, Route[]>;
+}
+
+// A RoutingModel is built once per host (src/pod/host.ts) and never changed afterwards,
+// so its compiled form can be kept for as long as the model lives.
+const COMPILED = new WeakMap<RoutingModel, CompiledRouting>();
+
+function compiled(model: RoutingModel): CompiledRouting {
+  let c = COMPILED.get(model);
+  if (c === undefined) {
+    c = compile(model);
+    COMPILED.set(model, c);
+  }
+  return c;
+}
+
+function compile(model: RoutingModel): CompiledRouting {
+  const localValues: CompiledRouting['localValues'] = { ipv4: new Set(), ipv6: new Set() };
+  const primary: CompiledRouting['primary'] = new Map();
+  for (const i of model.interfaces) {
+    for (const a of i.addrs) localValues[a.addr.family].add(a.addr.value);
+    if (!primary.has(i.name)) primary.set(i.name, { ipv4: firstOfFamily(i, 'ipv4'), ipv6: firstOfFamily(i, 'ipv6') });
+  }
+  // Array.prototype.sort is stable: rules of equal priority keep their configured order.
+  const rules: PolicyRule[] = [...model.rules].sort((a, b) => a.priority - b.priority);
+  rules.push({ priority: 32766, fwmark: null, table: 'main' });
+  const steps = rules.map((rule): PolicyStep => {
+    const routes = model.tables[rule.table] ?? [];
+    return {
+      fwmark: rule.fwmark,
+      table: rule.table,
+      routes: { ipv4: routes.filter((r) => r.dst.family === 'ipv4'), ipv6: routes.filter((r) => r.dst.family === 'ipv6') },
+    };
+  });
+  return { localValues, steps, primary };
+}
+
+function firstOfFamily(i: Interface, family: Family): Address | null {
+  return i.addrs.find((a) => a.addr.family === family)?.addr ?? null;
+}
+
 function isLocalAddress(model: RoutingModel, addr: Address): boolean {
   if (addr.family === 'ipv4' && cidrContains(LOOPBACK4, addr)) return true;
-  return model.interfaces.some((i) => i.addrs.some((a) => a.addr.family === addr.family && a.addr.value === addr.value));
+  return compiled(model).localValues[addr.family].has(addr.value);
 }
 
 function longestMatch(routes: Route[], addr: Address): Route | null {
@@ -66,8 +120,7 @@ function longestMatch(routes: Route[], addr: Address): Route | null {
 }
 
 export function primaryAddress(model: RoutingModel, iface: string, family: Family): Address | null {
-  const i = model.interfaces.find((x) => x.name === iface);
-  return i?.addrs.find((a) => a.addr.family === family)?.addr ?? null;
+  return compiled(model).primary.get(iface)?.[family] ?? null;
 }
 
 /** Policy routing lookup as `ip rule` orders it: local, then extra rules, then main. */
@@ -75,10 +128,9 @@ export function lookupRoute(model: RoutingModel, addr: Address, mark: number): R
   if (isLocalAddress(model, addr)) {
     return { type: 'local', dev: 'lo', via: null, table: 'local', prefSrc: addr };
   }
-  const rules = [...model.rules].sort((a, b) => a.priority - b.priority);
-  for (const rule of [...rules, { priority: 32766, fwmark: null, table: 'main' }]) {
+  for (const rule of compiled(model).steps) {
     if (rule.fwmark && ((mark & rule.fwmark.mask) >>> 0) !== rule.fwmark.value) continue;
-    const route = longestMatch((model.tables[rule.table] ?? []).filter((r) => r.dst.family === addr.family), addr);
+    const route = longestMatch(rule.routes[addr.family], addr);
     if (!route) continue;
     if (route.type === 'local') return { type: 'local', dev: 'lo', via: null, table: rule.table, prefSrc: null };
     const dev = route.dev;
