@@ -2,16 +2,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run } from './run.js';
+import { writeAllSync } from './stdio.js';
 
 const rulesDir = fileURLToPath(new URL('../../rules/', import.meta.url));
 
 const code = await run(process.argv.slice(2), {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
+  stdout: (t) => writeAllSync(1, t),
+  stderr: (t) => writeAllSync(2, t),
   readFile: (p) => readFileSync(p),
   readStdin: () => readFileSync(0),
-  stdoutIsTTY: Boolean(process.stdout.isTTY),
-  stderrIsTTY: Boolean(process.stderr.isTTY),
+  // Asked only for output that has colours or progress bars: the streams start only then.
+  get stdoutIsTTY() {
+    return Boolean(process.stdout.isTTY);
+  },
+  get stderrIsTTY() {
+    return Boolean(process.stderr.isTTY);
+  },
   env: process.env,
   rulesDir,
   listDir: (p) => readdirSync(p),
