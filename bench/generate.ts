@@ -41,8 +41,8 @@ export interface GeneratedDump {
   services: ServicePort[];
 }
 
-/** mulberry32: small, fast, good enough for shapes. */
-function rng(seed: number): () => number {
+/** mulberry32: small, fast, good enough for shapes (the tests' mutations use it too). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -19,7 +19,7 @@ import { parseRuleSpec, saveRuleSpec } from '../../../src/core/ruleset/rule-spec
 import { saveRuleset } from '../../../src/core/ruleset/save.js';
 import { tokenize } from '../../../src/core/ruleset/tokenize.js';
 import type { Family } from '../../../src/core/types.js';
-import { generateKubeProxyDump } from '../../../bench/generate.js';
+import { generateKubeProxyDump, rng as random } from '../../../bench/generate.js';
 import { rulesetOf } from '../../helpers/rules.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -37,17 +37,6 @@ function corpus(): Array<{ name: string; text: string }> {
   return out;
 }
 
-/** Small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomString(r: () => number, alphabet: string[], max: number): string {
   let s = '';

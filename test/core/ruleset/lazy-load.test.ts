@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateKubeProxyDump } from '../../../bench/generate.js';
+import { generateKubeProxyDump, rng } from '../../../bench/generate.js';
 import { parseRulesText } from '../../../src/cli/load-rules.js';
 import { podContext } from '../../../src/cli/setup.js';
 import { needsConntrack } from '../../../src/core/netfilter/conntrack-users.js';
@@ -45,17 +45,6 @@ function corpus(): Array<{ name: string; text: string }> {
   return out;
 }
 
-/** mulberry32: deterministic mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function outlineOf(line: string) {
   return outlineRule(line, 0, line.length, 2, isTargetModule);
