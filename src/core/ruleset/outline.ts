@@ -12,6 +12,7 @@
  */
 import { TRACKING_MATCHES, TRACKING_TARGETS } from '../conntrack-modules.js';
 import { findTarget } from '../targets/registry.js';
+import { GENERIC_OPTIONS, type GenericOption } from './rule-spec.js';
 
 function canonicalTargetName(name: string): string {
   return findTarget(name)?.name ?? name;
@@ -48,22 +49,24 @@ const enum K {
   Bail,
 }
 
-/** Every generic option the rule parser knows (rule-spec.ts), by what the outline does with it. */
-const GENERIC = new Map<string, K>([
-  ['-s', K.Src], ['--source', K.Src], ['--src', K.Src],
-  ['-d', K.Dst], ['--destination', K.Dst], ['--dst', K.Dst],
-  ['-i', K.Value], ['--in-interface', K.Value],
-  ['-o', K.Value], ['--out-interface', K.Value],
-  ['-p', K.Value], ['--protocol', K.Value],
-  ['-f', K.Flag], ['--fragment', K.Flag],
-  ['-m', K.Match], ['--match', K.Match],
-  ['-j', K.Jump], ['--jump', K.Jump],
-  ['-g', K.Goto], ['--goto', K.Goto],
+/** What the outline does with each generic option the rule parser knows (rule-spec.ts's one list). */
+const K_OF: Record<GenericOption, K> = {
+  src: K.Src,
+  dst: K.Dst,
+  in: K.Value,
+  out: K.Value,
+  proto: K.Value,
+  fragment: K.Flag,
+  match: K.Match,
+  jump: K.Jump,
+  goto: K.Goto,
   // Counters and family selectors change how many rules a line makes: parsed at once.
-  ['-c', K.Bail], ['--set-counters', K.Bail],
-  ['-4', K.Bail], ['--ipv4', K.Bail],
-  ['-6', K.Bail], ['--ipv6', K.Bail],
-]);
+  counters: K.Bail,
+  ipv4: K.Bail,
+  ipv6: K.Bail,
+};
+
+const GENERIC = new Map<string, K>(GENERIC_OPTIONS.map(([name, what]) => [name, K_OF[what]]));
 
 /** Module options that take two values (the token after the first value is a value too). */
 const TWO_VALUES = new Set(['--tcp-flags', '-tcp-flags']);
@@ -223,19 +226,7 @@ export function outlineRule(
 /** The generic option text[from..to) spells, read in place (no slice, no hashing); undefined for any other token. */
 function genericAt(text: string, from: number, to: number): K | undefined {
   const len = to - from;
-  if (len === 2) {
-    switch (text.charCodeAt(from + 1)) {
-      case 115 /* s */: return K.Src;
-      case 100 /* d */: return K.Dst;
-      case 105 /* i */: case 111 /* o */: case 112 /* p */: return K.Value;
-      case 102 /* f */: return K.Flag;
-      case 109 /* m */: return K.Match;
-      case 106 /* j */: return K.Jump;
-      case 103 /* g */: return K.Goto;
-      case 99 /* c */: case 52 /* 4 */: case 54 /* 6 */: return K.Bail;
-      default: return undefined;
-    }
-  }
+  if (len === 2) return SHORT_BY_CHAR[text.charCodeAt(from + 1)];
   if (len < 5 || len > 15 || text.charCodeAt(from + 1) !== 45) return undefined;
   const names = LONG_BY_LENGTH[len];
   if (names === undefined) return undefined;
@@ -278,6 +269,10 @@ function oneOfAt(names: Array<string[] | undefined>, text: string, from: number,
 }
 
 const TRACKING_MATCH_NAMES = byLength(TRACKING_MATCHES);
+
+/** The short generic options (`-d`) by their letter, for genericAt. */
+const SHORT_BY_CHAR: Array<K | undefined> = [];
+for (const [name, kind] of GENERIC) if (name.length === 2) SHORT_BY_CHAR[name.charCodeAt(1)] = kind;
 
 /** The long generic options by length, for genericAt. */
 const LONG_BY_LENGTH: Array<string[] | undefined> = [];

@@ -43,20 +43,40 @@ const enum G {
   Ipv6,
 }
 
-const GENERIC = new Map<string, G>([
-  ['-s', G.Src], ['--source', G.Src], ['--src', G.Src],
-  ['-d', G.Dst], ['--destination', G.Dst], ['--dst', G.Dst],
-  ['-i', G.In], ['--in-interface', G.In],
-  ['-o', G.Out], ['--out-interface', G.Out],
-  ['-p', G.Proto], ['--protocol', G.Proto],
-  ['-f', G.Frag], ['--fragment', G.Frag],
-  ['-m', G.Match], ['--match', G.Match],
-  ['-j', G.Jump], ['--jump', G.Jump],
-  ['-g', G.Goto], ['--goto', G.Goto],
-  ['-c', G.Counters], ['--set-counters', G.Counters],
-  ['-4', G.Ipv4], ['--ipv4', G.Ipv4],
-  ['-6', G.Ipv6], ['--ipv6', G.Ipv6],
-]);
+/** Every generic option spelling iptables takes, with what it is: the one list (outline.ts reads it too). */
+export type GenericOption = 'src' | 'dst' | 'in' | 'out' | 'proto' | 'fragment' | 'match' | 'jump' | 'goto' | 'counters' | 'ipv4' | 'ipv6';
+
+export const GENERIC_OPTIONS: ReadonlyArray<readonly [string, GenericOption]> = [
+  ['-s', 'src'], ['--source', 'src'], ['--src', 'src'],
+  ['-d', 'dst'], ['--destination', 'dst'], ['--dst', 'dst'],
+  ['-i', 'in'], ['--in-interface', 'in'],
+  ['-o', 'out'], ['--out-interface', 'out'],
+  ['-p', 'proto'], ['--protocol', 'proto'],
+  ['-f', 'fragment'], ['--fragment', 'fragment'],
+  ['-m', 'match'], ['--match', 'match'],
+  ['-j', 'jump'], ['--jump', 'jump'],
+  ['-g', 'goto'], ['--goto', 'goto'],
+  ['-c', 'counters'], ['--set-counters', 'counters'],
+  ['-4', 'ipv4'], ['--ipv4', 'ipv4'],
+  ['-6', 'ipv6'], ['--ipv6', 'ipv6'],
+];
+
+const G_OF: Record<GenericOption, G> = {
+  src: G.Src,
+  dst: G.Dst,
+  in: G.In,
+  out: G.Out,
+  proto: G.Proto,
+  fragment: G.Frag,
+  match: G.Match,
+  jump: G.Jump,
+  goto: G.Goto,
+  counters: G.Counters,
+  ipv4: G.Ipv4,
+  ipv6: G.Ipv6,
+};
+
+const GENERIC = new Map<string, G>(GENERIC_OPTIONS.map(([name, what]) => [name, G_OF[what]]));
 
 /** Kernel limit: IFNAMSIZ is 16 including the terminating NUL. */
 const MAX_IFACE = 15;
