@@ -51,39 +51,44 @@ function endLabel(info: HopPathInfo): string {
 
 export function buildPath(ruleset: Ruleset, infos: HopPathInfo[], arrow = '→'): string {
   const tokens: string[] = [];
-  infos.forEach((info, i) => {
-    const { hop } = info;
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i]!;
     if (i === 0) tokens.push(info.startLabel);
-    const hopStart = tokens.length;
-    const hooksSeen = new Set<HookName>();
-    let lastHook: HookName | null = null;
-    const pushHook = (h: HookName) => {
-      if (lastHook !== h) tokens.push(h);
-      lastHook = h;
-      hooksSeen.add(h);
-    };
-    for (const s of hop.steps) {
-      if (s.kind !== 'rule') continue;
-      pushHook(s.hook);
-      const size = chainSize(ruleset, hop, s.table, s.chain);
-      // nat is Istio's table and goes unnamed; any other table is named.
-      const prefix = s.table !== 'nat' ? `${s.table} ` : '';
-      const isBuiltin = s.chain === s.hook;
-      if (isBuiltin && size <= 1 && !prefix) continue;
-      tokens.push(`${prefix}${s.chain}${size > 1 ? ` RULE ${s.rule}` : ''}`);
-    }
-    // Where a connection passes without being captured, show the hook that hands it on.
-    const passed = hop.outcome.type === 'delivered' || hop.outcome.type === 'egress' || hop.outcome.type === 'forwarded';
-    if (passed && !info.captured) {
-      const finalHook: HookName = info.origin === 'local' || hop.outcome.type === 'forwarded' ? 'POSTROUTING' : 'INPUT';
-      if (!hooksSeen.has(finalHook)) {
-        // A local packet crosses POSTROUTING before it loops back in over lo: put it there.
-        const loopback = finalHook === 'POSTROUTING' ? tokens.indexOf('PREROUTING', hopStart) : -1;
-        if (loopback >= 0) tokens.splice(loopback, 0, finalHook);
-        else pushHook(finalHook);
-      }
-    }
-    tokens.push(endLabel(info));
-  });
+    pushHopTokens(ruleset, info, tokens);
+  }
   return tokens.join(` ${arrow} `);
+}
+
+function pushHopTokens(ruleset: Ruleset, info: HopPathInfo, tokens: string[]): void {
+  const { hop } = info;
+  const hopStart = tokens.length;
+  const hooksSeen: HookName[] = [];
+  let lastHook: HookName | null = null;
+  const pushHook = (h: HookName) => {
+    if (lastHook !== h) tokens.push(h);
+    lastHook = h;
+    if (!hooksSeen.includes(h)) hooksSeen.push(h);
+  };
+  for (const s of hop.steps) {
+    if (s.kind !== 'rule') continue;
+    pushHook(s.hook);
+    const size = chainSize(ruleset, hop, s.table, s.chain);
+    // nat is Istio's table and goes unnamed; any other table is named.
+    const prefix = s.table !== 'nat' ? `${s.table} ` : '';
+    const isBuiltin = s.chain === s.hook;
+    if (isBuiltin && size <= 1 && !prefix) continue;
+    tokens.push(`${prefix}${s.chain}${size > 1 ? ` RULE ${s.rule}` : ''}`);
+  }
+  // Where a connection passes without being captured, show the hook that hands it on.
+  const passed = hop.outcome.type === 'delivered' || hop.outcome.type === 'egress' || hop.outcome.type === 'forwarded';
+  if (passed && !info.captured) {
+    const finalHook: HookName = info.origin === 'local' || hop.outcome.type === 'forwarded' ? 'POSTROUTING' : 'INPUT';
+    if (!hooksSeen.includes(finalHook)) {
+      // A local packet crosses POSTROUTING before it loops back in over lo: put it there.
+      const loopback = finalHook === 'POSTROUTING' ? tokens.indexOf('PREROUTING', hopStart) : -1;
+      if (loopback >= 0) tokens.splice(loopback, 0, finalHook);
+      else pushHook(finalHook);
+    }
+  }
+  tokens.push(endLabel(info));
 }

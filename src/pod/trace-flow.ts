@@ -32,6 +32,17 @@ export const DEFAULT_MAX_HOPS = 8;
 
 const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'unknown']);
 
+/** A verdict that decides the hop wherever it happens. */
+function isFatal(verdict: Step['verdict']): boolean {
+  return verdict === 'drop' || verdict === 'reject' || verdict === 'unknown';
+}
+
+/** The first user-chain rule on the call path to `s` (the jump that led there), else `s` itself. */
+function outermost(callPath: Step[], s: Step): Step {
+  for (const x of callPath) if (x.chain !== x.hook) return x;
+  return s;
+}
+
 /**
  * See Hop.decidedBy. A drop, reject or unknown decides the hop wherever it is;
  * otherwise the first terminal verdict inside a user chain does. Either way the
@@ -40,36 +51,35 @@ const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'unknown']);
  */
 export function decidingRule(steps: Step[]): Hop['decidedBy'] {
   const at = (s: Step): Hop['decidedBy'] => ({ table: s.table, chain: s.chain, rule: s.rule });
-  const outermostFor = (pred: (s: Step) => boolean): Step | null => {
-    let stack: Step[] = [];
-    let where = '';
-    for (const s of steps) {
-      const here = `${s.hook}/${s.table}`;
-      if (here !== where) {
-        stack = [];
-        where = here;
-      }
-      if (s.kind === 'return') {
-        stack.pop();
-        continue;
-      }
-      if (s.kind !== 'rule') continue;
-      const inUser = s.chain !== s.hook;
-      if (pred(s) && (inUser || s.verdict === 'drop' || s.verdict === 'reject' || s.verdict === 'unknown')) {
-        return stack.find((x) => x.chain !== x.hook) ?? s;
-      }
-      if (s.verdict === 'jump') stack.push(s);
-      else if (s.verdict === 'goto') stack.push(s);
-      else if (s.verdict === 'return') stack.pop();
+  // One pass: the call path at a step does not depend on what is sought, so the first
+  // terminal step is noted on the way while the first fatal one, which wins, is looked for.
+  const callPath: Step[] = [];
+  let hook: Step['hook'] | null = null;
+  let table: Step['table'] | null = null;
+  let decisive: Step | null = null;
+  for (const s of steps) {
+    if (s.hook !== hook || s.table !== table) {
+      // Each table walk starts with an empty call stack.
+      callPath.length = 0;
+      hook = s.hook;
+      table = s.table;
     }
-    return null;
-  };
-  const fatal = outermostFor((s) => s.verdict === 'drop' || s.verdict === 'reject' || s.verdict === 'unknown');
-  if (fatal) return at(fatal);
-  const decisive = outermostFor((s) => TERMINAL.has(s.verdict));
+    if (s.kind === 'return') {
+      callPath.pop();
+      continue;
+    }
+    if (s.kind !== 'rule') continue;
+    if (isFatal(s.verdict)) return at(outermost(callPath, s));
+    if (decisive === null && TERMINAL.has(s.verdict) && s.chain !== s.hook) decisive = outermost(callPath, s);
+    if (s.verdict === 'jump' || s.verdict === 'goto') callPath.push(s);
+    else if (s.verdict === 'return') callPath.pop();
+  }
   if (decisive) return at(decisive);
-  const last = [...steps].reverse().find((s) => (s.kind === 'rule' && s.verdict !== 'continue') || s.kind === 'policy');
-  return last ? at(last) : null;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i]!;
+    if ((s.kind === 'rule' && s.verdict !== 'continue') || s.kind === 'policy') return at(s);
+  }
+  return null;
 }
 
 interface HopStart {
@@ -162,6 +172,7 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
     note: null,
   };
   let viaUsed = false;
+  const walkOpts: WalkOptions = { unknown: opts.unknown, explain: opts.explain, ...(decide ? { decide } : {}) };
   for (let index = 1; start; index++) {
     if (index > opts.maxHops) {
       warnings.push(`hop limit reached: stopped after ${opts.maxHops} hops (--max-hops); the rule set sends this connection around a loop`);
@@ -182,10 +193,10 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
       gid: pkt.owner?.gid ?? null,
       mark: pkt.mark,
     };
-    const res = traverse(rules, host, pkt, start.origin, { unknown: opts.unknown, explain: opts.explain, ...(decide ? { decide } : {}) });
-    chances.push(...res.chances);
+    const res = traverse(rules, host, pkt, start.origin, walkOpts);
+    if (res.chances.length) chances.push(...res.chances);
     packetView.out = res.entryOut;
-    warnings.push(...res.warnings);
+    if (res.warnings.length) warnings.push(...res.warnings);
     const notes = start.note ? [start.note, ...res.notes] : res.notes;
     const hop: Hop = { index, actor: start.actor, family, packet: packetView, steps: res.steps, decidedBy: decidingRule(res.steps), outcome: res.outcome, notes };
     if (opts.explain) hop.misses = res.misses;
@@ -232,7 +243,7 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
     ruleset: {
       source: ruleset.source.name,
       format: ruleset.source.format,
-      families: (['ipv4', 'ipv6'] as const).filter((f) => ruleset.families[f]),
+      families: familiesOf(ruleset),
       ...(ruleset.source.origin ? { origin: ruleset.source.origin } : {}),
     },
     flow: {
@@ -249,10 +260,22 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
     },
     hops,
     path: buildPath(ruleset, infos),
-    notes: [...ruleset.notes, ...notes],
-    warnings: [...new Set(warnings)],
+    notes: ruleset.notes.concat(notes),
+    warnings: withoutRepeats(warnings),
   };
   return { trace, chances };
+}
+
+function familiesOf(ruleset: Ruleset): Family[] {
+  const families: Family[] = [];
+  if (ruleset.families.ipv4) families.push('ipv4');
+  if (ruleset.families.ipv6) families.push('ipv6');
+  return families;
+}
+
+/** The list without its later repeats, in order (as [...new Set(list)], without the set for the usual empty list). */
+function withoutRepeats(list: string[]): string[] {
+  return list.length < 2 ? list.slice() : [...new Set(list)];
 }
 
 /**

@@ -32,10 +32,18 @@ export function findSocket(host: Host, family: Family, proto: string, addr: Addr
   return null;
 }
 
+// A view only forwards to the host it was made for (reading host.routing at each call), so one view per host serves every trace.
+const VIEWS = new WeakMap<Host, HostView>();
+
 export function hostView(host: Host): HostView {
-  return {
-    addressType: (addr, iface) => addressType(host.routing, addr, iface),
-    primaryAddress: (iface, family) => primaryAddress(host.routing, iface, family),
-    findListener: (family, proto, addr, port) => findSocket(host, family, proto, addr, port),
-  };
+  let view = VIEWS.get(host);
+  if (view === undefined) {
+    view = {
+      addressType: (addr, iface) => addressType(host.routing, addr, iface),
+      primaryAddress: (iface, family) => primaryAddress(host.routing, iface, family),
+      findListener: (family, proto, addr, port) => findSocket(host, family, proto, addr, port),
+    };
+    VIEWS.set(host, view);
+  }
+  return view;
 }

@@ -38,6 +38,21 @@ function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
   return port === null ? a.text : `${host}:${port}`;
 }
 
+// One note per list of skipped nat hooks; there are only a few such lists, and the note is long to build.
+const LOOPBACK_NOTES = new Map<string, string>();
+
+function loopbackNote(skippedNat: HookName[]): string {
+  const key = skippedNat.join(',');
+  let note = LOOPBACK_NOTES.get(key);
+  if (note === undefined) {
+    note =
+      `looped back over lo in the same hop: PREROUTING and INPUT run again for raw, mangle, filter and security` +
+      (skippedNat.length ? `; nat ${skippedNat.join(' and nat ')} skipped, because conntrack already holds this connection's NAT bindings (nat sees only a connection's first pass)` : '');
+    LOOPBACK_NOTES.set(key, note);
+  }
+  return note;
+}
+
 export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet, origin: 'local' | 'remote', opts: WalkOptions): HopEngineResult {
   const rec: HopEngineResult = { steps: [], misses: [], warnings: [], chances: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
   const view = hostView(host);
@@ -213,10 +228,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
   pkt.outIface = null;
   pkt.owner = null;
   rec.outcome = receive(true);
-  rec.notes.push(
-    `looped back over lo in the same hop: PREROUTING and INPUT run again for raw, mangle, filter and security` +
-      (skippedNat.length ? `; nat ${skippedNat.join(' and nat ')} skipped, because conntrack already holds this connection's NAT bindings (nat sees only a connection's first pass)` : ''),
-  );
+  rec.notes.push(loopbackNote(skippedNat));
   rec.final = pkt;
   return rec;
 }

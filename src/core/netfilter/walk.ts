@@ -78,15 +78,31 @@ function headerWhy(h: HeaderMatch, pkt: Packet): string {
   return '';
 }
 
+/** What evaluateRule says of one rule. */
+export interface RuleEvaluation {
+  result: Tri;
+  /** Why the rule did not match (only when asked) or could not be decided. */
+  why: string;
+  /** The probability of a match when every undecidable part is a `-m statistic`, else null. */
+  chance: number | null;
+}
+
+// The two common answers, shared so that testing a rule allocates nothing (callers only read them).
+const MATCHED: Readonly<RuleEvaluation> = { result: 'yes', why: '', chance: null };
+const MISSED: Readonly<RuleEvaluation> = { result: 'no', why: '', chance: null };
+
 /** Three-valued result of a rule's matches, and the reason for a no/unknown. */
-export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boolean): { result: Tri; why: string; chance: number | null } {
-  let result = headerTri(rule.header, pkt);
-  if (result === 'no') return { result, why: wantWhy ? headerWhy(rule.header, pkt) : '', chance: null };
+export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boolean): RuleEvaluation {
+  const header = rule.header;
+  if (headerTri(header, pkt) === 'no') return wantWhy ? { result: 'no', why: headerWhy(header, pkt), chance: null } : MISSED;
+  const matches = rule.matches;
+  if (matches.length === 0) return MATCHED;
+  let result: Tri = 'yes';
   const unknownWhy: string[] = [];
   // The probability of a match when every unknown part is a statistic match, else null.
   let chance: number | null = 1;
   let sawUnknown = false;
-  for (const m of rule.matches) {
+  for (const m of matches) {
     let r: Tri;
     if (!('unknown' in m) && m.module.name === 'statistic') {
       sawUnknown = true;
@@ -103,7 +119,7 @@ export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boo
       unknownWhy.push(`-m ${m.module.name} is not valid in ${ctx.hook} (the kernel refuses such a rule set)`);
     } else {
       r = m.module.evaluate(m.options, pkt, ctx);
-      if (r === 'no') return { result: 'no', why: wantWhy ? m.module.explain(m.options, pkt, ctx) : '', chance: null };
+      if (r === 'no') return wantWhy ? { result: 'no', why: m.module.explain(m.options, pkt, ctx), chance: null } : MISSED;
       if (r === 'unknown') unknownWhy.push(m.module.explain(m.options, pkt, ctx));
     }
     if (r === 'unknown') {
@@ -112,6 +128,8 @@ export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boo
     }
     result = triAnd(result, r);
   }
+  // Every part matched: nothing to explain.
+  if (result === 'yes') return MATCHED;
   // A chance point only when every undecidable part was a statistic match.
   if (!sawUnknown || result !== 'unknown') chance = null;
   return { result, why: unknownWhy.join('; '), chance };
@@ -149,9 +167,11 @@ function step(
   target: string | null,
   verdict: Verdict,
   r: Rule | null,
-  extra: Partial<Step> = {},
+  extra?: Partial<Step>,
 ): Step {
-  const s: Step = { hook: ctx.hook, table: ctx.table, chain: chain.name, rule, kind, target, verdict, text: r ? r.text : null, ...extra };
+  const s: Step = { hook: ctx.hook, table: ctx.table, chain: chain.name, rule, kind, target, verdict, text: r ? r.text : null };
+  // Extra fields go after text and before line: the JSON output keeps this order.
+  if (extra) Object.assign(s, extra);
   if (r && r.provenance.line > 0) s.line = r.provenance.line;
   return s;
 }
@@ -254,7 +274,7 @@ export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOpt
       }
       case 'module': {
         const out = t.module.apply(t.options, pkt, ctx);
-        const extra: Partial<Step> = 'detail' in out && out.detail ? { effect: out.detail } : {};
+        const extra: Partial<Step> | undefined = 'detail' in out && out.detail ? { effect: out.detail } : undefined;
         if (out.verdict === 'unknown') {
           rec.steps.push(step(ctx, chain, position, 'rule', t.module.name, 'unknown', rule, { reason: out.detail }));
           return { verdict: 'unknown', reason: `${chain.name} rule ${position}: ${out.detail}` };
