@@ -56,7 +56,14 @@ export function buildPath(ruleset: Ruleset, infos: HopPathInfo[], arrow = '→')
     if (i === 0) tokens.push(info.startLabel);
     pushHopTokens(ruleset, info, tokens);
   }
-  return tokens.join(` ${arrow} `);
+  return joined(tokens, ` ${arrow} `);
+}
+
+/** tokens.join(separator), by concatenation: the string is flattened once, when it is read, instead of copied here. */
+function joined(tokens: string[], separator: string): string {
+  let out = tokens.length ? tokens[0]! : '';
+  for (let i = 1; i < tokens.length; i++) out = out + separator + tokens[i]!;
+  return out;
 }
 
 function pushHopTokens(ruleset: Ruleset, info: HopPathInfo, tokens: string[]): void {

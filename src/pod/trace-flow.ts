@@ -53,14 +53,14 @@ export function decidingRule(steps: Step[]): Hop['decidedBy'] {
   const at = (s: Step): Hop['decidedBy'] => ({ table: s.table, chain: s.chain, rule: s.rule });
   // One pass: the call path at a step does not depend on what is sought, so the first
   // terminal step is noted on the way while the first fatal one, which wins, is looked for.
-  const callPath: Step[] = [];
+  let callPath: Step[] = [];
   let hook: Step['hook'] | null = null;
   let table: Step['table'] | null = null;
   let decisive: Step | null = null;
   for (const s of steps) {
     if (s.hook !== hook || s.table !== table) {
       // Each table walk starts with an empty call stack.
-      callPath.length = 0;
+      if (callPath.length) callPath = [];
       hook = s.hook;
       table = s.table;
     }
@@ -172,7 +172,9 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
     note: null,
   };
   let viaUsed = false;
-  const walkOpts: WalkOptions = { unknown: opts.unknown, explain: opts.explain, ...(decide ? { decide } : {}) };
+  const walkOpts: WalkOptions = { unknown: opts.unknown, explain: opts.explain };
+  if (decide) walkOpts.decide = decide;
+  const firstLabel = startLabel(flow, pod, origin);
   for (let index = 1; start; index++) {
     if (index > opts.maxHops) {
       warnings.push(`hop limit reached: stopped after ${opts.maxHops} hops (--max-hops); the rule set sends this connection around a loop`);
@@ -207,7 +209,7 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
       role: res.socket?.role ?? null,
       listenerPort: res.socket?.port ?? null,
       captured: res.final.conn.dnatApplied || (res.socket?.transparent ?? false),
-      startLabel: startLabel(flow, pod, origin),
+      startLabel: firstLabel,
     });
     if (res.outcome.type === 'delivered' && res.socket?.role === 'agent-dns') {
       hop.notes.push(

@@ -11,7 +11,7 @@ import type { Outcome } from '../trace.js';
 import { isLoopback } from '../net/address.js';
 import type { HookName, TableName } from '../types.js';
 import { needsConntrack } from './conntrack-users.js';
-import { NAT_MANIP, TABLE_ORDER } from './hooks.js';
+import { familyPlan, type HookPlan } from './hook-plan.js';
 import { findSocket, hostView, type Host } from './host.js';
 import type { LocalSocket, Packet } from './packet.js';
 import { lookupRoute, type RouteResult } from './routing.js';
@@ -30,6 +30,9 @@ export interface HopEngineResult extends Recorder {
 }
 
 type HookEnd = { ended: true; outcome: Outcome } | { ended: false; socket: LocalSocket | null; markChanged: boolean; natChanged: boolean };
+
+/** The usual end of a hook, shared (callers only read it): passed on, nothing changed. */
+const PASSED_UNCHANGED: HookEnd = { ended: false, socket: null, markChanged: false, natChanged: false };
 
 function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
   const a = pkt[which];
@@ -59,15 +62,16 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
   const skippedNat: HookName[] = [];
   let conntrackOffNoted = false;
 
-  const runHook = (hook: HookName): HookEnd => {
+  const plan = familyPlan(rules);
+
+  const runHook = ({ hook, natManip, stages }: HookPlan): HookEnd => {
     let socket: LocalSocket | null = null;
     let markChanged = false;
     let natChanged = false;
-    for (const tableName of TABLE_ORDER[hook]) {
+    for (const { name: tableName, table } of stages) {
       // conntrack (priority -200) attaches the entry right after raw (-300) at the first hook.
       if (tableName !== 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && !pkt.conn.untracked) pkt.conn.attached = true;
-      const table = rules?.tables.get(tableName);
-      if (!table || !table.chains.get(hook)?.builtin) continue;
+      if (!table) continue;
       if (tableName === 'nat' && !needsConntrack(rules!)) {
         if (!conntrackOffNoted) {
           rec.notes.push('nat chains are not consulted: no rule in this family needs conntrack (no NAT target, CT, CONNMARK, or conntrack/state/connmark match), so the kernel never tracks these packets and nat never runs (measured, nf_tables backend)');
@@ -76,8 +80,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
         continue;
       }
       if (tableName === 'nat') {
-        const manip = NAT_MANIP[hook]!;
-        const done = manip === 'dst' ? pkt.conn.dnatDone : pkt.conn.snatDone;
+        const done = natManip === 'dst' ? pkt.conn.dnatDone : pkt.conn.snatDone;
         if (pkt.conn.untracked) {
           rec.notes.push(`nat ${hook} skipped: the packet is untracked (CT --notrack), and untracked packets are never NATed`);
           continue;
@@ -92,7 +95,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
       const result: WalkResult = walkTable(table, pkt, ctx, opts, rec)!;
       if (tableName === 'nat') {
         // Even without a rule, nat installs a null binding: the connection is never NATed again.
-        if (NAT_MANIP[hook] === 'dst') pkt.conn.dnatDone = true;
+        if (natManip === 'dst') pkt.conn.dnatDone = true;
         else pkt.conn.snatDone = true;
       }
       if (pkt.mark !== markBefore) markChanged = true;
@@ -130,7 +133,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
       }
       if (result.socket) socket = result.socket;
     }
-    return { ended: false, socket, markChanged, natChanged };
+    return socket === null && !markChanged && !natChanged ? PASSED_UNCHANGED : { ended: false, socket, markChanged, natChanged };
   };
 
   const route = (): RouteResult => lookupRoute(host.routing, pkt.dst, pkt.mark);
@@ -163,23 +166,23 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
 
   /** Received packet: PREROUTING, routing, then INPUT or FORWARD -> POSTROUTING. */
   const receive = (loopedBack: boolean): Outcome => {
-    const pre = runHook('PREROUTING');
+    const pre = runHook(plan.PREROUTING);
     if (pre.ended) return pre.outcome;
     const r = route();
     if (pre.socket && r.type !== 'local') {
       rec.notes.push(`TPROXY assigned a socket, but the route for mark 0x${pkt.mark.toString(16)} is not local, so the packet would be forwarded`);
     }
     if (r.type === 'local') {
-      const input = runHook('INPUT');
+      const input = runHook(plan.INPUT);
       if (input.ended) return input.outcome;
       return deliver(pre.socket);
     }
     if (loopedBack) return { type: 'dropped', detail: 'looped-back packet is not local after PREROUTING' };
     if (r.type !== 'unicast' || !r.dev) return { type: 'dropped', detail: `no route to ${pkt.dst.text} (${r.type})` };
     pkt.outIface = r.dev;
-    const fwd = runHook('FORWARD');
+    const fwd = runHook(plan.FORWARD);
     if (fwd.ended) return fwd.outcome;
-    const post = runHook('POSTROUTING');
+    const post = runHook(plan.POSTROUTING);
     if (post.ended) return post.outcome;
     return { type: 'forwarded', iface: r.dev, address: pkt.dst.text, port: pkt.dport };
   };
@@ -198,7 +201,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
   }
   pkt.outIface = r.dev;
   rec.entryOut = r.dev;
-  const out = runHook('OUTPUT');
+  const out = runHook(plan.OUTPUT);
   if (out.ended) {
     rec.outcome = out.outcome;
     return rec;
@@ -214,7 +217,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
     pkt.outIface = r.dev;
     if (before !== r.dev) rec.notes.push(`re-routed after OUTPUT: ${before} -> ${r.dev}`);
   }
-  const post = runHook('POSTROUTING');
+  const post = runHook(plan.POSTROUTING);
   if (post.ended) {
     rec.outcome = post.outcome;
     return rec;

@@ -138,10 +138,15 @@ export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boo
 interface Frame {
   chain: Chain;
   index: number;
-  /** Positions of the rules that can match the packet's destination (chain-index.ts); null: every rule. */
-  cands?: Int32Array | null;
-  candsFor?: number | bigint;
-  ci?: number;
+  /** Positions of the rules that can match the packet's destination (chain-index.ts); null: every rule; undefined: not looked up yet. */
+  cands: Int32Array | null | undefined;
+  candsFor: number | bigint | undefined;
+  ci: number;
+}
+
+/** Every field set from the start, so all frames share one shape. */
+function frameAt(chain: Chain): Frame {
+  return { chain, index: 0, cands: undefined, candsFor: undefined, ci: 0 };
 }
 
 /** Move frame.index to the next rule the packet's destination can match (rules between cannot). */
@@ -153,7 +158,7 @@ function skipToCandidate(frame: Frame, pkt: Packet, family: EvalCtx['family']): 
   }
   const c = frame.cands;
   if (c === null) return;
-  let ci = frame.ci!;
+  let ci = frame.ci;
   while (ci < c.length && c[ci]! < frame.index) ci++;
   frame.ci = ci;
   frame.index = ci < c.length ? c[ci]! : frame.chain.rules.length;
@@ -196,7 +201,7 @@ export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOpt
   const builtin = table.chains.get(ctx.hook);
   if (!builtin || !builtin.builtin) return null;
   const stack: Frame[] = [];
-  let frame: Frame = { chain: builtin, index: 0 };
+  let frame = frameAt(builtin);
 
   // Leave the current chain as RETURN does: back to the caller, or the policy at the top.
   const doReturn = (): WalkResult | 'continue' => {
@@ -259,7 +264,7 @@ export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOpt
         const next = table.chains.get(t.chain)!;
         rec.steps.push(step(ctx, chain, position, 'rule', t.chain, t.kind, rule));
         if (t.kind === 'jump') stack.push(frame);
-        frame = { chain: next, index: 0 };
+        frame = frameAt(next);
         continue;
       }
       case 'unknown': {

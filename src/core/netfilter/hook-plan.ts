@@ -1,0 +1,59 @@
+/**
+ * What a hook runs in one family's rules, prepared once: the tables in TABLE_ORDER
+ * with the table itself where it has the hook's built-in chain, and nat's
+ * manipulation there. traverse() reads this instead of looking the tables up
+ * for every hook of every packet.
+ */
+import type { FamilyRules, Table } from '../ruleset/model.js';
+import type { HookName, TableName } from '../types.js';
+import { NAT_MANIP, TABLE_ORDER } from './hooks.js';
+
+export interface HookStage {
+  name: TableName;
+  /** The table when it has this hook's built-in chain, else null (the kernel registers nothing there). */
+  table: Table | null;
+}
+
+export interface HookPlan {
+  hook: HookName;
+  /** What nat rewrites at this hook: the destination at PREROUTING/OUTPUT, the source at INPUT/POSTROUTING. */
+  natManip: 'dst' | 'src' | undefined;
+  /** Every table of TABLE_ORDER[hook], in order, present or not. */
+  stages: HookStage[];
+}
+
+export type FamilyPlan = Record<HookName, HookPlan>;
+
+// A family's tables and chains are fixed once the loader has built them (lazy rules
+// are parsed in place, inside their chains), so one plan serves every packet.
+const PLANS = new WeakMap<FamilyRules, FamilyPlan>();
+const NO_RULES = build(undefined);
+
+export function familyPlan(rules: FamilyRules | undefined): FamilyPlan {
+  if (!rules) return NO_RULES;
+  let plan = PLANS.get(rules);
+  if (plan === undefined) {
+    plan = build(rules);
+    PLANS.set(rules, plan);
+  }
+  return plan;
+}
+
+function build(rules: FamilyRules | undefined): FamilyPlan {
+  const hookPlan = (hook: HookName): HookPlan => ({
+    hook,
+    natManip: NAT_MANIP[hook],
+    stages: TABLE_ORDER[hook].map((name) => ({ name, table: withBuiltin(rules?.tables.get(name), hook) })),
+  });
+  return {
+    PREROUTING: hookPlan('PREROUTING'),
+    INPUT: hookPlan('INPUT'),
+    FORWARD: hookPlan('FORWARD'),
+    OUTPUT: hookPlan('OUTPUT'),
+    POSTROUTING: hookPlan('POSTROUTING'),
+  };
+}
+
+function withBuiltin(table: Table | undefined, hook: HookName): Table | null {
+  return table && table.chains.get(hook)?.builtin ? table : null;
+}
