@@ -49,14 +49,17 @@ function endLabel(info: HopPathInfo): string {
   }
 }
 
-export function buildPath(ruleset: Ruleset, infos: HopPathInfo[], arrow = '→'): string {
+const DEFAULT_ARROW = '→';
+const DEFAULT_SEPARATOR = ` ${DEFAULT_ARROW} `;
+
+export function buildPath(ruleset: Ruleset, infos: HopPathInfo[], arrow = DEFAULT_ARROW): string {
   const tokens: string[] = [];
   for (let i = 0; i < infos.length; i++) {
     const info = infos[i]!;
     if (i === 0) tokens.push(info.startLabel);
     pushHopTokens(ruleset, info, tokens);
   }
-  return joined(tokens, ` ${arrow} `);
+  return joined(tokens, arrow === DEFAULT_ARROW ? DEFAULT_SEPARATOR : ` ${arrow} `);
 }
 
 /** tokens.join(separator), by concatenation: the string is flattened once, when it is read, instead of copied here. */

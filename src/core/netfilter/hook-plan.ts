@@ -4,7 +4,7 @@
  * manipulation there. traverse() reads this instead of looking the tables up
  * for every hook of every packet.
  */
-import type { FamilyRules, Table } from '../ruleset/model.js';
+import type { Chain, FamilyRules, Table } from '../ruleset/model.js';
 import type { HookName, TableName } from '../types.js';
 import { NAT_MANIP, TABLE_ORDER } from './hooks.js';
 
@@ -12,6 +12,8 @@ export interface HookStage {
   name: TableName;
   /** The table when it has this hook's built-in chain, else null (the kernel registers nothing there). */
   table: Table | null;
+  /** That built-in chain, where the walk starts. */
+  builtin: Chain | null;
 }
 
 export interface HookPlan {
@@ -43,7 +45,7 @@ function build(rules: FamilyRules | undefined): FamilyPlan {
   const hookPlan = (hook: HookName): HookPlan => ({
     hook,
     natManip: NAT_MANIP[hook],
-    stages: TABLE_ORDER[hook].map((name) => ({ name, table: withBuiltin(rules?.tables.get(name), hook) })),
+    stages: TABLE_ORDER[hook].map((name) => stage(name, rules?.tables.get(name), hook)),
   });
   return {
     PREROUTING: hookPlan('PREROUTING'),
@@ -54,6 +56,7 @@ function build(rules: FamilyRules | undefined): FamilyPlan {
   };
 }
 
-function withBuiltin(table: Table | undefined, hook: HookName): Table | null {
-  return table && table.chains.get(hook)?.builtin ? table : null;
+function stage(name: TableName, table: Table | undefined, hook: HookName): HookStage {
+  const builtin = table?.chains.get(hook);
+  return table && builtin?.builtin ? { name, table, builtin } : { name, table: null, builtin: null };
 }

@@ -107,8 +107,12 @@ function firstOfFamily(i: Interface, family: Family): Address | null {
 }
 
 function isLocalAddress(model: RoutingModel, addr: Address): boolean {
+  return isLocalIn(compiled(model), addr);
+}
+
+function isLocalIn(c: CompiledRouting, addr: Address): boolean {
   if (addr.family === 'ipv4' && cidrContains(LOOPBACK4, addr)) return true;
-  return compiled(model).localValues[addr.family].has(addr.value);
+  return c.localValues[addr.family].has(addr.value);
 }
 
 function longestMatch(routes: Route[], addr: Address): Route | null {
@@ -125,10 +129,11 @@ export function primaryAddress(model: RoutingModel, iface: string, family: Famil
 
 /** Policy routing lookup as `ip rule` orders it: local, then extra rules, then main. */
 export function lookupRoute(model: RoutingModel, addr: Address, mark: number): RouteResult {
-  if (isLocalAddress(model, addr)) {
+  const c = compiled(model);
+  if (isLocalIn(c, addr)) {
     return { type: 'local', dev: 'lo', via: null, table: 'local', prefSrc: addr };
   }
-  for (const rule of compiled(model).steps) {
+  for (const rule of c.steps) {
     if (rule.fwmark && ((mark & rule.fwmark.mask) >>> 0) !== rule.fwmark.value) continue;
     const route = longestMatch(rule.routes[addr.family], addr);
     if (!route) continue;
@@ -139,7 +144,7 @@ export function lookupRoute(model: RoutingModel, addr: Address, mark: number): R
       dev,
       via: route.via,
       table: rule.table,
-      prefSrc: dev ? primaryAddress(model, dev, addr.family) : null,
+      prefSrc: dev ? c.primary.get(dev)?.[addr.family] ?? null : null,
     };
   }
   return { type: 'none', dev: null, via: null, table: 'main', prefSrc: null };

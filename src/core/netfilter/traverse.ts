@@ -15,7 +15,7 @@ import { familyPlan, type HookPlan } from './hook-plan.js';
 import { findSocket, hostView, type Host } from './host.js';
 import type { LocalSocket, Packet } from './packet.js';
 import { lookupRoute, type RouteResult } from './routing.js';
-import { walkTable, type Recorder, type WalkOptions, type WalkResult } from './walk.js';
+import { walkBuiltin, type Recorder, type WalkOptions } from './walk.js';
 
 export interface HopEngineResult extends Recorder {
   notes: string[];
@@ -41,19 +41,13 @@ function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
   return port === null ? a.text : `${host}:${port}`;
 }
 
-// One note per list of skipped nat hooks; there are only a few such lists, and the note is long to build.
-const LOOPBACK_NOTES = new Map<string, string>();
-
 function loopbackNote(skippedNat: HookName[]): string {
-  const key = skippedNat.join(',');
-  let note = LOOPBACK_NOTES.get(key);
-  if (note === undefined) {
-    note =
-      `looped back over lo in the same hop: PREROUTING and INPUT run again for raw, mangle, filter and security` +
-      (skippedNat.length ? `; nat ${skippedNat.join(' and nat ')} skipped, because conntrack already holds this connection's NAT bindings (nat sees only a connection's first pass)` : '');
-    LOOPBACK_NOTES.set(key, note);
-  }
-  return note;
+  const note = 'looped back over lo in the same hop: PREROUTING and INPUT run again for raw, mangle, filter and security';
+  if (!skippedNat.length) return note;
+  // Concatenated, not joined: the note is flattened once, if it is read.
+  let hooks: string = skippedNat[0]!;
+  for (let i = 1; i < skippedNat.length; i++) hooks = hooks + ' and nat ' + skippedNat[i]!;
+  return `${note}; nat ${hooks} skipped, because conntrack already holds this connection's NAT bindings (nat sees only a connection's first pass)`;
 }
 
 export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet, origin: 'local' | 'remote', opts: WalkOptions): HopEngineResult {
@@ -68,10 +62,10 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
     let socket: LocalSocket | null = null;
     let markChanged = false;
     let natChanged = false;
-    for (const { name: tableName, table } of stages) {
+    for (const { name: tableName, table, builtin } of stages) {
       // conntrack (priority -200) attaches the entry right after raw (-300) at the first hook.
       if (tableName !== 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && !pkt.conn.untracked) pkt.conn.attached = true;
-      if (!table) continue;
+      if (!table || !builtin) continue;
       if (tableName === 'nat' && !needsConntrack(rules!)) {
         if (!conntrackOffNoted) {
           rec.notes.push('nat chains are not consulted: no rule in this family needs conntrack (no NAT target, CT, CONNMARK, or conntrack/state/connmark match), so the kernel never tracks these packets and nat never runs (measured, nf_tables backend)');
@@ -92,7 +86,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
       }
       const ctx: EvalCtx = { family: pkt.family, hook, table: tableName, host: view };
       const markBefore = pkt.mark;
-      const result: WalkResult = walkTable(table, pkt, ctx, opts, rec)!;
+      const result = walkBuiltin(table, builtin, pkt, ctx, opts, rec);
       if (tableName === 'nat') {
         // Even without a rule, nat installs a null binding: the connection is never NATed again.
         if (natManip === 'dst') pkt.conn.dnatDone = true;

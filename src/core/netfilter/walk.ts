@@ -57,12 +57,17 @@ function ifaceMatches(pattern: string, iface: string | null): boolean {
   return pattern === iface;
 }
 
+/** protocolMatches, without its number lookups when the names are the same (as `-p tcp` for a tcp packet is). */
+function sameProtocol(ruleProto: string, pktProto: string): boolean {
+  return ruleProto === pktProto || protocolMatches(ruleProto, pktProto);
+}
+
 function headerTri(h: HeaderMatch, pkt: Packet): Tri {
   if (h.src && cidrContains(h.src.value, pkt.src) === h.src.invert) return 'no';
   if (h.dst && cidrContains(h.dst.value, pkt.dst) === h.dst.invert) return 'no';
   if (h.inIface && ifaceMatches(h.inIface.value, pkt.inIface) === h.inIface.invert) return 'no';
   if (h.outIface && ifaceMatches(h.outIface.value, pkt.outIface) === h.outIface.invert) return 'no';
-  if (h.proto && protocolMatches(h.proto.value, pkt.proto) === h.proto.invert) return 'no';
+  if (h.proto && sameProtocol(h.proto.value, pkt.proto) === h.proto.invert) return 'no';
   if (h.fragment && pkt.fragment === h.fragment.invert) return 'no';
   return 'yes';
 }
@@ -200,6 +205,11 @@ function targetName(rule: Rule): string | null {
 export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOptions, rec: Recorder): WalkResult | null {
   const builtin = table.chains.get(ctx.hook);
   if (!builtin || !builtin.builtin) return null;
+  return walkBuiltin(table, builtin, pkt, ctx, opts, rec);
+}
+
+/** Walk from `builtin`, the built-in chain of `table` for ctx.hook (for callers that have it at hand). */
+export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: EvalCtx, opts: WalkOptions, rec: Recorder): WalkResult {
   const stack: Frame[] = [];
   let frame = frameAt(builtin);
 
