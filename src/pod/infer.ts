@@ -14,11 +14,15 @@ interface Found {
   rule: Rule;
 }
 
-/** The rules (families, tables, chains and rules in order) whose target is one the inference reads: one pass over a dump. */
+/**
+ * The rules (families, tables, chains and rules in order) whose target is one the inference
+ * reads: one pass over the tables those targets are valid in (REDIRECT: nat; TPROXY: mangle).
+ */
 function telling(ruleset: Ruleset): Found[] {
   const out: Found[] = [];
   for (const fr of Object.values(ruleset.families)) {
     for (const table of fr!.tables.values()) {
+      if (table.name !== 'nat' && table.name !== 'mangle') continue;
       for (const chain of table.chains.values()) {
         for (const rule of chain.rules) {
           const name = targetModuleName(rule);

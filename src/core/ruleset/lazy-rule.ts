@@ -38,16 +38,14 @@ export class LazyRule implements Rule {
   #from: number;
   #to: number;
   #raw: string | null;
-  #dstFrom: number;
-  #dstTo: number;
+  #dst: string | null;
   #lineNo: number;
   #parsed: Rule | null = null;
 
   constructor(outline: RuleOutline, home: LazyHome, from: number, to: number, raw: string | null, lineNo: number) {
     this.jumpName = outline.target;
     this.#bits = (outline.goto ? GOTO : 0) | (outline.targetModule ? TARGET_MODULE : 0) | (outline.tracking << TRACKING_SHIFT);
-    this.#dstFrom = outline.dstFrom;
-    this.#dstTo = outline.dstTo;
+    this.#dst = outline.dst;
     this.#home = home;
     this.#from = from;
     this.#to = to;
@@ -75,7 +73,7 @@ export class LazyRule implements Rule {
 
   /** The -d value as written when it is plain (once, no "!", no list), else null; without parsing. */
   get plainDst(): string | null {
-    return this.#dstFrom < 0 ? null : this.#home.text.slice(this.#dstFrom, this.#dstTo);
+    return this.#dst;
   }
 
   /** Set by the loader: `-j NAME` names an extension the engine does not model. */

@@ -32,9 +32,8 @@ export interface RuleOutline {
   /** `-j NAME` names a target extension the engine models (not a chain). */
   targetModule: boolean;
   tracking: Tracking;
-  /** Where the -d value is in the text, when it is given once, without "!" and without a list; else -1. */
-  dstFrom: number;
-  dstTo: number;
+  /** The -d value when it is given once, without "!" and without a list, unquoted; else null. */
+  dst: string | null;
 }
 
 /** What the outline does with a generic option; Dst..Goto are the ones whose value it keeps. */
@@ -90,8 +89,7 @@ export function outlineRule(
   let goto = false;
   let targetModule = false;
   let tracking = Tracking.No;
-  let dstFrom = -1;
-  let dstTo = -1;
+  let dst: string | null = null;
   let dstSeen = false;
   let free = true; // the next token is certainly in option position
   let inverted = false;
@@ -160,10 +158,7 @@ export function outlineRule(
         case K.Dst: {
           if (hasComma(text, start, i) || dstSeen) return null;
           dstSeen = true;
-          if (!pendingInv && !quoted) {
-            dstFrom = start;
-            dstTo = i;
-          }
+          if (!pendingInv && !quoted) dst = text.slice(start, i);
           break;
         }
         case K.Match: {
@@ -220,7 +215,7 @@ export function outlineRule(
   }
   if (inverted || pending !== null) return null;
   // A CT target that another part already made tracking needs no options read.
-  return { target, goto, targetModule, tracking, dstFrom, dstTo };
+  return { target, goto, targetModule, tracking, dst };
 }
 
 /** The generic option text[from..to) spells, read in place (no slice, no hashing); undefined for any other token. */

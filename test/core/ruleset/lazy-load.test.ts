@@ -73,7 +73,7 @@ function checkAgainstParser(line: string, family: Family, table: TableName): 'ou
           : { target: t.chain, goto: t.kind === 'goto', targetModule: false };
   expect(t.kind, line).not.toBe('unknown');
   expect({ target: o.target, goto: o.goto, targetModule: o.targetModule }, line).toEqual(want);
-  const dst = o.dstFrom < 0 ? null : line.slice(o.dstFrom, o.dstTo);
+  const dst = o.dst;
   if (dst !== null) {
     expect(r.header.dst?.invert, line).toBe(false);
     expect(parseCidr(dst), line).toEqual(r.header.dst!.value);
@@ -103,7 +103,7 @@ describe('rule outline', () => {
   ])('%s', (line, want) => {
     const o = outlineOf(line)!;
     expect(o).not.toBeNull();
-    expect({ target: o.target, goto: o.goto, targetModule: o.targetModule, tracking: o.tracking, dst: o.dstFrom < 0 ? null : line.slice(o.dstFrom, o.dstTo) }).toEqual(want);
+    expect({ target: o.target, goto: o.goto, targetModule: o.targetModule, tracking: o.tracking, dst: o.dst }).toEqual(want);
   });
 
   it.each([
