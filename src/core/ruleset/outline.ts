@@ -68,7 +68,7 @@ const K_OF: Record<GenericOption, K> = {
 const GENERIC = new Map<string, K>(GENERIC_OPTIONS.map(([name, what]) => [name, K_OF[what]]));
 
 /** Module options that take two values (the token after the first value is a value too). */
-const TWO_VALUES = new Set(['--tcp-flags', '-tcp-flags']);
+export const TWO_VALUES: ReadonlySet<string> = new Set(['--tcp-flags', '-tcp-flags']);
 
 /**
  * Outline the rule line text[from..to) (`-A CHAIN …`, the first `skip` tokens skipped), or

@@ -19,6 +19,7 @@ import { isTargetModule, LazyRule } from '../../../src/core/ruleset/lazy-rule.js
 import { loadBlocks } from '../../../src/core/ruleset/load.js';
 import type { Rule, Ruleset } from '../../../src/core/ruleset/model.js';
 import { outlineRule, Tracking } from '../../../src/core/ruleset/outline.js';
+import { outlinePairs } from '../../../src/core/ruleset/outline-pairs.js';
 import { parseRuleSpec } from '../../../src/core/ruleset/rule-spec.js';
 import { tokenize } from '../../../src/core/ruleset/tokenize.js';
 import type { Family, TableName } from '../../../src/core/types.js';
@@ -46,9 +47,17 @@ function corpus(): Array<{ name: string; text: string }> {
 }
 
 
+/** The token loop's outline; where the native reading (outline-pairs.ts) takes the line too, it must agree. */
 function outlineOf(line: string) {
-  return outlineRule(line, 0, line.length, 2, isTargetModule);
+  const exact = outlineRule(line, 0, line.length, 2, isTargetModule);
+  const pairs = outlinePairs(line);
+  if (pairs !== undefined) {
+    pairsRead++;
+    expect(pairs, line).toEqual(exact);
+  }
+  return exact;
 }
+let pairsRead = 0;
 
 /** The outline must say what the eager parse says, whenever it outlines a line the parser takes. */
 function checkAgainstParser(line: string, family: Family, table: TableName): 'outlined' | 'declined' | 'invalid' {
@@ -140,6 +149,8 @@ describe('rule outline', () => {
       }
     }
     expect(counts.outlined).toBeGreaterThan(4000);
+    // Most lines of a node dump are of the plain shape the native reading takes.
+    expect(pairsRead).toBeGreaterThan(counts.outlined * 0.8);
   });
 
   it('agrees with the parser on 20,000 mutated lines (option-like tokens where values belong, quotes, lists)', () => {
