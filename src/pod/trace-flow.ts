@@ -242,12 +242,7 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
   const fmt = (e: Endpoint | null) => (e ? formatEndpoint(e.addr, e.port) : null);
   const trace: Trace = {
     schemaVersion: SCHEMA_VERSION,
-    ruleset: {
-      source: ruleset.source.name,
-      format: ruleset.source.format,
-      families: familiesOf(ruleset),
-      ...(ruleset.source.origin ? { origin: ruleset.source.origin } : {}),
-    },
+    ruleset: rulesetView(ruleset),
     flow: {
       title: flow.title,
       proto: flow.proto,
@@ -266,6 +261,12 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
     warnings: withoutRepeats(warnings),
   };
   return { trace, chances };
+}
+
+function rulesetView(ruleset: Ruleset): Trace['ruleset'] {
+  const view: Trace['ruleset'] = { source: ruleset.source.name, format: ruleset.source.format, families: familiesOf(ruleset) };
+  if (ruleset.source.origin) view.origin = ruleset.source.origin;
+  return view;
 }
 
 function familiesOf(ruleset: Ruleset): Family[] {
@@ -301,6 +302,7 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
     const choices = prefix;
     const leaf = traceOnce(ruleset, pod, host, flow, opts, notes, () => (i < choices.length ? choices[i++]! : (i++, true)));
     leaves.push(leaf);
+    if (!leaf.chances.length) break;
     // Backtrack: flip the last "match" to "no match" and explore from there.
     const taken = leaf.chances.map((c) => c.matched);
     const j = taken.lastIndexOf(true);

@@ -4,7 +4,8 @@
  * Enough to decide `-o` in OUTPUT, local delivery vs forwarding, and TPROXY's
  * `fwmark 1337 lookup 133` + `local default dev lo table 133`.
  */
-import { cidrContains, parseCidr, type Address, type Cidr } from '../net/address.js';
+import { parseCidr, type Address, type Cidr } from '../net/address.js';
+import { inCidr } from './in-cidr.js';
 import type { AddrType } from './packet.js';
 import type { Family } from '../types.js';
 
@@ -111,14 +112,14 @@ function isLocalAddress(model: RoutingModel, addr: Address): boolean {
 }
 
 function isLocalIn(c: CompiledRouting, addr: Address): boolean {
-  if (addr.family === 'ipv4' && cidrContains(LOOPBACK4, addr)) return true;
+  if (addr.family === 'ipv4' && inCidr(LOOPBACK4, addr)) return true;
   return c.localValues[addr.family].has(addr.value);
 }
 
 function longestMatch(routes: Route[], addr: Address): Route | null {
   let best: Route | null = null;
   for (const r of routes) {
-    if (cidrContains(r.dst, addr) && (!best || r.dst.prefix > best.dst.prefix)) best = r;
+    if (inCidr(r.dst, addr) && (!best || r.dst.prefix > best.dst.prefix)) best = r;
   }
   return best;
 }
@@ -161,7 +162,7 @@ export function addressType(model: RoutingModel, addr: Address, iface: string | 
     if ((addr.value as bigint) >> 120n === 0xffn) return 'MULTICAST';
   }
   const candidates = iface ? model.interfaces.filter((i) => i.name === iface) : model.interfaces;
-  if (iface === 'lo' && addr.family === 'ipv4' && cidrContains(LOOPBACK4, addr)) return 'LOCAL';
+  if (iface === 'lo' && addr.family === 'ipv4' && inCidr(LOOPBACK4, addr)) return 'LOCAL';
   if (!iface && isLocalAddress(model, addr)) return 'LOCAL';
   for (const i of candidates) {
     for (const a of i.addrs) {

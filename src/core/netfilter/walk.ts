@@ -4,7 +4,6 @@
  * chain, and the policy as the explicit final step. The recorder is the
  * evaluator's own output, so the trace cannot drift from the evaluation.
  */
-import { cidrContains } from '../net/address.js';
 import type { EvalCtx } from '../matches/define.js';
 import type { Chain, HeaderMatch, Rule, Table } from '../ruleset/model.js';
 import { protocolMatches } from '../ruleset/protocols.js';
@@ -14,6 +13,7 @@ import { triAnd, triInvert, type Tri } from '../types.js';
 import type { LocalSocket, Packet } from './packet.js';
 import { statisticProbability, type StatisticOptions } from '../matches/statistic.js';
 import { dstCandidates } from './chain-index.js';
+import { inCidr } from './in-cidr.js';
 
 export type UnknownPolicy = 'stop' | 'match' | 'no-match';
 
@@ -63,8 +63,8 @@ function sameProtocol(ruleProto: string, pktProto: string): boolean {
 }
 
 function headerTri(h: HeaderMatch, pkt: Packet): Tri {
-  if (h.src && cidrContains(h.src.value, pkt.src) === h.src.invert) return 'no';
-  if (h.dst && cidrContains(h.dst.value, pkt.dst) === h.dst.invert) return 'no';
+  if (h.src && inCidr(h.src.value, pkt.src) === h.src.invert) return 'no';
+  if (h.dst && inCidr(h.dst.value, pkt.dst) === h.dst.invert) return 'no';
   if (h.inIface && ifaceMatches(h.inIface.value, pkt.inIface) === h.inIface.invert) return 'no';
   if (h.outIface && ifaceMatches(h.outIface.value, pkt.outIface) === h.outIface.invert) return 'no';
   if (h.proto && sameProtocol(h.proto.value, pkt.proto) === h.proto.invert) return 'no';
@@ -74,8 +74,8 @@ function headerTri(h: HeaderMatch, pkt: Packet): Tri {
 
 function headerWhy(h: HeaderMatch, pkt: Packet): string {
   const no = (cond: boolean) => cond;
-  if (h.src && no(cidrContains(h.src.value, pkt.src) === h.src.invert)) return `src ${pkt.src.text} ${h.src.invert ? 'is in' : 'is not in'} ${h.src.value.base.text}/${h.src.value.prefix}`;
-  if (h.dst && no(cidrContains(h.dst.value, pkt.dst) === h.dst.invert)) return `dst ${pkt.dst.text} ${h.dst.invert ? 'is in' : 'is not in'} ${h.dst.value.base.text}/${h.dst.value.prefix}`;
+  if (h.src && no(inCidr(h.src.value, pkt.src) === h.src.invert)) return `src ${pkt.src.text} ${h.src.invert ? 'is in' : 'is not in'} ${h.src.value.base.text}/${h.src.value.prefix}`;
+  if (h.dst && no(inCidr(h.dst.value, pkt.dst) === h.dst.invert)) return `dst ${pkt.dst.text} ${h.dst.invert ? 'is in' : 'is not in'} ${h.dst.value.base.text}/${h.dst.value.prefix}`;
   if (h.inIface && no(ifaceMatches(h.inIface.value, pkt.inIface) === h.inIface.invert)) return `in-interface ${pkt.inIface ?? 'none'} ${h.inIface.invert ? '=' : '≠'} ${h.inIface.value}`;
   if (h.outIface && no(ifaceMatches(h.outIface.value, pkt.outIface) === h.outIface.invert)) return `out-interface ${pkt.outIface ?? 'none'} ${h.outIface.invert ? '=' : '≠'} ${h.outIface.value}`;
   if (h.proto && no(protocolMatches(h.proto.value, pkt.proto) === h.proto.invert)) return `protocol ${pkt.proto} ${h.proto.invert ? '=' : '≠'} ${h.proto.value}`;
@@ -201,6 +201,18 @@ function targetName(rule: Rule): string | null {
   }
 }
 
+// Walk results without details, shared (callers only read them).
+const ACCEPTED: Readonly<WalkResult> = { verdict: 'accept' };
+const DROPPED: Readonly<WalkResult> = { verdict: 'drop' };
+const REJECTED: Readonly<WalkResult> = { verdict: 'reject' };
+
+/** RETURN (or the end of the chain) at the top: the built-in chain's policy decides. */
+function applyPolicy(builtin: Chain, ctx: EvalCtx, rec: Recorder): WalkResult {
+  const policy = builtin.policy ?? 'ACCEPT';
+  rec.steps.push(step(ctx, builtin, null, 'policy', policy, policy === 'ACCEPT' ? 'accept' : 'drop', null));
+  return policy === 'ACCEPT' ? ACCEPTED : DROPPED;
+}
+
 /** Walk `table`'s built-in chain for ctx.hook. Returns null when the table has no such chain. */
 export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOptions, rec: Recorder): WalkResult | null {
   const builtin = table.chains.get(ctx.hook);
@@ -212,19 +224,6 @@ export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOpt
 export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: EvalCtx, opts: WalkOptions, rec: Recorder): WalkResult {
   const stack: Frame[] = [];
   let frame = frameAt(builtin);
-
-  // Leave the current chain as RETURN does: back to the caller, or the policy at the top.
-  const doReturn = (): WalkResult | 'continue' => {
-    const caller = stack.pop();
-    if (caller) {
-      frame = caller;
-      return 'continue';
-    }
-    const policy = builtin.policy ?? 'ACCEPT';
-    rec.steps.push(step(ctx, builtin, null, 'policy', policy, policy === 'ACCEPT' ? 'accept' : 'drop', null));
-    return { verdict: policy === 'ACCEPT' ? 'accept' : 'drop' };
-  };
-
   // With --explain every miss is reported, so every rule is tested.
   const indexed = !opts.explain;
   for (;;) {
@@ -232,8 +231,9 @@ export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: Eval
     if (indexed && frame.index < chain.rules.length) skipToCandidate(frame, pkt, ctx.family);
     if (frame.index >= chain.rules.length) {
       if (!chain.builtin) rec.steps.push(step(ctx, chain, null, 'return', null, 'return', null));
-      const r = doReturn();
-      if (r !== 'continue') return r;
+      const caller = stack.pop();
+      if (caller === undefined) return applyPolicy(builtin, ctx, rec);
+      frame = caller;
       continue;
     }
     const position = frame.index + 1;
@@ -299,8 +299,9 @@ export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: Eval
           case 'continue':
             continue;
           case 'return': {
-            const r = doReturn();
-            if (r !== 'continue') return r;
+            const caller = stack.pop();
+            if (caller === undefined) return applyPolicy(builtin, ctx, rec);
+            frame = caller;
             continue;
           }
           case 'accept': {
@@ -310,9 +311,9 @@ export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: Eval
             return res;
           }
           case 'drop':
-            return { verdict: 'drop' };
+            return DROPPED;
           case 'reject':
-            return { verdict: 'reject' };
+            return REJECTED;
         }
       }
     }
