@@ -7,13 +7,14 @@
  */
 import type { EvalCtx } from '../matches/define.js';
 import type { FamilyRules } from '../ruleset/model.js';
+import type { NatChange } from '../targets/define.js';
 import type { Outcome } from '../trace.js';
 import { isLoopback } from '../net/address.js';
 import type { HookName, TableName } from '../types.js';
 import { needsConntrack } from './conntrack-users.js';
-import { familyPlan, type HookPlan } from './hook-plan.js';
+import { familyPlan, type FamilyPlan, type HookPlan } from './hook-plan.js';
 import { findSocket, hostView, type Host } from './host.js';
-import type { LocalSocket, Packet } from './packet.js';
+import type { HostView, LocalSocket, Packet } from './packet.js';
 import { lookupRoute, type RouteResult } from './routing.js';
 import { walkBuiltin, type Recorder, type WalkOptions } from './walk.js';
 
@@ -51,14 +52,108 @@ function loopbackNote(skippedNat: HookName[]): string {
 }
 
 export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet, origin: 'local' | 'remote', opts: WalkOptions): HopEngineResult {
-  const rec: HopEngineResult = { steps: [], misses: [], warnings: [], chances: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
-  const view = hostView(host);
-  const skippedNat: HookName[] = [];
-  let conntrackOffNoted = false;
+  const run = new HopRun(rules, host, pkt, opts);
+  if (origin === 'remote') {
+    run.rec.outcome = run.receive(false);
+    return run.rec;
+  }
+  run.sendLocal();
+  return run.rec;
+}
 
-  const plan = familyPlan(rules);
+/** One hop's packet on its way through the hooks: what traverse() records, and what it must remember between hooks. */
+class HopRun {
+  readonly rec: HopEngineResult;
+  readonly #view: HostView;
+  readonly #plan: FamilyPlan;
+  /** Hooks where nat did not run because conntrack already held the binding. */
+  readonly #skippedNat: HookName[] = [];
+  #conntrackOffNoted = false;
 
-  const runHook = ({ hook, natManip, stages }: HookPlan): HookEnd => {
+  constructor(
+    readonly rules: FamilyRules | undefined,
+    readonly host: Host,
+    readonly pkt: Packet,
+    readonly opts: WalkOptions,
+  ) {
+    this.rec = { steps: [], misses: [], warnings: [], chances: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
+    this.#view = hostView(host);
+    this.#plan = familyPlan(rules);
+  }
+
+  /** Locally generated: the route is chosen before OUTPUT, so -o is known there. */
+  sendLocal(): void {
+    const { pkt, rec } = this;
+    let r = this.route();
+    if (r.type === 'none' || r.type === 'unreachable' || r.type === 'prohibit' || r.type === 'blackhole' || !r.dev) {
+      rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text}: connect() fails before any packet is sent` };
+      return;
+    }
+    pkt.outIface = r.dev;
+    rec.entryOut = r.dev;
+    const out = this.runHook(this.#plan.OUTPUT);
+    if (out.ended) {
+      rec.outcome = out.outcome;
+      return;
+    }
+    if (out.natChanged || out.markChanged) {
+      // ip_route_me_harder: a changed destination or mark re-routes the packet.
+      const before = pkt.outIface;
+      r = this.route();
+      if (!r.dev) {
+        rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` };
+        return;
+      }
+      pkt.outIface = r.dev;
+      if (before !== r.dev) rec.notes.push(`re-routed after OUTPUT: ${before} -> ${r.dev}`);
+    }
+    const post = this.runHook(this.#plan.POSTROUTING);
+    if (post.ended) {
+      rec.outcome = post.outcome;
+      return;
+    }
+    if (r.type !== 'local') {
+      rec.outcome = { type: 'egress', iface: pkt.outIface ?? undefined, address: pkt.dst.text, port: pkt.dport };
+      return;
+    }
+    // Loopback: the packet comes back in over lo in the same hop. skb_orphan() drops the socket.
+    pkt.inIface = 'lo';
+    pkt.outIface = null;
+    pkt.owner = null;
+    rec.outcome = this.receive(true);
+    rec.notes.push(loopbackNote(this.#skippedNat));
+  }
+
+  /** Received packet: PREROUTING, routing, then INPUT or FORWARD -> POSTROUTING. */
+  receive(loopedBack: boolean): Outcome {
+    const { pkt, rec } = this;
+    const pre = this.runHook(this.#plan.PREROUTING);
+    if (pre.ended) return pre.outcome;
+    const r = this.route();
+    if (pre.socket && r.type !== 'local') {
+      rec.notes.push(`TPROXY assigned a socket, but the route for mark 0x${pkt.mark.toString(16)} is not local, so the packet would be forwarded`);
+    }
+    if (r.type === 'local') {
+      const input = this.runHook(this.#plan.INPUT);
+      if (input.ended) return input.outcome;
+      return this.deliver(pre.socket);
+    }
+    if (loopedBack) return { type: 'dropped', detail: 'looped-back packet is not local after PREROUTING' };
+    if (r.type !== 'unicast' || !r.dev) return { type: 'dropped', detail: `no route to ${pkt.dst.text} (${r.type})` };
+    pkt.outIface = r.dev;
+    const fwd = this.runHook(this.#plan.FORWARD);
+    if (fwd.ended) return fwd.outcome;
+    const post = this.runHook(this.#plan.POSTROUTING);
+    if (post.ended) return post.outcome;
+    return { type: 'forwarded', iface: r.dev, address: pkt.dst.text, port: pkt.dport };
+  }
+
+  route(): RouteResult {
+    return lookupRoute(this.host.routing, this.pkt.dst, this.pkt.mark);
+  }
+
+  runHook({ hook, natManip, stages }: HookPlan): HookEnd {
+    const { pkt, rec } = this;
     let socket: LocalSocket | null = null;
     let markChanged = false;
     let natChanged = false;
@@ -66,10 +161,10 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
       // conntrack (priority -200) attaches the entry right after raw (-300) at the first hook.
       if (tableName !== 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && !pkt.conn.untracked) pkt.conn.attached = true;
       if (!table || !builtin) continue;
-      if (tableName === 'nat' && !needsConntrack(rules!)) {
-        if (!conntrackOffNoted) {
+      if (tableName === 'nat' && !needsConntrack(this.rules!)) {
+        if (!this.#conntrackOffNoted) {
           rec.notes.push('nat chains are not consulted: no rule in this family needs conntrack (no NAT target, CT, CONNMARK, or conntrack/state/connmark match), so the kernel never tracks these packets and nat never runs (measured, nf_tables backend)');
-          conntrackOffNoted = true;
+          this.#conntrackOffNoted = true;
         }
         continue;
       }
@@ -80,13 +175,13 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
           continue;
         }
         if (pkt.conn.state !== 'NEW' || done) {
-          skippedNat.push(hook);
+          this.#skippedNat.push(hook);
           continue;
         }
       }
-      const ctx: EvalCtx = { family: pkt.family, hook, table: tableName, host: view };
+      const ctx: EvalCtx = { family: pkt.family, hook, table: tableName, host: this.#view };
       const markBefore = pkt.mark;
-      const result = walkBuiltin(table, builtin, pkt, ctx, opts, rec);
+      const result = walkBuiltin(table, builtin, pkt, ctx, this.opts, rec);
       if (tableName === 'nat') {
         // Even without a rule, nat installs a null binding: the connection is never NATed again.
         if (natManip === 'dst') pkt.conn.dnatDone = true;
@@ -104,35 +199,39 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
           break;
       }
       if (result.nat) {
-        const n = result.nat;
-        const before = n.manip === 'dst' ? fmtAddr(pkt, 'dst') : fmtAddr(pkt, 'src');
-        if (n.manip === 'dst') {
-          pkt.dst = n.addr;
-          if (n.port !== null) pkt.dport = n.port;
-          pkt.conn.dnatApplied = true;
-        } else {
-          pkt.src = n.addr;
-          if (n.port !== null) pkt.sport = n.port;
-          pkt.conn.snatApplied = true;
-        }
+        this.applyNat(result.nat);
         natChanged = true;
-        const after = n.manip === 'dst' ? fmtAddr(pkt, 'dst') : fmtAddr(pkt, 'src');
-        const last = rec.steps[rec.steps.length - 1];
-        if (last) {
-          // Keep the target's own words only when they add something (e.g. "range reduced to its first address").
-          const extra = last.effect && !last.effect.includes(after) ? `; ${last.effect}` : '';
-          last.effect = `${n.manip} ${before} -> ${after}${extra}`;
-          last.nat = { manip: n.manip, from: before, to: after };
-        }
       }
       if (result.socket) socket = result.socket;
     }
     return socket === null && !markChanged && !natChanged ? PASSED_UNCHANGED : { ended: false, socket, markChanged, natChanged };
-  };
+  }
 
-  const route = (): RouteResult => lookupRoute(host.routing, pkt.dst, pkt.mark);
+  /** Rewrite the packet as a NAT target bound it, and say so on the step that did it. */
+  applyNat(n: NatChange): void {
+    const { pkt, rec } = this;
+    const before = n.manip === 'dst' ? fmtAddr(pkt, 'dst') : fmtAddr(pkt, 'src');
+    if (n.manip === 'dst') {
+      pkt.dst = n.addr;
+      if (n.port !== null) pkt.dport = n.port;
+      pkt.conn.dnatApplied = true;
+    } else {
+      pkt.src = n.addr;
+      if (n.port !== null) pkt.sport = n.port;
+      pkt.conn.snatApplied = true;
+    }
+    const after = n.manip === 'dst' ? fmtAddr(pkt, 'dst') : fmtAddr(pkt, 'src');
+    const last = rec.steps[rec.steps.length - 1];
+    if (last) {
+      // Keep the target's own words only when they add something (e.g. "range reduced to its first address").
+      const extra = last.effect && !last.effect.includes(after) ? `; ${last.effect}` : '';
+      last.effect = `${n.manip} ${before} -> ${after}${extra}`;
+      last.nat = { manip: n.manip, from: before, to: after };
+    }
+  }
 
-  const deliver = (socket: LocalSocket | null): Outcome => {
+  deliver(socket: LocalSocket | null): Outcome {
+    const { pkt, rec, host } = this;
     const s = socket ?? (pkt.dport !== null ? findSocket(host, pkt.family, pkt.proto, pkt.dst, pkt.dport) : null);
     rec.socket = s;
     if (!s) {
@@ -156,78 +255,7 @@ export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet
     o.address = pkt.dst.text;
     o.port = pkt.dport;
     return o;
-  };
-
-  /** Received packet: PREROUTING, routing, then INPUT or FORWARD -> POSTROUTING. */
-  const receive = (loopedBack: boolean): Outcome => {
-    const pre = runHook(plan.PREROUTING);
-    if (pre.ended) return pre.outcome;
-    const r = route();
-    if (pre.socket && r.type !== 'local') {
-      rec.notes.push(`TPROXY assigned a socket, but the route for mark 0x${pkt.mark.toString(16)} is not local, so the packet would be forwarded`);
-    }
-    if (r.type === 'local') {
-      const input = runHook(plan.INPUT);
-      if (input.ended) return input.outcome;
-      return deliver(pre.socket);
-    }
-    if (loopedBack) return { type: 'dropped', detail: 'looped-back packet is not local after PREROUTING' };
-    if (r.type !== 'unicast' || !r.dev) return { type: 'dropped', detail: `no route to ${pkt.dst.text} (${r.type})` };
-    pkt.outIface = r.dev;
-    const fwd = runHook(plan.FORWARD);
-    if (fwd.ended) return fwd.outcome;
-    const post = runHook(plan.POSTROUTING);
-    if (post.ended) return post.outcome;
-    return { type: 'forwarded', iface: r.dev, address: pkt.dst.text, port: pkt.dport };
-  };
-
-  if (origin === 'remote') {
-    rec.outcome = receive(false);
-    rec.final = pkt;
-    return rec;
   }
-
-  // Locally generated: the route is chosen before OUTPUT, so -o is known there.
-  let r = route();
-  if (r.type === 'none' || r.type === 'unreachable' || r.type === 'prohibit' || r.type === 'blackhole' || !r.dev) {
-    rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text}: connect() fails before any packet is sent` };
-    return rec;
-  }
-  pkt.outIface = r.dev;
-  rec.entryOut = r.dev;
-  const out = runHook(plan.OUTPUT);
-  if (out.ended) {
-    rec.outcome = out.outcome;
-    return rec;
-  }
-  if (out.natChanged || out.markChanged) {
-    // ip_route_me_harder: a changed destination or mark re-routes the packet.
-    const before = pkt.outIface;
-    r = route();
-    if (!r.dev) {
-      rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` };
-      return rec;
-    }
-    pkt.outIface = r.dev;
-    if (before !== r.dev) rec.notes.push(`re-routed after OUTPUT: ${before} -> ${r.dev}`);
-  }
-  const post = runHook(plan.POSTROUTING);
-  if (post.ended) {
-    rec.outcome = post.outcome;
-    return rec;
-  }
-  if (r.type !== 'local') {
-    rec.outcome = { type: 'egress', iface: pkt.outIface ?? undefined, address: pkt.dst.text, port: pkt.dport };
-    return rec;
-  }
-  // Loopback: the packet comes back in over lo in the same hop. skb_orphan() drops the socket.
-  pkt.inIface = 'lo';
-  pkt.outIface = null;
-  pkt.owner = null;
-  rec.outcome = receive(true);
-  rec.notes.push(loopbackNote(skippedNat));
-  rec.final = pkt;
-  return rec;
 }
 
 export type { TableName };

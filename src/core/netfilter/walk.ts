@@ -12,7 +12,7 @@ import type { Miss, Step, Verdict } from '../trace.js';
 import { triAnd, triInvert, type Tri } from '../types.js';
 import type { LocalSocket, Packet } from './packet.js';
 import { statisticProbability, type StatisticOptions } from '../matches/statistic.js';
-import { dstCandidates } from './chain-index.js';
+import { dstCandidates, INDEX_MIN_RULES } from './chain-index.js';
 import { inCidr } from './in-cidr.js';
 
 export type UnknownPolicy = 'stop' | 'match' | 'no-match';
@@ -228,7 +228,8 @@ export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: Eval
   const indexed = !opts.explain;
   for (;;) {
     const { chain } = frame;
-    if (indexed && frame.index < chain.rules.length) skipToCandidate(frame, pkt, ctx.family);
+    // Chains too short to be indexed are scanned rule by rule (dstCandidates would answer null).
+    if (indexed && frame.index < chain.rules.length && chain.rules.length >= INDEX_MIN_RULES) skipToCandidate(frame, pkt, ctx.family);
     if (frame.index >= chain.rules.length) {
       if (!chain.builtin) rec.steps.push(step(ctx, chain, null, 'return', null, 'return', null));
       const caller = stack.pop();
