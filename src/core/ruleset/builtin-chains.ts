@@ -9,6 +9,9 @@ export const BUILTIN_CHAINS: Record<TableName, readonly HookName[]> = {
   security: ['INPUT', 'FORWARD', 'OUTPUT'],
 };
 
+/** The longest built-in chain name (POSTROUTING): longer names are user chains without a search. */
+const LONGEST = 11;
+
 export function isBuiltinChain(table: TableName, chain: string): chain is HookName {
-  return (BUILTIN_CHAINS[table] as readonly string[]).includes(chain);
+  return chain.length <= LONGEST && (BUILTIN_CHAINS[table] as readonly string[]).includes(chain);
 }

@@ -96,7 +96,7 @@ class PlainSaveLoad {
     // The common shape is read with native searches; the token loop takes the rest.
     const outline = outlinePairs(text.slice(from, nl)) ?? outlineRule(text, from, nl, 2, isTargetModule, this.scan);
     if (outline !== null) {
-      chain.rules.push(new LazyRule(outline, this.home!, from, nl, null, this.lineNo));
+      chain.rules.push(new LazyRule(outline, this.home!, from, null, this.lineNo));
       return true;
     }
     const line = text.slice(from, nl);
@@ -197,15 +197,19 @@ class PlainSaveLoad {
     const sp1 = text.indexOf(' ', from + 1);
     if (sp1 <= from + 1 || sp1 >= nl) return false;
     const sp2 = text.indexOf(' ', sp1 + 1);
-    if (sp2 <= sp1 + 1 || sp2 >= nl || !COUNTERS.test(text.slice(sp2 + 1, nl))) return false;
+    if (sp2 <= sp1 + 1 || sp2 >= nl) return false;
+    // Counters are `[0:0]` in nearly every dump: compare in place before the pattern.
+    if (!(nl === sp2 + 6 && text.startsWith('[0:0]', sp2 + 1)) && !COUNTERS.test(text.slice(sp2 + 1, nl))) return false;
     const name = text.slice(from + 1, sp1);
-    const policy = text.slice(sp1 + 1, sp2);
+    // A user chain's policy is "-": read in place; a built-in chain's is read as a word.
+    const userPolicy = sp2 === sp1 + 2 && text.charCodeAt(sp1 + 1) === 45;
+    const policy = userPolicy ? '-' : text.slice(sp1 + 1, sp2);
     if (!this.scan.plain && (name.indexOf('\t') >= 0 || policy.indexOf('\t') >= 0)) return false;
     const line = text.slice(from, nl);
     // A quoted or escaped name reads differently once tokenized: the general path's case.
-    if (!validChainName(name) || name.indexOf('"') >= 0 || name.indexOf('\\') >= 0) return false;
+    if (!validChainName(name) || name.indexOf('"') >= 0 || (!this.scan.plain && name.indexOf('\\') >= 0)) return false;
     const builtin = isBuiltinChain(table.name, name);
-    if (builtin ? policy !== 'ACCEPT' && policy !== 'DROP' : policy !== '-') return false;
+    if (builtin ? policy !== 'ACCEPT' && policy !== 'DROP' : !userPolicy) return false;
     const chain: Chain = { name, builtin, policy: builtin ? (policy as 'ACCEPT' | 'DROP') : null, rules: [], provenance: { file: this.file, line: this.lineNo, raw: line } };
     const before = table.chains.size;
     table.chains.set(name, chain);

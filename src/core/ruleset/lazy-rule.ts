@@ -34,21 +34,19 @@ export class LazyRule implements Rule {
   readonly jumpName: string | null;
   #bits: number;
   #home: LazyHome;
-  /** The rule's line is home.text[from..to), counters removed; `raw` is the line as written when it differs. */
+  /** The rule's line starts at home.text[from] (counters removed) and runs to the line's end; `raw` is the line as written when it differs. */
   #from: number;
-  #to: number;
   #raw: string | null;
   #dst: string | null;
   #lineNo: number;
   #parsed: Rule | null = null;
 
-  constructor(outline: RuleOutline, home: LazyHome, from: number, to: number, raw: string | null, lineNo: number) {
+  constructor(outline: RuleOutline, home: LazyHome, from: number, raw: string | null, lineNo: number) {
     this.jumpName = outline.target;
     this.#bits = (outline.goto ? GOTO : 0) | (outline.targetModule ? TARGET_MODULE : 0) | (outline.tracking << TRACKING_SHIFT);
     this.#dst = outline.dst;
     this.#home = home;
     this.#from = from;
-    this.#to = to;
     this.#raw = raw;
     this.#lineNo = lineNo;
   }
@@ -99,7 +97,8 @@ export class LazyRule implements Rule {
   #force(): Rule {
     if (this.#parsed !== null) return this.#parsed;
     const home = this.#home;
-    const text = home.text.slice(this.#from, this.#to);
+    const end = home.text.indexOf('\n', this.#from);
+    const text = home.text.slice(this.#from, end < 0 ? home.text.length : end);
     const line = { text: this.#raw ?? text, line: this.#lineNo };
     const out: Rule[] = [];
     try {

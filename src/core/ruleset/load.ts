@@ -115,7 +115,7 @@ export function appendRules(tokens: string[] | null, chain: Chain, ctx: RuleSpec
   if (lazy) {
     const outline = outlineRule(text, 0, text.length, 2, isTargetModule);
     if (outline !== null) {
-      chain.rules.push(new LazyRule(outline, { text, file, chain: chain.name, ctx }, 0, text.length, l.text === text ? null : l.text, l.line));
+      chain.rules.push(new LazyRule(outline, { text, file, chain: chain.name, ctx }, 0, l.text === text ? null : l.text, l.line));
       return;
     }
   }
