@@ -177,13 +177,25 @@ function step(
   target: string | null,
   verdict: Verdict,
   r: Rule | null,
-  extra?: Partial<Step>,
+  extra?: Pick<Step, 'reason' | 'effect'>,
 ): Step {
-  const s: Step = { hook: ctx.hook, table: ctx.table, chain: chain.name, rule, kind, target, verdict, text: r ? r.text : null };
-  // Extra fields go after text and before line: the JSON output keeps this order.
-  if (extra) Object.assign(s, extra);
-  if (r && r.provenance.line > 0) s.line = r.provenance.line;
-  return s;
+  // Every field is there from the start, in output order, so that all steps share one shape
+  // (quick to read for everything downstream); JSON leaves out the fields left undefined.
+  // traverse() fills in nat, and rewrites effect, which a NAT target always sets here.
+  return {
+    hook: ctx.hook,
+    table: ctx.table,
+    chain: chain.name,
+    rule,
+    kind,
+    target,
+    verdict,
+    text: r ? r.text : null,
+    reason: extra?.reason,
+    effect: extra?.effect,
+    line: r && r.provenance.line > 0 ? r.provenance.line : undefined,
+    nat: undefined,
+  };
 }
 
 function targetName(rule: Rule): string | null {
@@ -290,7 +302,7 @@ export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: Eval
       }
       case 'module': {
         const out = t.module.apply(t.options, pkt, ctx);
-        const extra: Partial<Step> | undefined = 'detail' in out && out.detail ? { effect: out.detail } : undefined;
+        const extra = 'detail' in out && out.detail ? { effect: out.detail } : undefined;
         if (out.verdict === 'unknown') {
           rec.steps.push(step(ctx, chain, position, 'rule', t.module.name, 'unknown', rule, { reason: out.detail }));
           return { verdict: 'unknown', reason: `${chain.name} rule ${position}: ${out.detail}` };
