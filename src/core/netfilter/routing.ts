@@ -61,7 +61,13 @@ interface CompiledRouting {
   steps: PolicyStep[];
   /** Primary (first) address of each interface per family; the first interface of a name wins. */
   primary: Map<string, Record<Family, Address | null>>;
+  /** Answers already given, by mark, then by address value (a number for IPv4, a bigint for IPv6: families never mix). */
+  answers: Map<number, Map<number | bigint, Readonly<RouteResult>>>;
 }
+
+/** Answers kept per mark, and marks kept; a map that is full is cleared. */
+const ANSWERS_MAX = 4096;
+const MARKS_MAX = 64;
 
 interface PolicyStep {
   fwmark: PolicyRule['fwmark'];
@@ -100,7 +106,7 @@ function compile(model: RoutingModel): CompiledRouting {
       routes: { ipv4: routes.filter((r) => r.dst.family === 'ipv4'), ipv6: routes.filter((r) => r.dst.family === 'ipv6') },
     };
   });
-  return { localValues, steps, primary };
+  return { localValues, steps, primary, answers: new Map() };
 }
 
 function firstOfFamily(i: Interface, family: Family): Address | null {
@@ -128,9 +134,27 @@ export function primaryAddress(model: RoutingModel, iface: string, family: Famil
   return compiled(model).primary.get(iface)?.[family] ?? null;
 }
 
-/** Policy routing lookup as `ip rule` orders it: local, then extra rules, then main. */
-export function lookupRoute(model: RoutingModel, addr: Address, mark: number): RouteResult {
+/**
+ * Policy routing lookup as `ip rule` orders it: local, then extra rules, then main.
+ * The answer depends only on the model, the address and the mark, so it is kept and shared: callers only read it.
+ */
+export function lookupRoute(model: RoutingModel, addr: Address, mark: number): Readonly<RouteResult> {
   const c = compiled(model);
+  let byAddress = c.answers.get(mark);
+  if (byAddress === undefined) {
+    if (c.answers.size >= MARKS_MAX) c.answers.clear();
+    c.answers.set(mark, (byAddress = new Map()));
+  }
+  let answer = byAddress.get(addr.value);
+  if (answer === undefined) {
+    if (byAddress.size >= ANSWERS_MAX) byAddress.clear();
+    answer = routeFor(c, addr, mark);
+    byAddress.set(addr.value, answer);
+  }
+  return answer;
+}
+
+function routeFor(c: CompiledRouting, addr: Address, mark: number): RouteResult {
   if (isLocalIn(c, addr)) {
     return { type: 'local', dev: 'lo', via: null, table: 'local', prefSrc: addr };
   }

@@ -148,7 +148,7 @@ class HopRun {
     return { type: 'forwarded', iface: r.dev, address: pkt.dst.text, port: pkt.dport };
   }
 
-  route(): RouteResult {
+  route(): Readonly<RouteResult> {
     return lookupRoute(this.host.routing, this.pkt.dst, this.pkt.mark);
   }
 

@@ -64,6 +64,16 @@ describe('compiled routing', () => {
     expect(lookupRoute(m, addr('127.3.4.5'), 0)).toMatchObject({ type: 'local', table: 'local' });
   });
 
+  it('keeps answers apart by mark and by family, and gives the same answer again', () => {
+    const m = model();
+    const first = lookupRoute(m, addr('192.168.0.1'), 0);
+    expect(lookupRoute(m, addr('192.168.0.1'), 1)).toMatchObject({ type: 'local', table: 'second' });
+    expect(lookupRoute(m, addr('192.168.0.1'), 0)).toEqual(first);
+    // 0.0.0.1 and ::1 have the values 1 and 1n.
+    expect(lookupRoute(m, addr('0.0.0.1'), 0)).toMatchObject({ type: 'unicast', table: 'main', prefSrc: addr('10.244.1.5') });
+    expect(lookupRoute(m, addr('::1'), 0)).toMatchObject({ type: 'unicast', table: 'main', prefSrc: null });
+  });
+
   it('takes the primary address from the first interface of a name', () => {
     const m = model();
     expect(primaryAddress(m, 'eth0', 'ipv4')).toEqual(addr('10.244.1.5'));
