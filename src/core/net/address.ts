@@ -120,6 +120,16 @@ function ipv6Value(parts: readonly number[]): bigint {
   return value;
 }
 
+/**
+ * The value of `a.b.c.d` or `a.b.c.d/32` in the strict dotted-quad form, or -1 for any other
+ * text (which parseCidr then reads): a host address, without building an Address.
+ */
+export function ipv4HostValue(text: string): number {
+  const n = text.length;
+  const quad = n > 3 && text.charCodeAt(n - 3) === 47 && text.charCodeAt(n - 2) === 51 && text.charCodeAt(n - 1) === 50 ? text.slice(0, n - 3) : text;
+  return quad.indexOf('/') >= 0 ? -1 : dottedQuad(quad);
+}
+
 /** Parse an address; returns null when the text is not a valid IPv4 or IPv6 literal. */
 export function parseAddress(text: string): Address | null {
   const quad = dottedQuad(text);

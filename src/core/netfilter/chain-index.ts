@@ -6,7 +6,7 @@
  * contains it, and the rules without a plain `-d`, are candidates; the walker
  * visits those in chain order and skips the rest, unparsed when they are lazy.
  */
-import { cidrContains, parseCidr, type Address, type Cidr } from '../net/address.js';
+import { cidrContains, ipv4HostValue, parseCidr, type Address, type Cidr } from '../net/address.js';
 import { LazyRule } from '../ruleset/lazy-rule.js';
 import type { Rule } from '../ruleset/model.js';
 import type { Family } from '../types.js';
@@ -49,18 +49,24 @@ function requiredDst(rule: Rule, family: Family): Cidr | null {
 function build(rules: Rule[], family: Family): DstIndex | null {
   const buckets = new Map<number, PrefixBucket>();
   const always: number[] = [];
-  for (let i = 0; i < rules.length; i++) {
-    const c = requiredDst(rules[i]!, family);
-    if (c === null) {
-      always.push(i);
-      continue;
-    }
-    let b = buckets.get(c.prefix);
-    if (b === undefined) buckets.set(c.prefix, (b = { prefix: c.prefix, byNetwork: new Map() }));
-    const key = c.base.value;
+  const add = (prefix: number, key: number | bigint, i: number) => {
+    let b = buckets.get(prefix);
+    if (b === undefined) buckets.set(prefix, (b = { prefix, byNetwork: new Map() }));
     const list = b.byNetwork.get(key);
     if (list === undefined) b.byNetwork.set(key, [i]);
     else list.push(i);
+  };
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    // kube-proxy's `-d VIP/32`, read without building an address (the common case of a long chain).
+    const host = family === 'ipv4' && rule instanceof LazyRule && rule.plainDst !== null ? ipv4HostValue(rule.plainDst) : -1;
+    if (host >= 0) {
+      add(32, host, i);
+      continue;
+    }
+    const c = requiredDst(rule, family);
+    if (c === null) always.push(i);
+    else add(c.prefix, c.base.value, i);
   }
   // An index pays only when most rules can be skipped.
   if (always.length * 2 > rules.length) return null;

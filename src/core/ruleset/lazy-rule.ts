@@ -173,7 +173,8 @@ export function lineOf(rule: Rule): number {
 
 /** The name of a rule's target extension (REDIRECT, TPROXY …), without parsing a lazy rule; null for none or a chain. */
 export function targetModuleName(rule: Rule): string | null {
-  if (rule instanceof LazyRule) return rule.targetModule ? findTarget(rule.jumpName!)!.name : null;
+  // A lazy rule's jumpName is already the extension's own name (outline.ts keeps the registry's string).
+  if (rule instanceof LazyRule) return rule.targetModule && !rule.unmodelled ? rule.jumpName : null;
   const t = rule.target;
   return t.kind === 'module' ? t.module.name : null;
 }
