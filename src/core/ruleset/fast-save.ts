@@ -17,7 +17,7 @@ import { TABLES, type Family, type TableName } from '../types.js';
 import { isBuiltinChain } from './builtin-chains.js';
 import { isTargetModule, LazyRule, type LazyHome } from './lazy-rule.js';
 import { appendRules, finishTable, validChainName } from './load.js';
-import type { Chain, FamilyRules, Ruleset, RulesetSource, Table } from './model.js';
+import type { Chain, FamilyRules, Rule, Ruleset, RulesetSource, Table } from './model.js';
 import { outlineRule, scanOf, type OutlineScan } from './outline.js';
 import { outlinePairs } from './outline-pairs.js';
 import type { RuleSpecCtx } from './rule-spec.js';
@@ -48,6 +48,7 @@ export function loadPlainSave(text: string, file: string, source: RulesetSource,
     const ok = text.charCodeAt(from) === 45 /* - */ ? load.rule(from, nl) : load.other(from, nl);
     if (!ok) return null;
   }
+  load.flush();
   if (load.table !== null || load.family === null) return null;
   return { source, families: load.families, notes };
 }
@@ -73,6 +74,12 @@ class PlainSaveLoad {
   // chain is usually a few declarations on, found by comparing names in place, not by hashing.
   declared: Chain[] = [];
   cursor = -1;
+  /**
+   * The rules read for lastChain, moved into it when the chain changes: one array of the
+   * right size per chain (pushing into each chain's array leaves most of it spare, and a
+   * node dump has tens of thousands of chains of one to three rules).
+   */
+  readonly pending: Rule[] = [];
 
   constructor(text: string, file: string) {
     this.text = text;
@@ -96,9 +103,10 @@ class PlainSaveLoad {
     // The common shape is read with native searches; the token loop takes the rest.
     const outline = outlinePairs(text.slice(from, nl)) ?? outlineRule(text, from, nl, 2, isTargetModule, this.scan);
     if (outline !== null) {
-      chain.rules.push(new LazyRule(outline, this.home!, from, null, this.lineNo));
+      this.pending.push(new LazyRule(outline, this.home!, from, null, this.lineNo));
       return true;
     }
+    this.flush();
     const line = text.slice(from, nl);
     try {
       appendRules(null, chain, this.ctx!, line, { text: line, line: this.lineNo }, this.file, false);
@@ -108,8 +116,20 @@ class PlainSaveLoad {
     return true;
   }
 
+  /** Move the pending rules into their chain. */
+  flush(): void {
+    const chain = this.lastChain;
+    const pending = this.pending;
+    if (chain !== null && pending.length > 0) {
+      if (chain.rules.length === 0) chain.rules = pending.slice();
+      else for (const r of pending) chain.rules.push(r);
+    }
+    pending.length = 0;
+  }
+
   /** The chain named text[from+3..nameEnd), the next declared one when it is, else by name. */
   switchChain(table: Table, from: number, nameEnd: number, nl: number): Chain | null {
+    this.flush();
     const text = this.text;
     const nameLength = nameEnd - from - 3;
     let chain: Chain | undefined;
@@ -143,6 +163,7 @@ class PlainSaveLoad {
     const c0 = text.charCodeAt(from);
     // Blanks around a line: the general path trims them; here they mean "not plain".
     if (c0 <= 32 || text.charCodeAt(nl - 1) <= 32) return false;
+    this.flush();
     this.lastChain = null;
     if (c0 === 58 /* : */) return this.declare(from, nl);
     const line = text.slice(from, nl);
