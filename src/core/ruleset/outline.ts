@@ -1,8 +1,8 @@
 /**
  * The outline of a rule: the few facts a load needs from every rule of a large
- * dump (the jump target, whether it makes the kernel track connections, where a
- * plain destination is written), read in place from the line without parsing its
- * options or splitting it into tokens. A rule whose outline could be misread is not
+ * dump (the jump target, whether it makes the kernel track connections, its plain
+ * destination), read in place from the line without parsing its options or splitting
+ * it into tokens. A rule whose outline could be misread is not
  * outlined (null): the loader then parses it at once, so an outline is never a guess.
  *
  * The one ambiguity is a token that looks like an option (`-j`, `-d`, `!`) but is
@@ -270,8 +270,7 @@ const SHORT_BY_CHAR: Array<K | undefined> = [];
 for (const [name, kind] of GENERIC) if (name.length === 2) SHORT_BY_CHAR[name.charCodeAt(1)] = kind;
 
 /** The long generic options by length, for genericAt. */
-const LONG_BY_LENGTH: Array<string[] | undefined> = [];
-for (const name of GENERIC.keys()) if (name.startsWith('--')) (LONG_BY_LENGTH[name.length] ??= []).push(name);
+const LONG_BY_LENGTH = byLength([...GENERIC.keys()].filter((name) => name.startsWith('--')));
 
 /** The token's text as tokenize() gives it: double quotes removed. */
 function tokenText(text: string, from: number, to: number, quoted: boolean): string {
