@@ -167,9 +167,9 @@ function bundleNote(): string | null {
       return -1;
     }
   };
-  const bundle = mtime(join(root, 'dist/bundle/sidecar-trace.js'));
+  const bundle = mtime(join(root, 'dist/bundle/sidecar-trace.cjs'));
   if (bundle >= 0 && bundle >= mtime(join(root, 'dist/cli/main.js'))) return null;
-  return 'WARNING: dist/bundle/sidecar-trace.js is missing or older than dist/ (tsc ran alone since?): the CLI figures are for the unbundled modules; run `npm run build`';
+  return 'WARNING: dist/bundle/sidecar-trace.cjs is missing or older than dist/ (tsc ran alone since?): the CLI figures are for the unbundled modules; run `npm run build`';
 }
 
 function main(): void {

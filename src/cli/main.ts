@@ -6,7 +6,7 @@ import { writeAllSync } from './stdio.js';
 
 const rulesDir = fileURLToPath(new URL('../../rules/', import.meta.url));
 
-const code = await run(process.argv.slice(2), {
+void run(process.argv.slice(2), {
   stdout: (t) => writeAllSync(1, t),
   stderr: (t) => writeAllSync(2, t),
   readFile: (p) => readFileSync(p),
@@ -21,5 +21,6 @@ const code = await run(process.argv.slice(2), {
   env: process.env,
   rulesDir,
   listDir: (p) => readdirSync(p),
+}).then((code) => {
+  process.exitCode = code;
 });
-process.exitCode = code;
