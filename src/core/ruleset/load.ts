@@ -364,15 +364,15 @@ export function finishTable(table: Table, file: string): void {
     }
   }
   edgeStart[chains.length] = edges.length;
-  // Only when there is a loop does findCycle search again, in name order, for the loop to report.
-  const cycle = hasCycle(edgeStart, edges) ? findCycle(table) : null;
+  // Only for a violation are the chains searched again (loops in name order), to name it.
+  const problem = checkJumpGraph(chains, edgeStart, edges);
+  const cycle = problem === 'loop' ? findCycle(table) : null;
   if (cycle) {
     const first = table.chains.get(cycle[0]!)!;
     const rule = first.rules.find((r) => jumpOf(r)?.chain === cycle[1]);
     throw new InputError(`chain loop: ${cycle.join(' -> ')} (the kernel rejects rule sets with jump cycles)`, file, (rule && lineOf(rule)) ?? first.provenance?.line ?? null);
   }
-  // The depth check on the same arrays; only a violation walks the chains again, to name the path.
-  const deep = tooDeep(chains, edgeStart, edges) ? findTooDeep(table) : null;
+  const deep = problem === 'too-deep' ? findTooDeep(table) : null;
   if (deep) {
     throw new InputError(
       `jumps nest ${deep.path.length - 1} user chains deep (${deep.path.join(' -> ')}); the kernel allows ${MAX_CHAIN_DEPTH} ("Too many links")`,
@@ -382,44 +382,15 @@ export function finishTable(table: Table, file: string): void {
   }
 }
 
-/** Whether some built-in chain nests more than MAX_CHAIN_DEPTH user chains (the graph has no loops). */
-function tooDeep(chains: Chain[], edgeStart: Int32Array, edges: number[]): boolean {
+/**
+ * The jump graph's two kernel checks in one iterative depth-first pass: a loop, or a
+ * built-in chain with more than MAX_CHAIN_DEPTH user chains nested below it. Each chain's
+ * depth (user chains nested below it) is known when the pass leaves it.
+ */
+function checkJumpGraph(chains: Chain[], edgeStart: Int32Array, edges: number[]): 'loop' | 'too-deep' | null {
   const n = chains.length;
-  const depth = new Int32Array(n).fill(-1); // user chains nested below chain i
-  const stack = new Int32Array(n);
-  const next = new Int32Array(n);
-  for (let root = 0; root < n; root++) {
-    if (!chains[root]!.builtin) continue;
-    let sp = 0;
-    stack[0] = root;
-    next[0] = edgeStart[root]!;
-    depth[root] = 0;
-    while (sp >= 0) {
-      const c = stack[sp]!;
-      if (next[sp]! < edgeStart[c + 1]!) {
-        const to = edges[next[sp]!++]!;
-        if (depth[to] === -1) {
-          depth[to] = 0;
-          sp++;
-          stack[sp] = to;
-          next[sp] = edgeStart[to]!;
-        }
-      } else {
-        let d = 0;
-        for (let e = edgeStart[c]!; e < edgeStart[c + 1]!; e++) d = Math.max(d, 1 + depth[edges[e]!]!);
-        depth[c] = d;
-        sp--;
-      }
-    }
-    if (depth[root]! > MAX_CHAIN_DEPTH) return true;
-  }
-  return false;
-}
-
-/** Whether the jump graph has a loop: one iterative depth-first pass over all chains. */
-function hasCycle(edgeStart: Int32Array, edges: number[]): boolean {
-  const n = edgeStart.length - 1;
   const state = new Uint8Array(n); // 0 unseen, 1 on the current path, 2 done
+  const depth = new Int32Array(n);
   const stack = new Int32Array(n);
   const next = new Int32Array(n);
   for (let root = 0; root < n; root++) {
@@ -432,7 +403,7 @@ function hasCycle(edgeStart: Int32Array, edges: number[]): boolean {
       const c = stack[sp]!;
       if (next[sp]! < edgeStart[c + 1]!) {
         const to = edges[next[sp]!++]!;
-        if (state[to] === 1) return true;
+        if (state[to] === 1) return 'loop';
         if (state[to] === 0) {
           state[to] = 1;
           sp++;
@@ -440,12 +411,16 @@ function hasCycle(edgeStart: Int32Array, edges: number[]): boolean {
           next[sp] = edgeStart[to]!;
         }
       } else {
+        let d = 0;
+        for (let e = edgeStart[c]!; e < edgeStart[c + 1]!; e++) d = Math.max(d, 1 + depth[edges[e]!]!);
+        depth[c] = d;
         state[c] = 2;
         sp--;
       }
     }
   }
-  return false;
+  for (let c = 0; c < n; c++) if (chains[c]!.builtin && depth[c]! > MAX_CHAIN_DEPTH) return 'too-deep';
+  return null;
 }
 
 function findCycle(table: Table): string[] | null {
