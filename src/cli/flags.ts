@@ -5,6 +5,7 @@ import { DEFAULT_PROFILE } from '../pod/profiles.js';
 import { SCENARIOS } from '../pod/scenarios.js';
 import { DEFAULT_MAX_HOPS } from '../pod/trace-flow.js';
 import type { IstioFlags } from './istio-source.js';
+import { VALIDATE_MODES } from './load-rules.js';
 
 export interface SourceFlags extends IstioFlags {
   rules?: string;
@@ -59,7 +60,7 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--max-input-size <mib>', 'refuse rule input larger than this many MiB (default 256)')
     .addOption(
       new Option('--validate <when>', 'parse and check every rule at load (all), or each rule when a flow first reaches it (reached); auto: all up to 2,000 lines of rules')
-        .choices(['all', 'reached', 'auto'])
+        .choices(VALIDATE_MODES)
         .default('auto'),
     )
     .option('--istio-version <version>', 'generate the rules Istio VERSION would install (1.5 ... 1.25, or "current"), instead of a dump or profile')

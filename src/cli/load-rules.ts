@@ -73,7 +73,7 @@ export function parseRulesText(text: string, file: string, sourceName: string, v
   checkNotBinary(text, file);
   const plain = loadPlainSave(text, file, { name: sourceName, format: 'iptables-save' }, notes);
   if (plain !== null) return plain;
-  const extracted = extractRuleBlocks(text, file);
+  const extracted = extractRuleBlocks(text, file, { binaryChecked: true });
   return loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, [...extracted.notes, ...notes], { lazy });
 }
 

@@ -6,7 +6,7 @@
  * contains it, and the rules without a plain `-d`, are candidates; the walker
  * visits those in chain order and skips the rest, unparsed when they are lazy.
  */
-import { cidrContains, ipv4HostValue, parseCidr, type Address, type Cidr } from '../net/address.js';
+import { ipv4HostValue, parseCidr, type Address, type Cidr } from '../net/address.js';
 import { LazyRule } from '../ruleset/lazy-rule.js';
 import type { Rule } from '../ruleset/model.js';
 import type { Family } from '../types.js';
@@ -115,10 +115,4 @@ function merge(parts: number[][]): Int32Array {
   let k = 0;
   for (const p of parts) for (const x of p) out[k++] = x;
   return parts.length > 1 ? out.sort() : out;
-}
-
-/** For tests: whether a rule is a candidate under the plain rule semantics (every candidate list must keep these). */
-export function mustTest(rule: Rule, family: Family, dst: Address): boolean {
-  const c = requiredDst(rule, family);
-  return c === null || cidrContains(c, dst);
 }

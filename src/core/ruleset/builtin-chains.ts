@@ -10,7 +10,7 @@ export const BUILTIN_CHAINS: Record<TableName, readonly HookName[]> = {
 };
 
 /** The longest built-in chain name (POSTROUTING): longer names are user chains without a search. */
-const LONGEST = 11;
+const LONGEST = Math.max(...Object.values(BUILTIN_CHAINS).flat().map((name) => name.length));
 
 export function isBuiltinChain(table: TableName, chain: string): chain is HookName {
   return chain.length <= LONGEST && (BUILTIN_CHAINS[table] as readonly string[]).includes(chain);

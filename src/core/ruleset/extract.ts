@@ -388,10 +388,12 @@ export interface ExtractOptions {
    * result is the same either way; tests turn it off to compare.
    */
   tableTextFastPath?: boolean;
+  /** The caller has run checkNotBinary on this text already. */
+  binaryChecked?: boolean;
 }
 
 export function extractRuleBlocks(text: string, file: string, options: ExtractOptions = {}): ExtractedInput {
-  checkNotBinary(text, file);
+  if (!options.binaryChecked) checkNotBinary(text, file);
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const physical = body.indexOf('\r') < 0 ? body.split('\n') : body.split(/\r?\n/);
   const noEscapes = body.indexOf('\x1b') < 0;
