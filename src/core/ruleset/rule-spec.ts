@@ -165,27 +165,20 @@ class SpecState {
   skipFamily = false;
 
   reset(tokens: string[], ctx: RuleSpecCtx): void {
+    this.clear();
     this.tokens = tokens;
     this.n = tokens.length;
     this.family = ctx.family;
     this.table = ctx.table;
-    this.src = null;
     this.srcInv = false;
-    this.dst = null;
     this.dstInv = false;
-    this.inIface = undefined;
-    this.outIface = undefined;
-    this.proto = undefined;
-    this.fragment = undefined;
-    this.slots = [];
-    this.target = null;
     this.invert = false;
     this.skipFamily = false;
   }
 
-  /** Drop references to the rule's data, so a reused state keeps nothing alive. */
+  /** Drop references to the rule's data, so a reused state keeps nothing alive (reset() starts here too). */
   clear(): void {
-    this.tokens = [];
+    this.tokens = NO_TOKENS;
     this.src = null;
     this.dst = null;
     this.inIface = undefined;
@@ -196,6 +189,9 @@ class SpecState {
     this.target = null;
   }
 }
+
+/** The tokens of no rule: never written to (the parser only reads tokens). */
+const NO_TOKENS: string[] = [];
 
 let spare: SpecState | null = null;
 
