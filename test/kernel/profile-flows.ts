@@ -95,7 +95,7 @@ export function dnsFlows(version: { nat: 'istio-1.13' | 'istio-1.25' }): Differe
     { src: 'pod', dst: 'pod:9080', uid: 1000, title: 'app -> own pod :9080' },
     { src: 'pod', dst: '10.96.0.15:9080', via: 'pod:9080', uid: 1000, title: 'service-to-self :9080' },
     // The app's queries to the nameserver: zone 2 in raw, REDIRECT to 15053.
-    { src: 'pod', dst: '10.96.0.10:53', proto: 'udp', uid: 1000, title: 'app dns udp -> nameserver (to 15053)', kernelSteps: [`${rawOut}#5 CT`, v125 ? 'nat ISTIO_OUTPUT_DNS#4 REDIRECT' : 'nat OUTPUT#4 REDIRECT'] },
+    { src: 'pod', dst: '10.96.0.10:53', proto: 'udp', uid: 1000, title: 'app dns udp -> nameserver (to 15053)', kernelSteps: [`${rawOut}#5 CT`, v125 ? 'nat ISTIO_OUTPUT_DNS#2 REDIRECT' : 'nat OUTPUT#4 REDIRECT'] },
     { src: 'pod', dst: '10.96.0.10:53', proto: 'tcp', uid: 1000, title: 'app dns tcp -> nameserver (to 15053)', kernelSteps: [v125 ? 'nat ISTIO_OUTPUT_DNS#1 REDIRECT' : 'nat ISTIO_OUTPUT#8 REDIRECT'] },
     { src: 'pod', dst: '10.96.0.10:53', proto: 'udp', uid: 1000, gid: 1337, title: 'uid 1000 gid 1337 dns udp (exempt by gid)', kernelSteps: [`${rawOut}#3 CT`] },
     // The sidecar's own (pilot-agent's upstream) queries: zone 1, not redirected.

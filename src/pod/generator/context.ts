@@ -66,6 +66,10 @@ export function buildContext(o: IstioOptions, release: Release, f: Features, not
   if (dnsOn && !captureAll) {
     for (const s of o.dnsServers) (addressFamily(s) === 'ipv6' ? v6 : v4).push(s);
   }
+  // 1.25+ Run(): DNS capture with neither CAPTURE_ALL_DNS nor a nameserver is switched off, guards included
+  // ("DNS capture disabled" warning; goldens ipv6-dns-uid-gid, ipv6-dns-outbound-owner-groups at 1.25.0).
+  const on = dnsOn && (!f.dnsChain || captureAll || v4.length > 0 || v6.length > 0);
+  if (dnsOn && !on) notes.push('DNS capture is on but there is no nameserver and CAPTURE_ALL_DNS is off: istio-iptables 1.25+ then installs no DNS rules');
   const groups: OwnerGroupFilter =
     o.ownerGroupsInclude === '*' ? { except: true, values: [...o.ownerGroupsExclude] } : { except: false, values: [...o.ownerGroupsInclude] };
   const inc = o.includeInboundPorts;
@@ -80,7 +84,7 @@ export function buildContext(o: IstioOptions, release: Release, f: Features, not
     gids: o.proxyGid.map(String),
     include: splitRanges(o.includeOutboundIPRanges),
     exclude: splitRanges(o.excludeOutboundIPRanges),
-    dns: { on: dnsOn, captureAll, v4, v6 },
+    dns: { on, captureAll, v4, v6 },
     groups,
     loop4: f.loopbackCidr ? o.loopbackCidr : '127.0.0.1/32',
     toPorts: f.toPortsPlural ? '--to-ports' : '--to-port',

@@ -5,7 +5,8 @@
  *    raw OUTPUT/PREROUTING CT zones (1.10.3+), PREROUTING `-d` before 1.20, `-s` after.
  *  - 1.23-1.24: the UDP rules move into ISTIO_OUTPUT (reached by
  *    `-A OUTPUT -p udp -j ISTIO_OUTPUT`), raw gets an ISTIO_OUTPUT chain too.
- *  - 1.25+: everything in ISTIO_OUTPUT_DNS (nat and raw), raw ISTIO_INBOUND for replies.
+ *  - 1.25+: everything in ISTIO_OUTPUT_DNS (nat and raw), raw ISTIO_INBOUND for replies;
+ *    no UDP owner RETURNs, and no DNS rules at all without a nameserver or CAPTURE_ALL_DNS.
  * Goldens: dns-uid-gid, tproxy, ipv6-dns-outbound-owner-groups[-exclude].
  */
 import type { Fams } from './builder.js';
@@ -23,7 +24,7 @@ export function dnsTcpRules(ctx: GenContext, fams: Fams, chain = ISTIO_OUTPUT): 
   if (fams !== 'v4') for (const s of dns.v6) b.append('v6', 'nat', chain, '-p', 'tcp', '--dport', '53', '-d', `${s}/128`, '-j', 'REDIRECT', '--to-ports', DNS_PROXY_PORT);
 }
 
-/** The agent's own queries are not captured: UDP 53 RETURN per proxy UID/GID, then the owner-group rule (1.14+). */
+/** ≤1.24: the agent's own queries are not captured: UDP 53 RETURN per proxy UID/GID, then the owner-group rule (1.14+). */
 function udpOwnerReturns(ctx: GenContext, fams: Fams, chain: string): void {
   const { b } = ctx;
   for (const u of ctx.uids) b.append(fams, 'nat', chain, '-p', 'udp', '--dport', '53', '-m', 'owner', '--uid-owner', u, '-j', 'RETURN');
@@ -82,15 +83,19 @@ export function dnsUdpRules(ctx: GenContext, fams: Fams): void {
   if (fams !== 'v4') for (const s of dns.v6) perServer('v6', s, '128');
 }
 
-/** 1.25+ (SetupDNSRedir, PR 53998): one jump from ISTIO_OUTPUT, everything else in ISTIO_OUTPUT_DNS. */
+/**
+ * 1.25+ (SetupDNSRedir, PR 53998): everything in ISTIO_OUTPUT_DNS. The nat jump
+ * exists per family only when that family has nameservers (or all DNS is
+ * captured); the raw jump always. No UDP owner RETURNs in nat: the agent's own
+ * queries to the nameservers are told apart by the conntrack zones alone
+ * (goldens dns-uid-gid, tproxy, cni dns.txt at 1.25.0, identical to 1.31.0-rc.0).
+ */
 export function dnsChainRules(ctx: GenContext): void {
   const { b, dns } = ctx;
   b.append('both', 'raw', 'OUTPUT', '-j', ISTIO_OUTPUT_DNS);
-  // 1.25.0 jumps unconditionally (goldens tproxy and ipv6-dns-outbound-owner-groups at 1.25 have the jump
-  // also for a family without nameservers; later main made it conditional).
-  b.append('both', 'nat', ISTIO_OUTPUT, '-j', ISTIO_OUTPUT_DNS);
+  if (dns.captureAll || dns.v4.length) b.append('v4', 'nat', ISTIO_OUTPUT, '-j', ISTIO_OUTPUT_DNS);
+  if (dns.captureAll || dns.v6.length) b.append('v6', 'nat', ISTIO_OUTPUT, '-j', ISTIO_OUTPUT_DNS);
   dnsTcpRules(ctx, 'both', ISTIO_OUTPUT_DNS);
-  udpOwnerReturns(ctx, 'both', ISTIO_OUTPUT_DNS);
   udpRedirects(ctx, 'both', ISTIO_OUTPUT_DNS);
   ownerZones(ctx, 'both', ISTIO_OUTPUT_DNS);
   if (dns.captureAll) {

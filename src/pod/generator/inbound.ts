@@ -15,8 +15,9 @@ export function natCaptureChains(ctx: GenContext, fams: Fams, opts: { inRedirect
   const { b, f, o } = ctx;
   if (f.tunnelPort) b.append(fams, 'nat', ISTIO_INBOUND, '-p', 'tcp', '--dport', String(o.tunnelPort), '-j', 'RETURN');
   b.append(fams, 'nat', ISTIO_REDIRECT, '-p', 'tcp', '-j', 'REDIRECT', ctx.toPorts, String(o.outboundPort));
-  // §1.2: 1.5 sent inbound to the outbound port when -b was a port list (fixed in 1.6 by PR 22686).
-  const quirk = opts.inRedirectQuirk && f.inRedirectToProxyPortWithPortList && !ctx.inboundAll && ctx.includeInbound;
+  // §1.2: 1.5 sent inbound to the outbound port unless -b was "*" (fixed in 1.6 by PR 22686); an empty -b
+  // counts too (1.5 golden empty_parameter_golden.txt: ISTIO_IN_REDIRECT --to-port 15001).
+  const quirk = opts.inRedirectQuirk && f.inRedirectToProxyPortUnlessWildcard && !ctx.inboundAll;
   b.append(fams, 'nat', ISTIO_IN_REDIRECT, '-p', 'tcp', '-j', 'REDIRECT', ctx.toPorts, String(quirk ? o.outboundPort : o.inboundPort));
 }
 

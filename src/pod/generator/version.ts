@@ -65,8 +65,8 @@ export function parseIstioVersion(text: string): { version: IstioVersion; releas
 export interface Features {
   /** `REDIRECT --to-port` (1.5) vs `--to-ports` (1.6+), §1.2 and §1.9. */
   toPortsPlural: boolean;
-  /** 1.5: with an inbound port list ISTIO_IN_REDIRECT goes to the outbound port (§1.2, fixed by PR 22686 in 1.6). */
-  inRedirectToProxyPortWithPortList: boolean;
+  /** 1.5: unless inbound ports are "*", ISTIO_IN_REDIRECT goes to the outbound port (§1.2, fixed by PR 22686 in 1.6). */
+  inRedirectToProxyPortUnlessWildcard: boolean;
   /** 15021 in the injection template's `-d` list (1.6+, §1.0). */
   excludes15021: boolean;
   /** `ISTIO_INBOUND -p tcp --dport 15008 -j RETURN` first (1.7+, §1.3). */
@@ -131,7 +131,7 @@ export function features(r: Release): Features {
   const m = r.minor;
   return {
     toPortsPlural: m >= 6,
-    inRedirectToProxyPortWithPortList: m === 5,
+    inRedirectToProxyPortUnlessWildcard: m === 5,
     excludes15021: m >= 6,
     tunnelPort: m >= 7,
     port22: m <= 12,

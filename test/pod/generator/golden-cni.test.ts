@@ -129,50 +129,6 @@ describe('istio-cni 1.25+', () => {
     expect(out).toHaveLength(12);
   });
 
-  it('dns: ISTIO_OUTPUT_DNS without nameserver addresses (dns.txt.golden @ 0821c395)', () => {
-    expect(gen(opts('1.25', { dnsCapture: true }, 'cni')).v4).toBe(
-      lines(
-        '* nat',
-        '-N ISTIO_INBOUND',
-        '-N ISTIO_REDIRECT',
-        '-N ISTIO_IN_REDIRECT',
-        '-N ISTIO_OUTPUT',
-        '-N ISTIO_OUTPUT_DNS',
-        ...head.slice(5),
-        '-A OUTPUT -j ISTIO_OUTPUT',
-        '-A ISTIO_OUTPUT -p tcp --dport 15020 -j RETURN',
-        '-A ISTIO_OUTPUT -p udp --dport 15020 -j RETURN',
-        '-A ISTIO_OUTPUT -o lo -s 127.0.0.6/32 -j RETURN',
-        '-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -p tcp -m multiport ! --dports 53,15008 -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT',
-        '-A ISTIO_OUTPUT -o lo -p tcp ! --dport 53 -m owner ! --uid-owner 1337 -j RETURN',
-        '-A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN',
-        '-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -p tcp ! --dport 15008 -m owner --gid-owner 1337 -j ISTIO_IN_REDIRECT',
-        '-A ISTIO_OUTPUT -o lo -p tcp ! --dport 53 -m owner ! --gid-owner 1337 -j RETURN',
-        '-A ISTIO_OUTPUT -m owner --gid-owner 1337 -j RETURN',
-        '-A ISTIO_OUTPUT -j ISTIO_OUTPUT_DNS',
-        '-A ISTIO_OUTPUT_DNS -p tcp --dport 53 -j REDIRECT --to-ports 15053',
-        '-A ISTIO_OUTPUT_DNS -p udp --dport 53 -m owner --uid-owner 1337 -j RETURN',
-        '-A ISTIO_OUTPUT_DNS -p udp --dport 53 -m owner --gid-owner 1337 -j RETURN',
-        '-A ISTIO_OUTPUT_DNS -p udp --dport 53 -j REDIRECT --to-port 15053',
-        '-A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN',
-        '-A ISTIO_OUTPUT -j ISTIO_REDIRECT',
-        'COMMIT',
-        '* raw',
-        '-N ISTIO_OUTPUT_DNS',
-        '-N ISTIO_INBOUND',
-        '-A OUTPUT -j ISTIO_OUTPUT_DNS',
-        '-A ISTIO_OUTPUT_DNS -p udp --dport 53 -m owner --uid-owner 1337 -j CT --zone 1',
-        '-A ISTIO_OUTPUT_DNS -p udp --sport 15053 -m owner --uid-owner 1337 -j CT --zone 2',
-        '-A ISTIO_OUTPUT_DNS -p udp --dport 53 -m owner --gid-owner 1337 -j CT --zone 1',
-        '-A ISTIO_OUTPUT_DNS -p udp --sport 15053 -m owner --gid-owner 1337 -j CT --zone 2',
-        '-A PREROUTING -j ISTIO_INBOUND',
-        '-A ISTIO_OUTPUT_DNS -p udp --dport 53 -j CT --zone 2',
-        '-A ISTIO_INBOUND -p udp --sport 53 -j CT --zone 1',
-        'COMMIT',
-      ),
-    );
-  });
-
   it('annotations: excludeInboundPorts keeps the forced 15020,15021,15090 after the user ports; excludeOutboundPorts replaces the 15020 default (sidecar_redirect.go NewRedirect)', () => {
     const o = optionsFromAnnotations(defaultIstioOptions('1.25', 'cni'), {
       'traffic.sidecar.istio.io/excludeInboundPorts': '8080,15021',
