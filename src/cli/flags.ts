@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_PROFILE } from '../pod/profiles.js';
+import { KNOWN_RANGE } from '../pod/generator/index.js';
 import { SCENARIOS } from '../pod/scenarios.js';
 import { DEFAULT_MAX_HOPS } from '../pod/trace-flow.js';
 import type { IstioFlags } from './istio-source.js';
@@ -63,7 +64,7 @@ export function addSourceOptions(cmd: Command): Command {
         .choices(VALIDATE_MODES)
         .default('auto'),
     )
-    .option('--istio-version <version>', 'generate the rules Istio VERSION would install (1.5 ... 1.25, or "current"), instead of a dump or profile')
+    .option('--istio-version <version>', `generate the rules Istio VERSION would install (known: ${KNOWN_RANGE}; "current" is the newest), instead of a dump or profile`)
     .option('--installer <installer>', 'who installs the rules: init (istio-init, default) or cni (istio-cni plugin)')
     .option('--annotation <key=value>', 'a pod annotation, e.g. traffic.sidecar.istio.io/excludeOutboundPorts=3306 (repeatable)', collect)
     .option('--pod <file>', 'a Pod or Deployment manifest: its annotations, pod IPs (status) and container ports')

@@ -7,7 +7,9 @@ import { InputError, UsageError } from '../core/errors.js';
 import { loadBlocks } from '../core/ruleset/load.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 import {
+  applyTemplateOverrides,
   defaultIstioOptions,
+  features,
   generateRules,
   optionsFromAnnotations,
   optionsFromMeshConfig,
@@ -75,6 +77,7 @@ export function loadIstioSource(io: CliIo, f: IstioFlags, podHasIPv6: boolean): 
     const m = f.interceptionMode.toUpperCase();
     if (m !== 'REDIRECT' && m !== 'TPROXY') throw new UsageError(`--interception-mode: "${f.interceptionMode}" is not REDIRECT or TPROXY`);
     options.mode = m;
+    applyTemplateOverrides(options);
   }
   options.ipv6 = podHasIPv6;
   const generated = generateRules(options);
@@ -86,6 +89,8 @@ export function loadIstioSource(io: CliIo, f: IstioFlags, podHasIPv6: boolean): 
     mode: options.mode,
     annotations,
     dnsCapture: options.dnsCapture,
+    // Not a rule change: 1.27+ injects istio-proxy as a native sidecar (restartable init container) by default.
+    nativeSidecars: features(release).nativeSidecarsByDefault,
     ...(options.dnsCapture ? { dnsServers: options.dnsServers } : {}),
     ...(f.meshConfig ? { meshConfig: f.meshConfig } : {}),
     ...(f.pod ? { pod: f.pod } : {}),

@@ -282,6 +282,29 @@ function introducedAnnotation(name: string, since: string, r: Release): never {
   throw new UsageError(`annotation ${name} was introduced in Istio ${since}; ${formatRelease(r)} ignores it`);
 }
 
+/** Notes the annotation step adds for the generator to report (kept on the options, read by validateOptions). */
+function notes(o: IstioOptions): string[] {
+  o.templateNotes ??= [];
+  return o.templateNotes;
+}
+
+function cniKubevirtNote(r: Release): string {
+  return `istio-cni ${formatRelease(r)} ignores ${A.kubevirtInterfaces} unless ${A.rerouteVirtualInterfaces} is also set (fixed in 1.26.5, 1.27.2, 1.28.0): no -k rules`;
+}
+
+/**
+ * What the injection template forces whatever the options say: from 1.27 TPROXY
+ * mode passes `-u "1337"` and runs the proxy (and the CNI plugin reads it) as
+ * uid 1337 (§1.2f, PR 56577). Call again after changing the mode.
+ */
+export function applyTemplateOverrides(o: IstioOptions, r: Release = resolveRelease(o)): void {
+  if (o.mode !== 'TPROXY' || !features(r).tproxyForcesUid1337) return;
+  if (o.proxyUid.length !== 1 || o.proxyUid[0] !== 1337) {
+    notes(o).push(`Istio ${formatRelease(r)} runs a TPROXY-mode proxy as uid 1337 and passes -u 1337 whatever ProxyUID is (injection template, 1.27+)`);
+  }
+  o.proxyUid = [1337];
+}
+
 export function optionsFromAnnotations(base: IstioOptions, annotations: Record<string, string>): IstioOptions {
   const o = cloneOptions(base);
   const r = resolveRelease(base);
@@ -337,8 +360,12 @@ export function optionsFromAnnotations(base: IstioOptions, annotations: Record<s
     if (r.minor < 25) introducedAnnotation(A.rerouteVirtualInterfaces, '1.25 (use traffic.sidecar.istio.io/kubevirtInterfaces before)', r);
     o.rerouteVirtualInterfaces = parseInterfaces(A.rerouteVirtualInterfaces, reroute);
   } else if (kubevirt !== undefined) {
-    o.rerouteVirtualInterfaces = parseInterfaces(A.kubevirtInterfaces, kubevirt);
+    const list = parseInterfaces(A.kubevirtInterfaces, kubevirt);
+    // istio-cni of 1.25.0-1.26.4 / 1.27.0-1.27.1 overwrote it with the absent newer annotation's "" (§1.2g).
+    if (o.installer === 'cni' && f.cniIgnoresKubevirtAlone) notes(o).push(cniKubevirtNote(r));
+    else o.rerouteVirtualInterfaces = list;
   }
+  applyTemplateOverrides(o, r);
   const exIf = get(A.excludeInterfaces);
   if (exIf !== undefined) {
     const list = parseInterfaces(A.excludeInterfaces, exIf);

@@ -3,7 +3,7 @@
  * injection template / CNI defaults have been applied: each field is what the
  * generator turns into rules (reference §1.0 and §7.2 map them to flags).
  */
-import { representativeRelease, type IstioVersion } from './version.js';
+import { NEWEST_LAYOUT, representativeRelease, type IstioVersion } from './version.js';
 
 export type Installer = 'init' | 'cni';
 export type InterceptionMode = 'REDIRECT' | 'TPROXY';
@@ -59,6 +59,8 @@ export interface IstioOptions {
   tproxyTable: number;
   /** Status port the template appended to `-d` (status.sidecar.istio.io/port); 0 = none. */
   statusPort?: number;
+  /** What the injection-template step decided for the user (added to the generator's notes). */
+  templateNotes?: string[];
 }
 
 export const DEFAULT_STATUS_PORT = 15020;
@@ -68,7 +70,7 @@ export const DEFAULT_DNS_SERVER = '10.96.0.10';
  * Defaults as the injection template (init) or the CNI plugin would render
  * them for a pod without annotations (§1.0, §1.6).
  */
-export function defaultIstioOptions(version: IstioVersion = '1.25', installer: Installer = 'init'): IstioOptions {
+export function defaultIstioOptions(version: IstioVersion = NEWEST_LAYOUT, installer: Installer = 'init'): IstioOptions {
   const minor = representativeRelease(version).minor;
   // §1.0: the template passes -d "15090,15021,<excludeInboundPorts>,<status port>" (15021 from 1.6).
   // §1.6: the CNI plugin appends 15020,15021,15090 to the annotation value (which the injector set to the status port).
@@ -123,5 +125,6 @@ export function cloneOptions(o: IstioOptions): IstioOptions {
     dnsServers: [...o.dnsServers],
     ownerGroupsInclude: arr(o.ownerGroupsInclude),
     ownerGroupsExclude: [...o.ownerGroupsExclude],
+    ...(o.templateNotes ? { templateNotes: [...o.templateNotes] } : {}),
   };
 }

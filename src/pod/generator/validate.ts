@@ -65,7 +65,7 @@ export function resolveRelease(o: IstioOptions): Release {
 export function validateOptions(o: IstioOptions): Validated {
   const release = resolveRelease(o);
   const f = features(release);
-  const notes: string[] = [];
+  const notes: string[] = [...(o.templateNotes ?? [])];
   const r = release;
 
   if (o.installer !== 'init' && o.installer !== 'cni') throw new UsageError(`installer: "${String(o.installer)}": expected init or cni`);

@@ -11,6 +11,17 @@ import { UsageError } from '../../core/errors.js';
 export const ISTIO_VERSIONS = ['1.5', '1.10', '1.13', '1.18', '1.23', '1.24', '1.25'] as const;
 export type IstioVersion = (typeof ISTIO_VERSIONS)[number];
 
+/**
+ * The releases the generator knows, oldest and newest. This is the one place
+ * the newest is written: "current", "main" and "latest" mean it, the default
+ * layout is its layout, and anything newer is refused (a release the tool has
+ * not been checked against must not be generated silently).
+ */
+export const OLDEST_KNOWN = { minor: 5, patch: 0 } as const;
+export const NEWEST_KNOWN = { minor: 31, patch: 0 } as const;
+/** "1.5 … 1.31", as error messages and --help name the range. */
+export const KNOWN_RANGE = `1.${OLDEST_KNOWN.minor} … 1.${NEWEST_KNOWN.minor}`;
+
 export interface Release {
   /** Always 1.x: the minor number. */
   minor: number;
@@ -30,8 +41,11 @@ export function layoutOfMinor(minor: number): IstioVersion {
   if (minor <= 22) return '1.18';
   if (minor === 23) return '1.23';
   if (minor === 24) return '1.24';
-  return '1.25';
+  return '1.25'; // 1.25-1.31: the capture goldens are identical (istio-next.md §1.1)
 }
+
+/** The layout of the newest known release: what a default generator run uses. */
+export const NEWEST_LAYOUT: IstioVersion = layoutOfMinor(NEWEST_KNOWN.minor);
 
 export function formatRelease(r: Release): string {
   return `1.${r.minor}.${r.patch}`;
@@ -39,24 +53,28 @@ export function formatRelease(r: Release): string {
 
 /**
  * Parse "1.13", "1.11.3", "v1.25.0", "1.22.0-beta.1", "main" or a layout name.
- * Throws UsageError for anything else and for releases before 1.5
- * (the shell-script era with its 6-rule ISTIO_OUTPUT, §1.1).
+ * Throws UsageError for anything else and for releases outside the known
+ * range: before 1.5 (the shell-script era with its 6-rule ISTIO_OUTPUT, §1.1)
+ * or after the newest known.
  */
 export function parseIstioVersion(text: string): { version: IstioVersion; release: Release } {
   const t = text.trim().toLowerCase();
   if (t === 'main' || t === 'master' || t === 'latest' || t === 'current') {
-    return { version: '1.25', release: { minor: 25, patch: 0 } };
+    return { version: NEWEST_LAYOUT, release: { ...NEWEST_KNOWN } };
   }
   const m = /^v?1\.(\d{1,3})(?:\.(\d{1,3}))?(?:[-+][0-9a-z.-]*)?$/.exec(t);
   if (!m) {
-    throw new UsageError(`bad Istio version "${text}": expected 1.MINOR or 1.MINOR.PATCH (e.g. 1.13 or 1.11.3), or "main"`);
+    throw new UsageError(`bad Istio version "${text}": expected 1.MINOR or 1.MINOR.PATCH (e.g. 1.13 or 1.11.3), or "current" (known: ${KNOWN_RANGE})`);
   }
   const minor = Number(m[1]);
   const patch = m[2] === undefined ? 0 : Number(m[2]);
-  if (minor < 5) {
+  if (minor < OLDEST_KNOWN.minor) {
     throw new UsageError(
-      `Istio ${text} is not supported: releases before 1.5 installed rules with istio-iptables.sh and a 6-rule ISTIO_OUTPUT chain; the earliest supported release is 1.5`,
+      `Istio ${text} is not known (known: ${KNOWN_RANGE}): releases before 1.5 installed rules with istio-iptables.sh and a 6-rule ISTIO_OUTPUT chain; the earliest supported release is 1.5`,
     );
+  }
+  if (minor > NEWEST_KNOWN.minor) {
+    throw new UsageError(`Istio ${text} is not known (known: ${KNOWN_RANGE}; "current" is 1.${NEWEST_KNOWN.minor})`);
   }
   return { version: layoutOfMinor(minor), release: { minor, patch } };
 }
@@ -125,6 +143,38 @@ export interface Features {
   tunnelPortOption: boolean;
   /** Table order in restore input is Go map order (random) before 1.24, sorted from 1.24 (§2.3). */
   sortedTables: boolean;
+  /**
+   * The backend-detection probe istio-iptables adds and deletes (1.26+, istio-next.md §1.2a); a failed
+   * delete leaves it in a dump. Protocol 255 never matches a packet. null: no probe in this release.
+   */
+  capabilityProbe: CapabilityProbe | null;
+  /** 1.27+ injection template: TPROXY mode passes `-u 1337` whatever the ProxyUID, and runs the proxy as 1337 (§1.2f, PR 56577). */
+  tproxyForcesUid1337: boolean;
+  /**
+   * istio-cni ignored `traffic.sidecar.istio.io/kubevirtInterfaces` when `istio.io/reroute-virtual-interfaces`
+   * was absent (1.25.0-1.26.4, 1.27.0-1.27.1; §1.2g, fixed by PR 57686). istio-init was not affected.
+   */
+  cniIgnoresKubevirtAlone: boolean;
+  /** 1.27+: native sidecars by default (ENABLE_NATIVE_SIDECARS=true, PR 56428): istio-proxy is a restartable init container. */
+  nativeSidecarsByDefault: boolean;
+  /** 1.27+: istio-init logs its settings under "Istio config:" instead of "Istio iptables variables:" (§1.2h). */
+  configBanner: 'Istio iptables variables:' | 'Istio config:';
+}
+
+/** The probe rule as `iptables-save` shows it, table and rule (istio-next.md §1.2a). */
+export interface CapabilityProbe {
+  table: 'filter' | 'nat';
+  rule: string;
+}
+
+const PROBE_COMMENT = '-m comment --comment "\\"Istio no-op iptables capability probe\\""';
+
+function capabilityProbe(m: number, p: number): CapabilityProbe | null {
+  if (m < 26) return null;
+  if ((m === 26 && p <= 6) || (m === 27 && p === 0)) return { table: 'filter', rule: `-A INPUT -p 255 ${PROBE_COMMENT} -j DROP` };
+  if (m === 26) return { table: 'filter', rule: '-A INPUT -p 255 -j DROP' };
+  if (m === 27 && p <= 2) return { table: 'nat', rule: `-A INPUT -p 255 ${PROBE_COMMENT} -j RETURN` };
+  return { table: 'nat', rule: '-A INPUT -p 255 -j RETURN' };
 }
 
 export function features(r: Release): Features {
@@ -161,5 +211,10 @@ export function features(r: Release): Features {
     cni: m >= 10,
     tunnelPortOption: m >= 7,
     sortedTables: m >= 24,
+    capabilityProbe: capabilityProbe(m, r.patch),
+    tproxyForcesUid1337: m >= 27,
+    cniIgnoresKubevirtAlone: (m === 25) || (m === 26 && r.patch <= 4) || (m === 27 && r.patch <= 1),
+    nativeSidecarsByDefault: m >= 27,
+    configBanner: m >= 27 ? 'Istio config:' : 'Istio iptables variables:',
   };
 }

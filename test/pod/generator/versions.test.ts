@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/core/errors.js';
-import { defaultIstioOptions, generateRules, parseIstioVersion } from '../../../src/pod/generator/index.js';
+import { defaultIstioOptions, generateRules, NEWEST_KNOWN, NEWEST_LAYOUT, parseIstioVersion } from '../../../src/pod/generator/index.js';
 import { chainRules, gen, opts } from './helpers.js';
 
 describe('parseIstioVersion', () => {
@@ -22,15 +22,22 @@ describe('parseIstioVersion', () => {
     ['1.24.0-beta.1', '1.24', 24, 0],
     ['1.25', '1.25', 25, 0],
     ['1.28.0', '1.25', 28, 0],
-    ['main', '1.25', 25, 0],
+    ['1.31.0-rc.0', '1.25', 31, 0],
   ] as const)('%s -> layout %s', (text, layout, minor, patch) => {
     expect(parseIstioVersion(text)).toEqual({ version: layout, release: { minor, patch } });
   });
   it.each([['1.4.6'], ['2.0'], ['latest-ish'], ['1']])('rejects %s', (text) => {
     expect(() => parseIstioVersion(text)).toThrow(UsageError);
   });
-  it('says why 1.4 is not supported', () => {
-    expect(() => parseIstioVersion('1.4')).toThrow(/6-rule ISTIO_OUTPUT.*earliest supported release is 1\.5/);
+  it('says why 1.4 is not supported, naming the known range', () => {
+    expect(() => parseIstioVersion('1.4')).toThrow(/known: 1\.5 … 1\.31\).*6-rule ISTIO_OUTPUT.*earliest supported release is 1\.5/);
+  });
+  it.each([['1.99'], ['1.32'], ['1.32.0-alpha.0']])('refuses %s, newer than the newest known, naming the range', (text) => {
+    expect(() => parseIstioVersion(text)).toThrow(/is not known \(known: 1\.5 … 1\.31; "current" is 1\.31\)/);
+  });
+  it.each([['current'], ['main'], ['latest'], ['master']])('%s is the newest known release, in one place', (text) => {
+    expect(parseIstioVersion(text)).toEqual({ version: NEWEST_LAYOUT, release: { ...NEWEST_KNOWN } });
+    expect(NEWEST_KNOWN).toEqual({ minor: 31, patch: 0 });
   });
 });
 
