@@ -1,6 +1,7 @@
 /** Rules from Istio configuration: annotations, versions, manifests, and the rules subcommand. */
 import { describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/core/trace.js';
+import { NEWEST_KNOWN } from '../../src/pod/generator/index.js';
 import { cli, fixture } from '../helpers/cli.js';
 
 const json = async (args: string[]) => {
@@ -16,7 +17,9 @@ describe('Istio options as the rule source', () => {
     expect(t.hops[0]!.decidedBy).toEqual({ table: 'nat', chain: 'ISTIO_OUTPUT', rule: 1 });
     expect(t.hops[0]!.steps[1]!.text).toBe('-A ISTIO_OUTPUT -p tcp -m tcp --dport 3306 -j RETURN');
     expect(t.hops[0]!.outcome).toMatchObject({ type: 'egress', address: '10.96.0.30', port: 3306 });
-    expect(t.ruleset).toMatchObject({ source: 'istio:1.25.0', format: 'generated', origin: { generator: 'istio-iptables', istioVersion: '1.25.0', annotations: { 'traffic.sidecar.istio.io/excludeOutboundPorts': '3306' } } });
+    // No --istio-version: the newest known release (one place: NEWEST_KNOWN).
+    const current = `1.${NEWEST_KNOWN.minor}.${NEWEST_KNOWN.patch}`;
+    expect(t.ruleset).toMatchObject({ source: `istio:${current}`, format: 'generated', origin: { generator: 'istio-iptables', istioVersion: current, annotations: { 'traffic.sidecar.istio.io/excludeOutboundPorts': '3306' } } });
   });
 
   // The numbering differences of reference §1.10, for the app's outbound rule (the final -j ISTIO_REDIRECT).
@@ -92,5 +95,19 @@ describe('sidecar-trace rules', () => {
     const out = (await cli(['rules', '--istio-version', '1.13', '--format', 'restore'])).stdout;
     expect(out).toMatch(/^# iptables-restore input \(IPv4\), istio:1\.13\.0\n\* nat\n-N ISTIO_INBOUND\n/);
     expect(out).toContain('-A ISTIO_OUTPUT -o lo -s 127.0.0.6/32 -j RETURN');
+  });
+
+  it.each([['1.99'], ['1.4'], ['1.32.0']])('--istio-version %s is refused with exit 2 in one line naming the known range', async (v) => {
+    const r = await cli(['--istio-version', v, '--dst', '10.0.0.1:80']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^sidecar-trace: Istio 1\.\d+(\.0)? is not known \(known: 1\.5 … 1\.31[;)].*\n$/);
+  });
+
+  it('--istio-version 1.31 and current give the same rules', async () => {
+    const a = (await cli(['rules', '--istio-version', '1.31', '--format', 'restore'])).stdout;
+    const b = (await cli(['rules', '--istio-version', 'current', '--format', 'restore'])).stdout;
+    expect(a).toBe(b);
+    expect(a).toMatch(/istio:1\.31\.0/);
   });
 });
