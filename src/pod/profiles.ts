@@ -4,7 +4,10 @@
  *   # title: …   # versions: …   # source: …   # assumes: …
  * This module reads that header; the CLI does the file I/O.
  */
-export const DEFAULT_PROFILE = 'istio-1.25';
+import { NEWEST_LAYOUT } from './generator/version.js';
+
+/** The profile of the newest known release's layout (1.25 stands for 1.25-1.31: same default rules). */
+export const DEFAULT_PROFILE = `istio-${NEWEST_LAYOUT}`;
 
 /** Friendly names that point at a profile. */
 export const PROFILE_ALIASES: Record<string, string> = {
