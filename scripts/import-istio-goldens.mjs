@@ -137,6 +137,32 @@ function scriptCases(text) {
   return cases;
 }
 
+/**
+ * 1.6-1.11 kept expectations as Go string literals in tools/istio-iptables/pkg/cmd/run_test.go.
+ * The tests that run the whole configurator (`iptConfigurator.run()`) and compare BuildV4()
+ * with a non-empty `expected := []string{…}` are whole rule sets: their strings become a
+ * golden file (one command a line), their `cfg.X = v` lines the configuration.
+ */
+const GO_LITERAL_TEST = 'tools/istio-iptables/pkg/cmd/run_test.go';
+function goLiteralCases(text) {
+  const base = {};
+  const ctor = /func constructTestConfig\(\) \*config\.Config \{([\s\S]*?)\n\}/.exec(text);
+  if (!ctor) return [];
+  for (const m of ctor[1].matchAll(/^\s*(\w+):\s*(.+)$/gm)) base[m[1]] = goValue(m[2]);
+  const cases = [];
+  for (const m of text.matchAll(/^func (Test\w+)\(t \*testing\.T\) \{\n([\s\S]*?)\n\}/gm)) {
+    const body = m[2];
+    if (!body.includes('iptConfigurator.run()') || !/actual := FormatIptablesCommands\(iptConfigurator\.iptables\.BuildV4\(\)\)/.test(body)) continue;
+    const lit = /expected := \[\]string\{([\s\S]*?)\n\s*\}/.exec(body);
+    const lines = lit ? [...lit[1].matchAll(/^\s*("(?:[^"\\]|\\.)*"),?\s*$/gm)].map((x) => JSON.parse(x[1])) : [];
+    if (lines.length === 0) continue;
+    const set = {};
+    for (const a of body.matchAll(/^\s*(?:iptConfigurator\.)?cfg\.(\w+)\s*=\s*(.+)$/gm)) set[a[1]] = goValue(a[2]);
+    cases.push({ golden: `${m[1]}.golden`, test: m[1], config: { ...base, ...set }, data: `${lines.join('\n')}\n` });
+  }
+  return cases;
+}
+
 function importTag(gitDir, tag) {
   const commit = tryGit(gitDir, 'rev-list', '-n1', tag)?.trim();
   const tagDir = join(OUT, tag);
@@ -158,9 +184,18 @@ function importTag(gitDir, tag) {
     }
   }
   if (manifest.files.length === 0) manifest.notes.push('no golden files at this tag in any of: ' + SOURCES.map((s) => s.dir).join(', '));
-  if (tryGit(gitDir, 'cat-file', '-e', `${tag}:tools/istio-iptables/pkg/cmd/run_test.go`) !== null) {
-    // 1.6-1.11 kept their expectations as Go string literals, mostly the output of single functions, not of a whole run.
-    manifest.notes.push('expectations are Go string literals in tools/istio-iptables/pkg/cmd/run_test.go (mostly partial, per-function outputs); not imported');
+  const goText = tryGit(gitDir, 'show', `${tag}:${GO_LITERAL_TEST}`);
+  if (goText !== null) {
+    const cases = goLiteralCases(goText);
+    manifest.sources.push({ dir: 'cmd-run-test', path: GO_LITERAL_TEST, test: GO_LITERAL_TEST });
+    for (const c of cases) {
+      mkdirSync(join(tagDir, 'cmd-run-test'), { recursive: true });
+      writeFileSync(join(tagDir, 'cmd-run-test', c.golden), c.data);
+      manifest.files.push({ file: `cmd-run-test/${c.golden}`, source: `${GO_LITERAL_TEST} ${c.test} (expected := []string{…})`, cases: [{ test: c.test, config: c.config }] });
+    }
+    manifest.notes.push(
+      `expectations are Go string literals in ${GO_LITERAL_TEST}; the ${cases.length} tests that run the whole configurator and compare its IPv4 commands are imported as cmd-run-test/*.golden, the per-function ones are not`,
+    );
   }
   mkdirSync(tagDir, { recursive: true });
   writeFileSync(join(tagDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

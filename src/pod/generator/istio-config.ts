@@ -67,6 +67,8 @@ const FIELDS: Record<string, Apply> = {
     if (c === '*') throw new UsageError('OutboundIPRangesExclude: "*" is not allowed');
     o.excludeOutboundIPRanges = c;
   },
+  // Spelled KubevirtInterfaces up to 1.11, KubeVirtInterfaces after, RerouteVirtualInterfaces from 1.25.
+  KubevirtInterfaces: (o, v) => (o.rerouteVirtualInterfaces = str('KubevirtInterfaces', v) === '' ? [] : parseInterfaces('KubevirtInterfaces', str('', v))),
   KubeVirtInterfaces: (o, v) => (o.rerouteVirtualInterfaces = str('KubeVirtInterfaces', v) === '' ? [] : parseInterfaces('KubeVirtInterfaces', str('', v))),
   RerouteVirtualInterfaces: (o, v) =>
     (o.rerouteVirtualInterfaces = str('RerouteVirtualInterfaces', v) === '' ? [] : parseInterfaces('RerouteVirtualInterfaces', str('', v))),
