@@ -294,13 +294,16 @@ function cniKubevirtNote(r: Release): string {
 
 /**
  * What the injection template forces whatever the options say: from 1.27 TPROXY
- * mode passes `-u "1337"` and runs the proxy (and the CNI plugin reads it) as
- * uid 1337 (§1.2f, PR 56577). Call again after changing the mode.
+ * mode passes istio-init `-u "1337"` instead of the ProxyUID (§1.2f, PR 56577).
+ * The TPROXY proxy itself runs as uid 0 / gid 1337 as before, so the rules' uid
+ * 1337 matches only a process that really is 1337 (e.g. istio-validate in CNI
+ * mode, which the template now also runs as 1337/1337). The CNI plugin ignores a
+ * runAsUser of 0 and keeps 1337, the same result. Call again after changing the mode.
  */
 export function applyTemplateOverrides(o: IstioOptions, r: Release = resolveRelease(o)): void {
   if (o.mode !== 'TPROXY' || !features(r).tproxyForcesUid1337) return;
   if (o.proxyUid.length !== 1 || o.proxyUid[0] !== 1337) {
-    notes(o).push(`Istio ${formatRelease(r)} runs a TPROXY-mode proxy as uid 1337 and passes -u 1337 whatever ProxyUID is (injection template, 1.27+)`);
+    notes(o).push(`Istio ${formatRelease(r)} passes -u 1337 in TPROXY mode whatever ProxyUID is (injection template, 1.27+); the proxy runs as uid 0 / gid 1337`);
   }
   o.proxyUid = [1337];
 }

@@ -148,7 +148,7 @@ export interface Features {
    * delete leaves it in a dump. Protocol 255 never matches a packet. null: no probe in this release.
    */
   capabilityProbe: CapabilityProbe | null;
-  /** 1.27+ injection template: TPROXY mode passes `-u 1337` whatever the ProxyUID, and runs the proxy as 1337 (§1.2f, PR 56577). */
+  /** 1.27+ injection template: TPROXY mode passes istio-init `-u 1337` whatever the ProxyUID (the proxy still runs as 0/1337; §1.2f, PR 56577). */
   tproxyForcesUid1337: boolean;
   /**
    * istio-cni ignored `traffic.sidecar.istio.io/kubevirtInterfaces` when `istio.io/reroute-virtual-interfaces`

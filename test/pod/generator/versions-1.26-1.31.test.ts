@@ -39,7 +39,7 @@ describe('TPROXY forces -u 1337 from 1.27 (§1.2f, PR 56577)', () => {
     const g = generateRules(o);
     expect(g.restore.ipv4).toContain('-m owner --uid-owner 1337 -j MARK --set-mark 1338');
     expect(g.restore.ipv4).not.toContain('1000670000');
-    expect(g.notes.join('\n')).toMatch(/TPROXY-mode proxy as uid 1337/);
+    expect(g.notes.join('\n')).toMatch(/passes -u 1337 in TPROXY mode/);
   });
   it('1.26: the ProxyUID is kept; REDIRECT mode keeps it on 1.27 too', () => {
     expect(optionsFromAnnotations(at('1.26.8', { proxyUid: [1000670000] }), tproxy).proxyUid).toEqual([1000670000]);
