@@ -86,9 +86,10 @@ export function dnsUdpRules(ctx: GenContext, fams: Fams): void {
 /**
  * 1.25+ (SetupDNSRedir, PR 53998): everything in ISTIO_OUTPUT_DNS. The nat jump
  * exists per family only when that family has nameservers (or all DNS is
- * captured); the raw jump always. No UDP owner RETURNs in nat: the agent's own
- * queries to the nameservers are told apart by the conntrack zones alone
- * (goldens dns-uid-gid, tproxy, cni dns.txt at 1.25.0, identical to 1.31.0-rc.0).
+ * captured); the raw jump always. No UDP owner RETURNs in nat ISTIO_OUTPUT_DNS:
+ * UDP now enters ISTIO_OUTPUT, whose owner RETURNs come before the jump, so the
+ * agent's own queries never reach it (goldens dns-uid-gid, tproxy, cni dns.txt
+ * at 1.25.0, identical to 1.31.0-rc.0).
  */
 export function dnsChainRules(ctx: GenContext): void {
   const { b, dns } = ctx;
