@@ -13,11 +13,12 @@
  * cni/pkg/plugin/plugin_dryrun_test.go, or the flags in 1.5's
  * tests/scripts/istio-iptables-test.sh. No Istio code is copied.
  *
- * Which goldens the generator cannot express, and why, is kept in
- * test/data/istio-goldens/not-expressible.json (hand-written; the import keeps it).
+ * Which goldens the generator cannot express, and why, is written by hand into
+ * the manifests (`notExpressible` on a file or a case, `notRuleSet` on a file
+ * that is no rule set); a re-import keeps those fields.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const DEFAULT_TAGS = ['1.5.0', '1.10.0', '1.13.0', '1.18.0', '1.22.0', '1.25.0', '1.26.0', '1.27.0', '1.28.0', '1.29.0', '1.30.0', '1.31.0', '1.31.0-rc.0'];
@@ -163,9 +164,24 @@ function goLiteralCases(text) {
   return cases;
 }
 
+/** The hand-written fields of an existing manifest, by file and by file#case, to carry over. */
+const KEPT = ['notExpressible', 'notRuleSet'];
+function handFields(tagDir) {
+  const kept = new Map();
+  if (!existsSync(join(tagDir, 'manifest.json'))) return kept;
+  const old = JSON.parse(readFileSync(join(tagDir, 'manifest.json'), 'utf8'));
+  const pick = (o) => Object.fromEntries(KEPT.filter((k) => k in o).map((k) => [k, o[k]]));
+  for (const f of old.files) {
+    kept.set(f.file, pick(f));
+    for (const c of f.cases) kept.set(`${f.file}#${c.test}`, pick(c));
+  }
+  return kept;
+}
+
 function importTag(gitDir, tag) {
   const commit = tryGit(gitDir, 'rev-list', '-n1', tag)?.trim();
   const tagDir = join(OUT, tag);
+  const kept = handFields(tagDir);
   rmSync(tagDir, { recursive: true, force: true });
   if (!commit) return { tag, missing: true };
   const manifest = { tag, commit, sources: [], files: [], notes: [] };
@@ -196,6 +212,10 @@ function importTag(gitDir, tag) {
     manifest.notes.push(
       `expectations are Go string literals in ${GO_LITERAL_TEST}; the ${cases.length} tests that run the whole configurator and compare its IPv4 commands are imported as cmd-run-test/*.golden, the per-function ones are not`,
     );
+  }
+  for (const f of manifest.files) {
+    Object.assign(f, kept.get(f.file) ?? {});
+    for (const c of f.cases) Object.assign(c, kept.get(`${f.file}#${c.test}`) ?? {});
   }
   mkdirSync(tagDir, { recursive: true });
   writeFileSync(join(tagDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

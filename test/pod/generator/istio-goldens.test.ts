@@ -4,8 +4,8 @@
  * golden: it loads with the CLI's loader; for every test case that produced
  * it, the generator given that case's configuration (from the tag's manifest)
  * makes the same rules, in the same order per chain, compared in save form
- * per family. Cases the generator cannot express are listed, with the reason,
- * in not-expressible.json; the test checks that list is exactly what fails.
+ * per family. Goldens and cases the generator cannot express carry the reason
+ * in their manifest (`notExpressible`); the test checks those are exactly what fails.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,25 +20,29 @@ import { istioConfigFromFlags, optionsFromIstioConfig, type IstioConfigValue } f
 
 const ROOT = join(import.meta.dirname, '../../data/istio-goldens');
 
+/** `notExpressible` / `notRuleSet`: written by hand (the import keeps them), the reason the generator cannot make it. */
 interface Case {
   test: string;
   config: Record<string, unknown>;
+  notExpressible?: string;
 }
 interface Manifest {
   tag: string;
   commit: string;
-  files: { file: string; source: string; cases: Case[] }[];
+  files: { file: string; source: string; cases: Case[]; notExpressible?: string; notRuleSet?: string }[];
   notes: string[];
 }
 
 const index = JSON.parse(readFileSync(join(ROOT, 'index.json'), 'utf8')) as { tags: string[]; missing: string[] };
 const manifests = index.tags.map((t) => JSON.parse(readFileSync(join(ROOT, t, 'manifest.json'), 'utf8')) as Manifest);
-/** Hand-kept: golden (or golden#case) → why the generator cannot make it; goldens that are no rule set → why. */
-const lists = JSON.parse(readFileSync(join(ROOT, 'not-expressible.json'), 'utf8')) as {
-  notExpressible: Record<string, string>;
-  notRuleSets: Record<string, string>;
-};
-const notExpressible = lists.notExpressible;
+/** Every listed golden (tag/file) and case (tag/file#test) with its reason: the test checks this is exactly what fails. */
+const notExpressible: Record<string, string> = {};
+for (const m of manifests) {
+  for (const f of m.files) {
+    if (f.notExpressible) notExpressible[`${m.tag}/${f.file}`] = f.notExpressible;
+    for (const c of f.cases) if (c.notExpressible) notExpressible[`${m.tag}/${f.file}#${c.test}`] = c.notExpressible;
+  }
+}
 
 /** The generator options for one test case of a golden, by the test that owns it. */
 function optionsFor(tag: string, file: string, c: Case): IstioOptions {
@@ -120,8 +124,8 @@ for (const m of manifests) {
     for (const f of m.files) {
       const text = readFileSync(join(ROOT, m.tag, f.file), 'utf8');
       const key0 = `${m.tag}/${f.file}`;
-      if (lists.notRuleSets[key0]) {
-        it(`${f.file} is no rule set and is refused with one clear error (${lists.notRuleSets[key0]})`, () => {
+      if (f.notRuleSet) {
+        it(`${f.file} is no rule set and is refused with one clear error (${f.notRuleSet})`, () => {
           expect(() => parseRulesText(text, f.file, 'golden')).toThrow(InputError);
         });
       } else {
@@ -163,7 +167,7 @@ for (const m of manifests) {
           }
           if (notExpressible[key]) {
             // Listed: it must really fail, so the list cannot hide a golden that now passes.
-            expect(same, `${key} is listed as not expressible but is reproduced; remove it from not-expressible.json`).toBe(false);
+            expect(same, `${key} is listed as not expressible but is reproduced; remove notExpressible from its manifest`).toBe(false);
             count.notExpressible++;
             failing.add(key);
             return;
