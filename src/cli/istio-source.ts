@@ -89,8 +89,10 @@ export function loadIstioSource(io: CliIo, f: IstioFlags, podHasIPv6: boolean): 
     mode: options.mode,
     annotations,
     dnsCapture: options.dnsCapture,
-    // Not a rule change: 1.27+ injects istio-proxy as a native sidecar (restartable init container) by default.
-    nativeSidecars: features(release).nativeSidecarsByDefault,
+    // Not a rule change: 1.27+ injects istio-proxy as a native sidecar (restartable init container) by default;
+    // the template takes the annotation first, and anything but "false" means native.
+    nativeSidecars:
+      annotations['sidecar.istio.io/nativeSidecar'] !== undefined ? annotations['sidecar.istio.io/nativeSidecar'] !== 'false' : features(release).nativeSidecarsByDefault,
     ...(options.dnsCapture ? { dnsServers: options.dnsServers } : {}),
     ...(f.meshConfig ? { meshConfig: f.meshConfig } : {}),
     ...(f.pod ? { pod: f.pod } : {}),

@@ -110,4 +110,14 @@ describe('sidecar-trace rules', () => {
     expect(a).toBe(b);
     expect(a).toMatch(/istio:1\.31\.0/);
   });
+
+  it.each([
+    [['--istio-version', '1.26'], false],
+    [['--istio-version', '1.27'], true],
+    [['--istio-version', '1.27', '--annotation', 'sidecar.istio.io/nativeSidecar=false'], false],
+    [['--istio-version', '1.26', '--annotation', 'sidecar.istio.io/nativeSidecar=true'], true],
+  ] as const)('%j records nativeSidecars %s in the origin (1.27+ default; the annotation wins)', async (args, native) => {
+    const t = JSON.parse((await cli([...args, '--dst', '10.0.0.1:80', '--format', 'json'])).stdout) as Trace;
+    expect(t.ruleset).toMatchObject({ origin: { nativeSidecars: native } });
+  });
 });
