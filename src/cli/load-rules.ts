@@ -5,6 +5,7 @@ import { checkNotBinary, extractRuleBlocks } from '../core/ruleset/extract.js';
 import { loadPlainSave } from '../core/ruleset/fast-save.js';
 import { loadBlocks } from '../core/ruleset/load.js';
 import type { Ruleset } from '../core/ruleset/model.js';
+import { refuseUnmodelled } from '../core/ruleset/unmodelled.js';
 import { DEFAULT_PROFILE, readProfileHeader, resolveProfileName, type ProfileInfo } from '../pod/profiles.js';
 import type { CliIo } from './io.js';
 
@@ -62,6 +63,8 @@ export const LAZY_MIN_LINES = 2000;
  * loaded lazily whatever its size (a start-up of one trace reads only the rules it reaches).
  */
 export function parseRulesText(text: string, file: string, sourceName: string, validate: ValidateMode = 'auto', builtin = false): Ruleset {
+  // Ambient in-pod rules and nftables are refused before anything is read as iptables.
+  if (!builtin) refuseUnmodelled(text, file);
   const lazy = validate === 'reached' || (validate === 'auto' && (builtin || lineCountAbove(text, LAZY_MIN_LINES)));
   if (!lazy) {
     const extracted = extractRuleBlocks(text, file);
