@@ -11,6 +11,7 @@ import { TABLES, type Family } from '../types.js';
 import type { ExtractedInput, RuleBlock, SourceLine } from './blocks.js';
 import type { RulesetFormat } from './model.js';
 import { toLogicalLines } from './extract-log-prefix.js';
+import { listCommandOf, listingToSave, tableOfListing, type ListCommand, type Listing } from './list-rules.js';
 import { tokenize } from './tokenize.js';
 
 // ---------------------------------------------------------------------------
@@ -40,8 +41,10 @@ type Item =
   | { t: 'rule'; op: string; chain: string | null }
   | { t: 'commit' }
   | { t: 'command'; cmd: ParsedCommand }
-  /** An iptables invocation that changes nothing (-L, -S, -C, --version …). */
+  /** An iptables invocation that changes nothing (-L, -C, --version …). */
   | { t: 'command-other' }
+  /** `iptables [-t TABLE] -S`: the listing that follows belongs to that table. */
+  | { t: 'list-cmd'; cmd: ListCommand }
   | { t: 'save-echo'; family: Family }
   | { t: 'save-intro'; family: Family }
   | { t: 'restore-intro'; family: Family | null }
@@ -173,6 +176,9 @@ function classify(text: string, line: number, file: string): Item & { evidence: 
     return plain({ t: 'rule', op: '-A', chain: APPEND_LINE.exec(text)![1] ?? null });
   }
   if (text.startsWith('#')) {
+    // `# iptables -t mangle -S`: a root prompt before a listing, not a comment.
+    const list = text.charCodeAt(1) === 32 ? listCommandOf(text.slice(2).trimStart(), line) : null;
+    if (list) return plain({ t: 'list-cmd', cmd: list });
     const g = GENERATED.exec(text);
     return plain({ t: 'comment', generated: g ? { family: familyOfBinary(g[1]!) } : null });
   }
@@ -210,6 +216,8 @@ function classify(text: string, line: number, file: string): Item & { evidence: 
   if (prompt) rest = rest.slice(prompt[0].length);
   if (/^sudo\s/.test(rest)) rest = rest.replace(/^sudo\s+/, '');
   const tag = (item: Item): Item & { evidence: boolean } => (evidence ? logged(item) : plain(item));
+  const list = listCommandOf(rest, line);
+  if (list) return tag({ t: 'list-cmd', cmd: list });
   if ((m = SAVE_ECHO.exec(rest))) return tag({ t: 'save-echo', family: m[1] === 'ip6tables' ? 'ipv6' : 'ipv4' });
   if (RESTORE_RUN.test(rest)) return logged({ t: 'restore-run' });
   if (IP_CMD.test(rest)) return logged({ t: 'ip', detail: rest });
@@ -282,6 +290,8 @@ interface Section {
   family: Family | null;
   lines: SourceLine[];
   boundary: number;
+  /** Built from an `iptables -S` listing. */
+  listing?: boolean;
 }
 
 interface Block extends RuleBlock {
@@ -290,6 +300,8 @@ interface Block extends RuleBlock {
   tables: Set<string>;
   /** True when built from command lines rather than table text. */
   fromCommands: boolean;
+  /** True when built from `iptables -S` listings. */
+  fromListing?: boolean;
 }
 
 function finishSection(s: OpenSection): Section {
@@ -435,6 +447,16 @@ export function extractRuleBlocks(text: string, file: string, options: ExtractOp
   let intro: Intro | null = null;
   let header: { family: Family | null } | null = null;
   let openCommand: (typeof commands)[number] | null = null;
+  /** The `iptables -S` command line just seen, for the listing that follows. */
+  let listCmd: ListCommand | null = null;
+  /** The `iptables -S` listing being read: `-P`, `-N` and `-A` lines outside any table. */
+  let listing: (Listing & { nonPolicy: boolean }) | null = null;
+  const finishListing = (): void => {
+    const l = listing!;
+    listing = null;
+    const table = tableOfListing(l, file);
+    sections.push({ table, start: l.lines[0]!.line, kind: 'save', family: l.command?.family ?? null, lines: listingToSave(l, table), boundary: -2, listing: true });
+  };
 
   const missingCommit = (s: OpenSection) => new InputError(`missing COMMIT for table ${s.table} started at line ${s.start}`, file, s.start);
   /** A line that is not table text: separates blocks and forgets what the previous marker announced. */
@@ -442,6 +464,7 @@ export function extractRuleBlocks(text: string, file: string, options: ExtractOp
     boundary++;
     intro = null;
     header = null;
+    listCmd = null;
   };
 
   /** One classified line through the section and block state machine. */
@@ -490,6 +513,23 @@ export function extractRuleBlocks(text: string, file: string, options: ExtractOp
       }
     }
 
+    if (listing) {
+      if (it.t === 'blank' || it.t === 'comment') return;
+      // A listing prints its -P lines first: a -P after other lines starts the next table's listing.
+      if (it.t === 'rule' && (it.op === '-A' || it.op === '-N' || (it.op === '-P' && !listing.nonPolicy))) {
+        listing.lines.push({ text: it.text, line: it.line });
+        if (it.op !== '-P') listing.nonPolicy = true;
+        return;
+      }
+      finishListing();
+    }
+    // `-P` only appears in a listing; `-N` starts one in a plain paste; anything after `iptables -S`.
+    if (it.t === 'rule' && (it.op === '-P' || (it.op === '-N' && !logMode) || (listCmd !== null && (it.op === '-A' || it.op === '-N')))) {
+      listing = { lines: [{ text: it.text, line: it.line }], command: listCmd, nonPolicy: it.op !== '-P' };
+      listCmd = null;
+      return;
+    }
+
     if (it.t === 'blank') return;
     if (it.t !== 'cmd-error') openCommand = null;
     switch (it.t) {
@@ -520,7 +560,7 @@ export function extractRuleBlocks(text: string, file: string, options: ExtractOp
         if (!logMode) {
           if (it.t === 'commit') throw new InputError('COMMIT without a table: expected a "*table" line before it', file, it.line);
           throw new InputError(
-            `${quoteShort(it.text)} is outside a table: expected a "*nat"-style table line before it (for "iptables -S" output, use iptables-save instead)`,
+            `${quoteShort(it.text)} is outside a table: expected a "*nat"-style table line before it (an "iptables -S" listing starts with its -P lines, or paste it with its command line)`,
             file,
             it.line,
           );
@@ -540,6 +580,10 @@ export function extractRuleBlocks(text: string, file: string, options: ExtractOp
           notes.push(`line ${openCommand.line}: "${openCommand.original}" failed in the log (${it.detail}); left out`);
         }
         cut();
+        return;
+      case 'list-cmd':
+        cut();
+        listCmd = it.cmd;
         return;
       case 'save-echo':
         cut();
@@ -585,12 +629,27 @@ export function extractRuleBlocks(text: string, file: string, options: ExtractOp
       consume(it);
     }
   }
+  if (listing) finishListing();
   if (section) throw missingCommit(section);
 
   // Sections to blocks: consecutive tables of one kind and family form a block,
   // and a table seen twice starts a new one (v4 then v6 restore input back to back).
   const blocks: Block[] = [];
+  /** Per family, the block the next `-S` listing joins (listings of one family go together until a table repeats). */
+  const listingBlock = new Map<Family | null, Block>();
   for (const s of sections) {
+    if (s.listing) {
+      const b = listingBlock.get(s.family);
+      if (b && !b.tables.has(s.table)) {
+        for (const l of s.lines) b.lines.push(l);
+        b.tables.add(s.table);
+      } else {
+        const nb: Block = { family: s.family, kind: 'save', lines: [...s.lines], start: s.start, boundary: -2, tables: new Set([s.table]), fromCommands: false, fromListing: true };
+        listingBlock.set(s.family, nb);
+        blocks.push(nb);
+      }
+      continue;
+    }
     const b = blocks.at(-1);
     if (b && b.boundary === s.boundary && b.kind === s.kind && b.family === s.family && !b.tables.has(s.table)) {
       // A loop, not push(...lines): a table of a node dump has more lines than a call takes arguments.
@@ -683,6 +742,7 @@ export function extractRuleBlocks(text: string, file: string, options: ExtractOp
   let format: RulesetFormat;
   if (logMode) format = 'istio-init-log';
   else if (commands.length > 0) format = sections.length > 0 ? 'istio-init-log' : 'commands';
+  else if (kept.every((b) => b.fromListing)) format = 'iptables-S';
   else format = kept.every((b) => b.kind === 'save') ? 'iptables-save' : 'iptables-restore';
 
   return {

@@ -81,7 +81,7 @@ export interface FamilyRules {
   tables: Map<TableName, Table>;
 }
 
-export type RulesetFormat = 'iptables-save' | 'iptables-restore' | 'istio-init-log' | 'commands' | 'generated';
+export type RulesetFormat = 'iptables-save' | 'iptables-S' | 'iptables-restore' | 'istio-init-log' | 'commands' | 'generated';
 
 export interface RulesetSource {
   /** File path, `<stdin>`, `profile:NAME`, or `istio:VERSION`. */

@@ -1,0 +1,83 @@
+/**
+ * The listing formats users paste, end to end through the CLI: `iptables -S` listings,
+ * and the same rules from `-S` and from `iptables-save` giving the same trace. Inputs
+ * are data files under test/fixtures/inputs/.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cli, fixture } from '../helpers/cli.js';
+
+/** A trace's JSON without what names the input (source, format, file lines). */
+function traceBody(json: string): unknown {
+  return JSON.parse(json, (key, value) => (key === 'line' || key === 'source' || key === 'format' || key === 'families' ? undefined : value));
+}
+
+const FLOWS: string[][] = [
+  ['--src', '10.244.1.5', '--dst', '10.244.2.7:9080'],
+  ['--src', '10.244.2.7', '--dst', 'pod:9080'],
+  ['--src', '10.244.1.5', '--dst', '10.244.2.7:15090', '--uid', '1337'],
+  ['--src', 'fd00:10:244:2::7', '--dst', '[fd00:10:244:1::5]:9080'],
+];
+
+describe('iptables -S listings', () => {
+  const cases: Array<{ file: string; format: string; families: string[]; sameAs: string; flows: string[][] }> = [
+    { file: 'nat-v4.txt', format: 'iptables-S', families: ['ipv4'], sameAs: 'rules/istio-1.25.rules', flows: FLOWS.slice(0, 3) },
+    { file: 'nat-v4-counters.txt', format: 'iptables-S', families: ['ipv4'], sameAs: 'rules/istio-1.25.rules', flows: FLOWS.slice(0, 3) },
+    { file: 'tproxy-both-families-prompts.txt', format: 'iptables-S', families: ['ipv4', 'ipv6'], sameAs: 'rules/istio-1.25-tproxy.rules', flows: FLOWS },
+    { file: 'tproxy-v4-concatenated.txt', format: 'iptables-S', families: ['ipv4'], sameAs: 'rules/istio-1.25-tproxy.rules', flows: FLOWS.slice(0, 3) },
+    { file: 'tproxy-v6-concatenated.txt', format: 'iptables-S', families: ['ipv6'], sameAs: 'rules/istio-1.25-tproxy.rules', flows: FLOWS.slice(3) },
+  ];
+  for (const c of cases) {
+    describe(c.file, () => {
+      const file = fixture(`inputs/list-rules/${c.file}`);
+      it(`loads as ${c.format} (${c.families.join(', ')})`, async () => {
+        const r = await cli(['--rules', file, ...FLOWS[0]!, '--format', 'json']);
+        expect(r.stderr).toBe('');
+        const j = JSON.parse(r.stdout) as { ruleset: { format: string; families: string[] } };
+        expect(j.ruleset.format).toBe(c.format);
+        expect(j.ruleset.families).toEqual(c.families);
+      });
+      for (const flow of c.flows) {
+        it(`traces ${flow.join(' ')} as ${c.sameAs} does`, async () => {
+          const a = await cli(['--rules', file, ...flow, '--format', 'json']);
+          const b = await cli(['--rules', fixture(`../../${c.sameAs}`), ...flow, '--format', 'json']);
+          expect(a.code).toBe(b.code);
+          expect(traceBody(a.stdout)).toEqual(traceBody(b.stdout));
+        });
+      }
+    });
+  }
+
+  it('a lone chain listing takes its table from a target only nat allows', async () => {
+    const r = await cli(['--rules', fixture('inputs/list-rules/chain-only-redirect.txt'), ...FLOWS[0]!, '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"format": "iptables-S"');
+  });
+
+  it('refuses a listing whose table cannot be told, with file:line and how to fix it', async () => {
+    const file = fixture('inputs/list-rules/chain-only-ambiguous.txt');
+    const r = await cli(['--rules', file, ...FLOWS[0]!]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `sidecar-trace: ${file}:1: cannot tell which table this "iptables -S" listing is (it could be raw, mangle, nat, filter): put a "*nat"-style line before it, or paste it with its command line ("iptables -t nat -S")\n`,
+    );
+  });
+
+  it('the same listing with its command line, or a "*nat" line, before it loads', async () => {
+    const text = readFileSync(fixture('inputs/list-rules/chain-only-ambiguous.txt'), 'utf8');
+    for (const head of ['$ iptables -t nat -S ISTIO_OUTPUT', '*nat']) {
+      const tail = head === '*nat' ? 'COMMIT\n' : '';
+      const r = await cli(['--rules', '-', ...FLOWS[0]!], { stdin: `${head}\n${text}${tail}` });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('`iptables -S` without -t is the filter table', async () => {
+    const r = await cli(['--rules', '-', ...FLOWS[0]!, '--format', 'json'], { stdin: '$ iptables -S\n-P INPUT ACCEPT\n-P OUTPUT DROP\n' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('"chain": "OUTPUT"');
+    expect(r.stdout).toMatch(/"verdict": "(?:drop|DROP)|policy DROP/);
+  });
+});
