@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../core/errors.js';
 import { checkNotBinary, extractRuleBlocks } from '../core/ruleset/extract.js';
 import { loadPlainSave } from '../core/ruleset/fast-save.js';
 import { loadBlocks } from '../core/ruleset/load.js';
-import type { Ruleset } from '../core/ruleset/model.js';
+import type { Ruleset, SourceSetting } from '../core/ruleset/model.js';
 import { refuseUnmodelled } from '../core/ruleset/unmodelled.js';
 import { DEFAULT_PROFILE, readProfileHeader, resolveProfileName, type ProfileInfo } from '../pod/profiles.js';
 import type { CliIo } from './io.js';
@@ -68,7 +68,7 @@ export function parseRulesText(text: string, file: string, sourceName: string, v
   const lazy = validate === 'reached' || (validate === 'auto' && (builtin || lineCountAbove(text, LAZY_MIN_LINES)));
   if (!lazy) {
     const extracted = extractRuleBlocks(text, file);
-    return loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, extracted.notes);
+    return withSettings(loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, extracted.notes), extracted.settings);
   }
   const notes = builtin
     ? []
@@ -77,7 +77,13 @@ export function parseRulesText(text: string, file: string, sourceName: string, v
   const plain = loadPlainSave(text, file, { name: sourceName, format: 'iptables-save' }, notes);
   if (plain !== null) return plain;
   const extracted = extractRuleBlocks(text, file, { binaryChecked: true });
-  return loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, [...extracted.notes, ...notes], { lazy });
+  return withSettings(loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, [...extracted.notes, ...notes], { lazy }), extracted.settings);
+}
+
+/** A log's banner settings on the rule set, for the proxy identity inference above. */
+function withSettings(rs: Ruleset, settings: readonly SourceSetting[]): Ruleset {
+  if (settings.length > 0) rs.settings = settings;
+  return rs;
 }
 
 function lineCountAbove(text: string, limit: number): boolean {
