@@ -146,3 +146,51 @@ describe('refusals through the CLI: exit 2, one line, no trace', () => {
     });
   }
 });
+
+describe('--ipset', () => {
+  const rules = fixture('inputs/ipset/node-ipvs.rules');
+  const save = fixture('inputs/ipset/kube-proxy-ipvs.save');
+  const list = fixture('inputs/ipset/list.txt');
+  const flow = ['--src', '10.244.1.5', '--dst', '10.96.0.1:443'];
+
+  it('without it, a -m set rule is unknown and the reason names the set', async () => {
+    const r = await cli(['--rules', rules, ...flow, '--format', 'json']);
+    expect(r.stdout).toContain('ipset KUBE-CLUSTER-IP is not known: give --ipset FILE with `ipset save` output');
+  });
+
+  it('with `ipset save` or `ipset list` output, the rule decides, the same way', async () => {
+    const a = await cli(['--rules', rules, '--ipset', save, ...flow, '--format', 'json']);
+    const b = await cli(['--rules', rules, '--ipset', list, ...flow, '--format', 'json']);
+    expect(a.stderr).toBe('');
+    expect(a.stdout).not.toContain('not known');
+    expect(a.stdout).toContain('KUBE-SERVICES RULE 2');
+    expect(traceBody(a.stdout)).toEqual(traceBody(b.stdout));
+  });
+
+  it('a set the file lacks is named', async () => {
+    const r = await cli(['--rules', '-', '--ipset', list, ...flow], { stdin: '*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -m set --match-set KUBE-NOPE dst -j DROP\nCOMMIT\n' });
+    expect(r.stdout).toContain('ipset KUBE-NOPE is not known: it is not in the --ipset file');
+  });
+
+  it('a bad ipset file: file:line, exit 2, nothing on stdout', async () => {
+    const r = await cli(['--rules', rules, '--ipset', '-', ...flow], { stdin: 'create A hash:ip\nadd A 10.0.0.1,tcp:80\n' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('sidecar-trace: <stdin>:2: ipset A: element "10.0.0.1,tcp:80" does not fit type hash:ip (1 part)\n');
+  });
+
+  it('a missing ipset file, and a set defined in two files', async () => {
+    const missing = await cli(['--rules', rules, '--ipset', 'no-such.save', ...flow]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('sidecar-trace: no-such.save: cannot read ipset file: no such file\n');
+    const twice = await cli(['--rules', rules, '--ipset', list, '--ipset', save, ...flow]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe(`sidecar-trace: ${save}:1: ipset KUBE-CLUSTER-IP is also defined in ${list} (line 1)\n`);
+  });
+
+  it('diff takes it for both sides', async () => {
+    const r = await cli(['diff', rules, rules, '--ipset', save, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
