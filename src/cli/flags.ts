@@ -57,7 +57,7 @@ export function intFlag(name: string, v: string | undefined): number | undefined
 
 export function addSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--rules <file>', 'iptables-save / ip6tables-save output, iptables-restore input, or an istio-init log ("-" for stdin)')
+    .option('--rules <file>', 'iptables-save / ip6tables-save output, iptables -S output, iptables-restore input, or an istio-init log ("-" for stdin)')
     .option('--profile <name>', `a built-in rule set (default ${DEFAULT_PROFILE}; see --list-profiles)`)
     .option('--max-input-size <mib>', 'refuse rule input larger than this many MiB (default 256)')
     .option('--ipset <file>', 'the sets of -m set rules: `ipset save` or `ipset list` output (repeatable)', collect)
