@@ -89,7 +89,6 @@ function sameSet(a: readonly string[], b: Set<string>): boolean {
 
 /** The table a listing belongs to, or an InputError saying why it cannot be told. */
 export function tableOfListing(l: Listing, file: string): string {
-  if (l.command) return l.command.table;
   const policies = new Set<string>();
   const appended = new Set<string>();
   const hinted = new Set<TableName>();
@@ -100,6 +99,13 @@ export function tableOfListing(l: Listing, file: string): string {
     const j = words.lastIndexOf('-j');
     const target = j >= 0 ? words[j + 1] : undefined;
     if (target && TABLE_OF_TARGET[target]) hinted.add(TABLE_OF_TARGET[target]);
+  }
+  // The pasted command line names the table, unless its -P lines name a chain that table lacks
+  // (a stray `# iptables -S …` remark before another table's listing).
+  const cmdTable = l.command?.table;
+  if (cmdTable !== undefined) {
+    const chains = BUILTIN_CHAINS[cmdTable as TableName] as readonly string[] | undefined;
+    if (!chains || [...policies].every((c) => chains.includes(c))) return cmdTable;
   }
   if (policies.size > 0) {
     // The -P lines name every built-in chain of the table: the set is the table.
