@@ -12,9 +12,13 @@
  */
 import { InputError } from '../errors.js';
 import { toLogicalLines } from './extract-log-prefix.js';
+import { lineOf } from './lazy-rule.js';
+import type { Ruleset } from './model.js';
 
 /** The ambient in-pod chain; the sidecar's chains are ISTIO_INBOUND, ISTIO_OUTPUT, ISTIO_REDIRECT, … */
-const AMBIENT_CHAIN = /\bISTIO_PRERT\b/;
+const AMBIENT_CHAIN = 'ISTIO_PRERT';
+/** The chains whose rules carry the ambient marks. */
+const AMBIENT_MARKED = [AMBIENT_CHAIN, 'ISTIO_OUTPUT'];
 /** ztunnel's socket mark and the in-pod connection mark, both under mask 0xfff. */
 const AMBIENT_MARK = /\b(0x539|0x111)\/0xfff(?![0-9a-fA-F])/;
 
@@ -38,25 +42,38 @@ function lineAt(text: string, offset: number): number {
   return n;
 }
 
-/** Throws an InputError naming the mode when `text` holds rules the engine does not model. */
-export function refuseUnmodelled(text: string, file: string): void {
-  refuseNftables(text, file);
-  refuseAmbient(text, file);
-}
-
-function refuseAmbient(text: string, file: string): void {
-  const chain = AMBIENT_CHAIN.exec(text);
-  if (!chain) return;
-  const mark = AMBIENT_MARK.exec(text);
-  if (!mark) return;
+/**
+ * Throws when the loaded rules are ambient in-pod rules: a chain ISTIO_PRERT and a rule of
+ * ISTIO_PRERT or ISTIO_OUTPUT with a 0x539/0xfff or 0x111/0xfff mark. Looked up in the
+ * loaded chains, so a node dump of 100,000 rules costs one map lookup per table.
+ */
+export function refuseAmbient(rs: Ruleset, file: string): void {
+  let first: { line: number; mark: string } | null = null;
+  let chainLine = Infinity;
+  for (const fr of Object.values(rs.families)) {
+    for (const table of fr!.tables.values()) {
+      const prert = table.chains.get(AMBIENT_CHAIN);
+      if (!prert) continue;
+      chainLine = Math.min(chainLine, prert.provenance?.line ?? Infinity);
+      for (const name of AMBIENT_MARKED) {
+        for (const rule of table.chains.get(name)?.rules ?? []) {
+          const m = AMBIENT_MARK.exec(rule.text);
+          const line = lineOf(rule);
+          if (m && (first === null || line < first.line)) first = { line, mark: m[1]! };
+        }
+      }
+    }
+  }
+  if (first === null) return;
   throw new InputError(
-    `this is an ambient-mode in-pod rule set (istio-cni for ztunnel: ISTIO_PRERT, mark ${mark[1]}/0xfff); ambient mode is not modelled yet`,
+    `this is an ambient-mode in-pod rule set (istio-cni for ztunnel: ISTIO_PRERT, mark ${first.mark}/0xfff); ambient mode is not modelled yet`,
     file,
-    lineAt(text, Math.min(chain.index, mark.index)),
+    Math.min(chainLine, first.line),
   );
 }
 
-function refuseNftables(text: string, file: string): void {
+/** Throws an InputError naming nftables and the shape seen when `text` is nftables input, not iptables. */
+export function refuseNftables(text: string, file: string): void {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (NFT_JSON.test(body)) throw nftError('nft -j list ruleset', file, lineAt(body, body.search(/\S/)));
   if (!NFT_HINT.test(body)) return;

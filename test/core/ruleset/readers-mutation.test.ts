@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
 import { extractRuleBlocks } from '../../../src/core/ruleset/extract.js';
 import { loadBlocks } from '../../../src/core/ruleset/load.js';
-import { refuseUnmodelled } from '../../../src/core/ruleset/unmodelled.js';
+import { refuseAmbient, refuseNftables } from '../../../src/core/ruleset/unmodelled.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/inputs');
 const FILES = [
@@ -23,9 +23,9 @@ const FILES = [
 const PIECES = ['-P ', '-N ', '-A ', '$ iptables -t nat -S\n', '# ip6tables -S\n', '\n', ' ', '{', '}', 'table inet x {\n', 'ISTIO_PRERT', '0x539/0xfff', 'Istio config:\n', '"', '*nat\n', 'COMMIT\n', ': ', '[1]: '];
 
 function load(text: string): void {
-  refuseUnmodelled(text, 'm');
+  refuseNftables(text, 'm');
   const x = extractRuleBlocks(text, 'm');
-  loadBlocks(x.blocks, { name: 'm', format: x.format }, 'm', x.notes);
+  refuseAmbient(loadBlocks(x.blocks, { name: 'm', format: x.format }, 'm', x.notes), 'm');
 }
 
 describe('new readers on mutated input', () => {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
-import { refuseUnmodelled } from '../../../src/core/ruleset/unmodelled.js';
+import { parseRulesText } from '../../../src/cli/load-rules.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const REFUSE = join(ROOT, 'test/fixtures/inputs/refuse');
@@ -29,9 +29,10 @@ const CASES: Array<{ file: string; line: number; message: string }> = [
   { file: 'nft-json-chain.json', line: 1, message: nft('nft -j list ruleset') },
 ];
 
+/** What loading `text` as a rule source throws (null when it loads), through the path the CLI takes. */
 function refusal(text: string, file: string): InputError | null {
   try {
-    refuseUnmodelled(text, file);
+    parseRulesText(text, file, file);
     return null;
   } catch (e) {
     if (e instanceof InputError) return e;
@@ -66,10 +67,16 @@ describe('refuseUnmodelled: ordinary iptables input is not refused', () => {
   );
   it('finds the inputs to check', () => expect(files.length).toBeGreaterThan(20));
   for (const f of files) {
-    it(f, () => expect(refusal(readFileSync(join(ROOT, f), 'utf8'), f)).toBeNull());
+    it(`${f} loads`, () => expect(refusal(readFileSync(join(ROOT, f), 'utf8'), f)?.format() ?? null).toBeNull());
   }
+  it('a large (lazily loaded) ambient dump is refused too', () => {
+    const save = readFileSync(join(REFUSE, 'ambient-save.txt'), 'utf8');
+    const filler = Array.from({ length: 2100 }, (_, i) => `-A KUBE-SERVICES -d 10.96.${i >> 8}.${i & 255}/32 -j RETURN`).join('\n');
+    const big = save.replace(':ISTIO_PRERT - [0:0]\n', `:ISTIO_PRERT - [0:0]\n:KUBE-SERVICES - [0:0]\n${filler}\n`);
+    expect(refusal(big, 'big')?.message).toMatch(/^this is an ambient-mode in-pod rule set/);
+  });
   it('a sidecar TPROXY dump (mark 0x539/0xffffffff, no ISTIO_PRERT) and the ambient host SNAT rule are not ambient in-pod rules', () => {
-    const tproxy = '*mangle\n:ISTIO_DIVERT - [0:0]\n-A ISTIO_DIVERT -j MARK --set-xmark 0x539/0xffffffff\nCOMMIT\n';
+    const tproxy = '*mangle\n:PREROUTING ACCEPT [0:0]\n:ISTIO_DIVERT - [0:0]\n-A ISTIO_DIVERT -j MARK --set-xmark 0x539/0xffffffff\nCOMMIT\n';
     expect(refusal(tproxy, 't')).toBeNull();
     const host = '*nat\n:ISTIO_POSTRT - [0:0]\n-A ISTIO_POSTRT -m owner --socket-exists -p tcp -m set --match-set istio-inpod-probes-v4 dst -j SNAT --to-source 169.254.7.127\nCOMMIT\n';
     expect(refusal(host, 'h')).toBeNull();
