@@ -194,3 +194,24 @@ describe('--ipset', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('every journalctl output form', () => {
+  const text = readFileSync(fixture('inputs/vm-1.25-journald.log'), 'utf8');
+  const forms: Array<[string, string]> = [
+    ['short-precise', 'Mar 01 12:00:01.123456 vm-ratings-1 '],
+    ['short-iso', '2026-03-01T12:00:01+0000 vm-ratings-1 '],
+    ['short-full', 'Sun 2026-03-01 12:00:01 UTC vm-ratings-1 '],
+    ['short-unix', '1772366401.123456 vm-ratings-1 '],
+    ['short-monotonic', '[ 1234.567890] vm-ratings-1 '],
+    ['RFC 5424 syslog', '<30>1 2026-03-01T12:00:01.123456+00:00 vm-ratings-1 istio-start.sh 6717 - - '],
+  ];
+  for (const [name, head] of forms) {
+    it(`${name} loads as the short form does`, async () => {
+      const converted = text.replace(/^Mar 01 12:00:0\d vm-ratings-1 /gm, head).replace(/istio-start\.sh 6717 - - istio-start\.sh\[6717\]: ?/g, 'istio-start.sh 6717 - - ');
+      const a = await cli(['--rules', '-', ...FLOWS[0]!, '--format', 'json'], { stdin: converted });
+      const b = await cli(['--rules', fixture('inputs/vm-1.25-journald.log'), ...FLOWS[0]!, '--format', 'json']);
+      expect(a.stderr).toBe('');
+      expect(traceBody(a.stdout)).toEqual(traceBody(b.stdout));
+    });
+  }
+});

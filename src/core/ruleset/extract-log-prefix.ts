@@ -37,7 +37,13 @@ const CNI_POD = /^istio-cni-node-[a-z0-9]+[ \t]+(?:install-cni[ \t]+)?/;
  * journald and syslog (`journalctl -u istio`, /var/log/syslog): `May 07 02:28:03 node kubelet[1234]: `.
  * An empty message leaves nothing after the colon (the paste dropped the trailing blank).
  */
-const JOURNAL = /^[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d{2}:\d{2}:\d{2}[ \t]+\S+[ \t]+[\w.\/@-]+(?:\[\d+\])?:(?:[ \t]+|$)/;
+const JOURNAL = /^[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d{2}:\d{2}:\d{2}(?:\.\d+)?[ \t]+\S+[ \t]+[\w.\/@-]+(?:\[\d+\])?:(?:[ \t]+|$)/;
+/**
+ * The other journalctl outputs: `-o short-full` (`Sun 2026-03-01 12:00:00 UTC host unit[pid]: `),
+ * `-o short-unix` (`1772366400.123456 host unit[pid]: `), `-o short-monotonic` (`[ 1234.567890] host unit[pid]: `).
+ */
+const JOURNAL_OTHER =
+  /^(?:[A-Z][a-z]{2}[ \t]+\d{4}-\d{2}-\d{2}[ \t]+\d{2}:\d{2}:\d{2}(?:\.\d+)?[ \t]+[A-Z][A-Za-z0-9+-]{1,5}|\d{9,11}\.\d+|\[[ \t]*\d+\.\d+\])[ \t]+\S+[ \t]+[\w.\/@-]+\[\d+\]:(?:[ \t]+|$)/;
 /**
  * The same with an RFC 3339 time (`journalctl -o short-iso[-precise]`, rsyslog's high-precision format). The
  * `[pid]` is required: without it, `<ts> Istio config:` (kubectl --timestamps) would look like one.
@@ -70,6 +76,7 @@ export function stripLogPrefixes(input: string): Stripped {
       (m = CNI_POD.exec(s)) ||
       (m = JOURNAL.exec(s)) ||
       (m = JOURNAL_ISO.exec(s)) ||
+      (m = JOURNAL_OTHER.exec(s)) ||
       (m = SYSLOG_5424.exec(s)) ||
       (m = BARE_TS.exec(s))
     ) {
