@@ -41,6 +41,8 @@ export interface IpSet {
   members: string[];
   /** Input line of the `create` / `Name:` line. */
   line: number;
+  /** hash:ip `netmask N`: elements and lookups are /N networks. */
+  netmask?: number;
 }
 
 export type IpSets = ReadonlyMap<string, IpSet>;
@@ -177,10 +179,14 @@ function addrText(v: number): string {
 }
 
 /** hash:ip with `netmask N` stores networks: a plain address element is that /N network. */
-function applyNetmask(set: IpSet, header: string[]): void {
+function applyNetmask(set: IpSet, header: string[], line: number, file: string): void {
   const i = header.indexOf('netmask');
   if (i < 0) return;
-  (set as IpSet & { netmask?: number }).netmask = Number(header[i + 1]);
+  const n = Number(header[i + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > (set.family === 'ipv4' ? 32 : 128)) {
+    throw new InputError(`ipset ${set.name}: bad netmask "${header[i + 1] ?? ''}"`, file, line);
+  }
+  set.netmask = n;
 }
 
 /** Parse `ipset save` or `ipset list` output. Errors name the file and line. */
@@ -198,7 +204,7 @@ export function parseIpsets(text: string, file: string): Map<string, IpSet> {
     if (!pending) return;
     if (!pending.type) throw new InputError(`ipset ${pending.name}: no "Type:" line`, file, pending.line);
     listed = newSet(pending.name, pending.type, pending.header ?? [], pending.line, file);
-    applyNetmask(listed, pending.header ?? []);
+    applyNetmask(listed, pending.header ?? [], pending.line, file);
     add(listed, pending.line);
     pending = null;
   };
@@ -214,7 +220,7 @@ export function parseIpsets(text: string, file: string): Map<string, IpSet> {
       finishPending();
       inMembers = false;
       const s = newSet(m[1]!, m[2]!, words(m[3]!), line, file);
-      applyNetmask(s, words(m[3]!));
+      applyNetmask(s, words(m[3]!), line, file);
       add(s, line);
       continue;
     }
@@ -277,7 +283,7 @@ export interface SetPacket {
 export type SetTest = { r: 'match' | 'nomatch' | 'miss' } | { r: 'unknown'; why: string };
 
 function netOf(set: IpSet, v: Cidr): Cidr {
-  const nm = (set as IpSet & { netmask?: number }).netmask;
+  const nm = set.netmask;
   return nm !== undefined && v.prefix > nm ? parseCidr(`${v.base.text}/${nm}`)! : v;
 }
 

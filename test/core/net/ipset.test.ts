@@ -56,7 +56,14 @@ describe('parseIpsets', () => {
     expect(list.get('cali40masq-ipam-pools')!.elements.map((e) => e.nomatch)).toEqual([false, true]);
   });
 
+  it('hash:ip with a netmask stores and looks up /N networks', () => {
+    const sets = parseIpsets('create N hash:ip family inet netmask 24\nadd N 10.1.2.3\n', 'n');
+    expect(testSet(sets.get('N')!, sets, pkt('10.1.2.200', 80), ['dst'])).toEqual({ r: 'match' });
+    expect(testSet(sets.get('N')!, sets, pkt('10.1.3.1', 80), ['dst'])).toEqual({ r: 'miss' });
+  });
+
   const errors: Array<[string, string, string]> = [
+    ['a bad netmask', 'create N hash:ip netmask 40\n', 'f:1: ipset N: bad netmask "40"'],
     ['not ipset output', '*nat\n-A OUTPUT -j RETURN\n', 'f:1: not ipset output: expected "create NAME TYPE …", "add NAME ELEMENT" or an "ipset list" block, got "*nat"'],
     ['an add before its create', 'add A 10.0.0.1\n', 'f:1: "add A" before "create A"'],
     ['a set twice', 'create A hash:ip\ncreate A hash:net\n', 'f:2: ipset A is defined twice (first at line 1)'],
