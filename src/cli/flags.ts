@@ -13,6 +13,8 @@ export interface SourceFlags extends IstioFlags {
   profile?: string;
   maxInputSize?: string;
   validate?: string;
+  /** `ipset save` / `ipset list` files for `-m set` rules. */
+  ipset?: string[];
 }
 
 export interface FlowFlags {
@@ -56,9 +58,10 @@ export function intFlag(name: string, v: string | undefined): number | undefined
 
 export function addSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--rules <file>', 'iptables-save / ip6tables-save output, iptables-restore input, or an istio-init log ("-" for stdin)')
+    .option('--rules <file>', 'iptables-save / ip6tables-save output, iptables -S output, iptables-restore input, or an istio-init log ("-" for stdin)')
     .option('--profile <name>', `a built-in rule set (default ${DEFAULT_PROFILE}; see --list-profiles)`)
     .option('--max-input-size <mib>', 'refuse rule input larger than this many MiB (default 256)')
+    .option('--ipset <file>', 'the sets of -m set rules: `ipset save` or `ipset list` output (repeatable)', collect)
     .addOption(
       new Option('--validate <when>', 'parse and check every rule at load (all), or each rule when a flow first reaches it (reached); auto: all up to 2,000 lines of rules')
         .choices(VALIDATE_MODES)

@@ -4,7 +4,8 @@ import { InputError, UsageError } from '../core/errors.js';
 import { checkNotBinary, extractRuleBlocks } from '../core/ruleset/extract.js';
 import { loadPlainSave } from '../core/ruleset/fast-save.js';
 import { loadBlocks } from '../core/ruleset/load.js';
-import type { Ruleset } from '../core/ruleset/model.js';
+import type { Ruleset, SourceSetting } from '../core/ruleset/model.js';
+import { refuseAmbient, refuseNftables } from '../core/ruleset/unmodelled.js';
 import { DEFAULT_PROFILE, readProfileHeader, resolveProfileName, type ProfileInfo } from '../pod/profiles.js';
 import type { CliIo } from './io.js';
 
@@ -62,10 +63,18 @@ export const LAZY_MIN_LINES = 2000;
  * loaded lazily whatever its size (a start-up of one trace reads only the rules it reaches).
  */
 export function parseRulesText(text: string, file: string, sourceName: string, validate: ValidateMode = 'auto', builtin = false): Ruleset {
+  const rs = readRulesText(text, file, sourceName, validate, builtin);
+  // Ambient in-pod rules are refused before any trace (nftables input, before it is read as iptables).
+  if (!builtin) refuseAmbient(rs, file);
+  return rs;
+}
+
+function readRulesText(text: string, file: string, sourceName: string, validate: ValidateMode, builtin: boolean): Ruleset {
   const lazy = validate === 'reached' || (validate === 'auto' && (builtin || lineCountAbove(text, LAZY_MIN_LINES)));
   if (!lazy) {
+    if (!builtin) refuseNftables(text, file);
     const extracted = extractRuleBlocks(text, file);
-    return loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, extracted.notes);
+    return withSettings(loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, extracted.notes), extracted.settings);
   }
   const notes = builtin
     ? []
@@ -73,8 +82,16 @@ export function parseRulesText(text: string, file: string, sourceName: string, v
   checkNotBinary(text, file);
   const plain = loadPlainSave(text, file, { name: sourceName, format: 'iptables-save' }, notes);
   if (plain !== null) return plain;
+  // A plain save (above) cannot be nftables: only other text pays for the look.
+  if (!builtin) refuseNftables(text, file);
   const extracted = extractRuleBlocks(text, file, { binaryChecked: true });
-  return loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, [...extracted.notes, ...notes], { lazy });
+  return withSettings(loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, [...extracted.notes, ...notes], { lazy }), extracted.settings);
+}
+
+/** A log's banner settings on the rule set, for the proxy identity inference above. */
+function withSettings(rs: Ruleset, settings: readonly SourceSetting[]): Ruleset {
+  if (settings.length > 0) rs.settings = settings;
+  return rs;
 }
 
 function lineCountAbove(text: string, limit: number): boolean {

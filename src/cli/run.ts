@@ -80,7 +80,9 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .command('check')
     .argument('<file>', 'expectations file (YAML; "-" for stdin): rule source, flows, and what must hold for each')
     .description('check the expected paths of an expectations file (see examples/expectations.yaml); exit 0 all pass, 1 any fails, 2 bad file');
-  addOutputOptions(check, CHECK_FORMATS).option('--junit <file>', 'also write the results as JUnit XML to FILE (replaced atomically)');
+  addOutputOptions(check, CHECK_FORMATS)
+    .option('--junit <file>', 'also write the results as JUnit XML to FILE (replaced atomically)')
+    .option('--ipset <file>', 'the sets of -m set rules: `ipset save` or `ipset list` output (repeatable)', collect);
   addEngineOptions(check);
   check.addHelpText(
     'after',
@@ -104,7 +106,8 @@ Exit codes: 0 every expectation holds, 1 some expectation fails, 2 bad file or u
     .option('--pod-ip <ip>', 'the pod IP (as for tracing; repeatable for IPv4 and IPv6)', collect)
     .option('--annotation <key=value>', 'a pod annotation for both sides (istio:VERSION sources; repeatable)', collect)
     .option('--before-annotation <key=value>', 'a pod annotation for BEFORE only (repeatable)', collect)
-    .option('--after-annotation <key=value>', 'a pod annotation for AFTER only (repeatable)', collect);
+    .option('--after-annotation <key=value>', 'a pod annotation for AFTER only (repeatable)', collect)
+    .option('--ipset <file>', 'the sets of -m set rules, for both sides: `ipset save` or `ipset list` output (repeatable)', collect);
   addOutputOptions(diff, DIFF_FORMATS);
   addEngineOptions(diff);
   diff.addHelpText(

@@ -12,6 +12,7 @@ import { findScenario, SCENARIOS, type Scenario } from '../pod/scenarios.js';
 import type { TraceOptions } from '../pod/trace-flow.js';
 import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
 import type { CliIo } from './io.js';
+import { loadIpsetFiles } from './ipset-files.js';
 import { decodeInput, DEFAULT_LIMITS, loadRuleSource, type InputLimits, type ValidateMode } from './load-rules.js';
 import type * as IstioSource from './istio-source.js';
 import type * as FlowsFile from './flows-file.js';
@@ -133,6 +134,8 @@ export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags, lazy: Laz
   const minor = istioMinorOf(flags, release);
   if (minor !== null && minor < 10) base.inboundToLocalhost = true;
   const ctx = podContext(ruleset, base, overrides);
+  const ipsets = loadIpsetFiles(io, flags.ipset);
+  if (ipsets) ctx.host.ipsets = ipsets;
   ctx.notes.push(...extra);
   return ctx;
 }

@@ -1,6 +1,7 @@
 /** Builders for packets, evaluation contexts and rules used across module tests. */
 import { parseAddress, type Address } from '../../src/core/net/address.js';
 import type { HostView, LocalSocket, Packet, AddrType } from '../../src/core/netfilter/packet.js';
+import type { IpSets } from '../../src/core/net/ipset.js';
 import type { EvalCtx } from '../../src/core/matches/define.js';
 import { parseRuleSpec } from '../../src/core/ruleset/rule-spec.js';
 import { tokenize } from '../../src/core/ruleset/tokenize.js';
@@ -73,7 +74,7 @@ export function makePacket(init: PacketInit = {}): Packet {
 }
 
 /** A pod-like host: eth0 10.244.1.5/24 + fd00:10:244:1::5, lo 127.0.0.1/8 + ::1 + ::6. */
-export function fakeHost(listeners: LocalSocket[] = []): HostView {
+export function fakeHost(listeners: LocalSocket[] = [], ipsets: IpSets | null = null): HostView {
   const local = ['10.244.1.5', 'fd00:10:244:1::5', '::1', '::6'];
   return {
     addressType(a: Address): AddrType {
@@ -95,6 +96,7 @@ export function fakeHost(listeners: LocalSocket[] = []): HostView {
         ) ?? null
       );
     },
+    ipsets: () => ipsets,
   };
 }
 

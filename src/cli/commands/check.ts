@@ -29,6 +29,7 @@ export const EXIT_CHECK_FAILED = 1;
 
 export interface CheckFlags extends OutputFlags {
   junit?: string;
+  ipset?: string[];
 }
 
 /** Flag names in loadContext's messages, as the check file spells them. */
@@ -46,9 +47,9 @@ const FILE_KEYS: Array<[RegExp, string]> = [
   [/--profile\b/g, 'rules.profile'],
 ];
 
-function loadFileContext(io: CliIo, check: CheckFile): PodContext {
+function loadFileContext(io: CliIo, check: CheckFile, ipset: string[] | undefined): PodContext {
   try {
-    return loadContext(io, { ...check.source, podIp: check.podIps, proto: 'tcp' }, { istio });
+    return loadContext(io, { ...check.source, podIp: check.podIps, ...(ipset ? { ipset } : {}), proto: 'tcp' }, { istio });
   } catch (e) {
     if (e instanceof UsageError) {
       const node = e.message.startsWith('--pod-ip')
@@ -83,7 +84,7 @@ export function runCheck(io: CliIo, file: string, flags: CheckFlags): number {
   const name = file === '-' ? '<stdin>' : file;
   const check = parseCheckFile(readCheckText(io, file), name);
   const opts = traceOptions(flags);
-  const ctx = loadFileContext(io, check);
+  const ctx = loadFileContext(io, check, flags.ipset);
   const flows: FlowCheck[] = [];
   const progress = startProgress(io, check.flows.length, 'check');
   try {

@@ -33,6 +33,7 @@ export interface DiffFlags extends OutputFlags {
   annotation?: string[];
   beforeAnnotation?: string[];
   afterAnnotation?: string[];
+  ipset?: string[];
 }
 
 interface MatrixFlow {
@@ -50,9 +51,9 @@ function sideSpec(text: string, side: 'BEFORE' | 'AFTER', flags: DiffFlags): Sou
   return withAnnotations(s, own ?? [], side, flag);
 }
 
-function loadSide(io: CliIo, s: SourceSpec, side: string, podIp: string[] | undefined): PodContext {
+function loadSide(io: CliIo, s: SourceSpec, side: string, podIp: string[] | undefined, ipset: string[] | undefined): PodContext {
   try {
-    return loadContext(io, { ...s.flags, ...(podIp ? { podIp } : {}), proto: 'tcp' }, { istio });
+    return loadContext(io, { ...s.flags, ...(podIp ? { podIp } : {}), ...(ipset ? { ipset } : {}), proto: 'tcp' }, { istio });
   } catch (e) {
     if (e instanceof UsageError) throw new UsageError(`${side} (${s.spec}): ${e.message}`);
     throw e;
@@ -77,8 +78,8 @@ export function runDiff(io: CliIo, beforeText: string, afterText: string, flags:
   const opts = traceOptions(flags);
   const beforeSpec = sideSpec(beforeText, 'BEFORE', flags);
   const afterSpec = sideSpec(afterText, 'AFTER', flags);
-  const before = loadSide(io, beforeSpec, 'BEFORE', flags.podIp);
-  const after = loadSide(io, afterSpec, 'AFTER', flags.podIp);
+  const before = loadSide(io, beforeSpec, 'BEFORE', flags.podIp, flags.ipset);
+  const after = loadSide(io, afterSpec, 'AFTER', flags.podIp, flags.ipset);
   const flows: MatrixFlow[] = flags.flows
     ? readFlows(io, flags.flows)
     : builtinMatrix({ ipv4: before.pod.ipv4.text, ipv6: before.pod.ipv6?.text ?? null }).map((input) => ({ name: input.title!, line: null, input }));

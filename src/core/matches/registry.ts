@@ -13,6 +13,7 @@ import { iprangeMatch } from './iprange.js';
 import { markMatch } from './mark.js';
 import { multiportMatch } from './multiport.js';
 import { ownerMatch } from './owner.js';
+import { setMatch } from './set.js';
 import { socketMatch } from './socket.js';
 import { stateMatch } from './state.js';
 import { statisticMatch } from './statistic.js';
@@ -36,6 +37,7 @@ export const MATCHES = {
   icmp6: icmp6Match,
   statistic: statisticMatch,
   socket: socketMatch,
+  set: setMatch,
 } satisfies Record<string, MatchModule<any>>;
 
 const BY_NAME = new Map<string, MatchModule<any>>();

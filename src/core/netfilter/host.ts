@@ -1,5 +1,6 @@
 /** A host (or pod network namespace) as the engine needs it: routing plus listening sockets. */
 import type { Address } from '../net/address.js';
+import type { IpSets } from '../net/ipset.js';
 import type { Family } from '../types.js';
 import type { HostView, LocalSocket } from './packet.js';
 import { addressType, primaryAddress, type RoutingModel } from './routing.js';
@@ -12,6 +13,8 @@ export interface Host {
   otherPorts: Omit<LocalSocket, 'port'> | null;
   /** Ports that otherPorts never covers (e.g. a port bound to localhost only). */
   reservedPorts?: number[];
+  /** ipset sets for `-m set` (read by the CLI from --ipset files); absent when none were given. */
+  ipsets?: IpSets;
 }
 
 function socketMatches(s: LocalSocket, family: Family, proto: string, addr: Address, port: number): boolean {
@@ -42,6 +45,7 @@ export function hostView(host: Host): HostView {
       addressType: (addr, iface) => addressType(host.routing, addr, iface),
       primaryAddress: (iface, family) => primaryAddress(host.routing, iface, family),
       findListener: (family, proto, addr, port) => findSocket(host, family, proto, addr, port),
+      ipsets: () => host.ipsets ?? null,
     };
     VIEWS.set(host, view);
   }

@@ -2,6 +2,7 @@
  * The packet as netfilter sees it at one point of its path, plus the
  * conntrack entry it belongs to. Targets mutate it; matches only read it.
  */
+import type { IpSets } from '../net/ipset.js';
 import type { Address } from '../net/address.js';
 import type { Family } from '../types.js';
 
@@ -102,4 +103,6 @@ export interface HostView {
   primaryAddress(iface: string, family: Family): Address | null;
   /** A listening socket for TPROXY's lookup; null when none is bound there. */
   findListener(family: Family, proto: string, addr: Address, port: number): LocalSocket | null;
+  /** The ipset sets the user gave (--ipset), or null when none were given. */
+  ipsets(): IpSets | null;
 }

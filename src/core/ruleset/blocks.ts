@@ -4,7 +4,7 @@
  * its family and the input line numbers it came from.
  */
 import type { Family } from '../types.js';
-import type { RulesetFormat } from './model.js';
+import type { RulesetFormat, SourceSetting } from './model.js';
 
 export interface SourceLine {
   /** restore/save syntax: `*nat`, `:CHAIN POLICY [p:b]`, `-N X`, `-A …`, `[p:b] -A …`, `-I X 2 …`, `COMMIT`. */
@@ -25,4 +25,6 @@ export interface ExtractedInput {
   format: RulesetFormat;
   blocks: RuleBlock[];
   notes: string[];
+  /** What the log's banner printed (empty for a dump). */
+  settings: SourceSetting[];
 }

@@ -33,8 +33,24 @@ const BARE_TS = new RegExp(`^${TS}[ \\t]+`);
 const KUBECTL_PREFIX = /^\[pod\/[^\]\s]+\][ \t]+/;
 /** stern-style or hand-added pod name of the istio-cni DaemonSet. */
 const CNI_POD = /^istio-cni-node-[a-z0-9]+[ \t]+(?:install-cni[ \t]+)?/;
-/** journald (`journalctl -u kubelet`): `May 07 02:28:03 node kubelet[1234]: `. */
-const JOURNAL = /^[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d{2}:\d{2}:\d{2}[ \t]+\S+[ \t]+[\w.\/@-]+(?:\[\d+\])?:[ \t]+/;
+/**
+ * journald and syslog (`journalctl -u istio`, /var/log/syslog): `May 07 02:28:03 node kubelet[1234]: `.
+ * An empty message leaves nothing after the colon (the paste dropped the trailing blank).
+ */
+const JOURNAL = /^[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d{2}:\d{2}:\d{2}(?:\.\d+)?[ \t]+\S+[ \t]+[\w.\/@-]+(?:\[\d+\])?:(?:[ \t]+|$)/;
+/**
+ * The other journalctl outputs: `-o short-full` (`Sun 2026-03-01 12:00:00 UTC host unit[pid]: `),
+ * `-o short-unix` (`1772366400.123456 host unit[pid]: `), `-o short-monotonic` (`[ 1234.567890] host unit[pid]: `).
+ */
+const JOURNAL_OTHER =
+  /^(?:[A-Z][a-z]{2}[ \t]+\d{4}-\d{2}-\d{2}[ \t]+\d{2}:\d{2}:\d{2}(?:\.\d+)?[ \t]+[A-Z][A-Za-z0-9+-]{1,5}|\d{9,11}\.\d+|\[[ \t]*\d+\.\d+\])[ \t]+\S+[ \t]+[\w.\/@-]+\[\d+\]:(?:[ \t]+|$)/;
+/**
+ * The same with an RFC 3339 time (`journalctl -o short-iso[-precise]`, rsyslog's high-precision format). The
+ * `[pid]` is required: without it, `<ts> Istio config:` (kubectl --timestamps) would look like one.
+ */
+const JOURNAL_ISO = new RegExp(`^${TS}[ \\t]+\\S+[ \\t]+[\\w.\\/@-]+\\[\\d+\\]:(?:[ \\t]+|$)`);
+/** RFC 5424 syslog: `<30>1 2026-03-01T12:00:00.1+00:00 host istio-start.sh 6717 - - `. */
+const SYSLOG_5424 = new RegExp(`^<\\d{1,3}>1[ \\t]+${TS}[ \\t]+\\S+[ \\t]+\\S+[ \\t]+\\S+[ \\t]+\\S+[ \\t]+(?:-|\\[.*?\\])(?:[ \\t]+|$)`);
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 interface Stripped {
@@ -55,7 +71,15 @@ export function stripLogPrefixes(input: string): Stripped {
     } else if ((m = CRI.exec(s))) {
       partial = m[2] === 'P';
       s = s.slice(m[0].length);
-    } else if ((m = KUBECTL_PREFIX.exec(s)) || (m = CNI_POD.exec(s)) || (m = JOURNAL.exec(s)) || (m = BARE_TS.exec(s))) {
+    } else if (
+      (m = KUBECTL_PREFIX.exec(s)) ||
+      (m = CNI_POD.exec(s)) ||
+      (m = JOURNAL.exec(s)) ||
+      (m = JOURNAL_ISO.exec(s)) ||
+      (m = JOURNAL_OTHER.exec(s)) ||
+      (m = SYSLOG_5424.exec(s)) ||
+      (m = BARE_TS.exec(s))
+    ) {
       s = s.slice(m[0].length);
     } else {
       break;

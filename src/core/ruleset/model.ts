@@ -81,7 +81,7 @@ export interface FamilyRules {
   tables: Map<TableName, Table>;
 }
 
-export type RulesetFormat = 'iptables-save' | 'iptables-restore' | 'istio-init-log' | 'commands' | 'generated';
+export type RulesetFormat = 'iptables-save' | 'iptables-S' | 'iptables-restore' | 'istio-init-log' | 'commands' | 'generated';
 
 export interface RulesetSource {
   /** File path, `<stdin>`, `profile:NAME`, or `istio:VERSION`. */
@@ -91,11 +91,16 @@ export interface RulesetSource {
   origin?: Record<string, unknown>;
 }
 
+/** A setting a log's banner printed (PROXY_UID=1337, …) with its source line. */
+export interface SourceSetting { key: string; value: string; line: number }
+
 export interface Ruleset {
   source: RulesetSource;
   families: Partial<Record<Family, FamilyRules>>;
   /** Non-fatal remarks from loading (e.g. "the log held both restore input and a final save; used the save"). */
   notes: string[];
+  /** Every banner setting of a log (see banner-settings.ts), keys as printed, in line order; absent when none. */
+  settings?: readonly SourceSetting[];
 }
 
 export function isUnknownMatch(m: Rule['matches'][number]): m is { unknown: UnknownMatch } {

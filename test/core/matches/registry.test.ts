@@ -11,7 +11,7 @@ describe('match registry', () => {
 
   it('lists the modules the engine needs', () => {
     expect(Object.keys(MATCHES).sort()).toEqual(
-      ['addrtype', 'comment', 'connmark', 'conntrack', 'icmp', 'icmp6', 'iprange', 'mark', 'multiport', 'owner', 'socket', 'state', 'statistic', 'tcp', 'udp'].sort(),
+      ['addrtype', 'comment', 'connmark', 'conntrack', 'icmp', 'icmp6', 'iprange', 'mark', 'multiport', 'owner', 'set', 'socket', 'state', 'statistic', 'tcp', 'udp'].sort(),
     );
   });
 

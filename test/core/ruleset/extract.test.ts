@@ -726,10 +726,16 @@ describe('extractRuleBlocks: errors', () => {
     },
     { name: 'junk inside a table of a plain file', text: lines('*nat', ':OUTPUT ACCEPT [0:0]', 'OUTPUT -j RETURN', 'COMMIT'), where: 'in.txt:3', message: 'unexpected line in table nat (started at line 1): "OUTPUT -j RETURN"' },
     {
-      name: 'a rule outside a table (iptables -S output)',
+      name: 'an iptables -S listing whose table cannot be told',
       text: lines('-P OUTPUT ACCEPT', '-A OUTPUT -j ISTIO_OUTPUT'),
       where: 'in.txt:1',
-      message: '"-P OUTPUT ACCEPT" is outside a table: expected a "*nat"-style table line before it (for "iptables -S" output, use iptables-save instead)',
+      message: 'cannot tell which table this "iptables -S" listing is (it could be raw, mangle, nat, filter): put a "*nat"-style line before it, or paste it with its command line ("iptables -t nat -S")',
+    },
+    {
+      name: 'a rule outside a table',
+      text: lines('-A OUTPUT -j ISTIO_OUTPUT'),
+      where: 'in.txt:1',
+      message: '"-A OUTPUT -j ISTIO_OUTPUT" is outside a table: expected a "*nat"-style table line before it (an "iptables -S" listing starts with its -P lines, or paste it with its command line)',
     },
     { name: 'COMMIT without a table', text: lines('*nat', 'COMMIT', 'COMMIT'), where: 'in.txt:3', message: 'COMMIT without a table: expected a "*table" line before it' },
     {
