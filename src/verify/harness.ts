@@ -439,7 +439,7 @@ class KernelRun {
     for (const r of repeats) count(r.family, r.step);
     const warnings: string[] = [];
     for (const family of this.families()) {
-      const dump = parseSave((await this.inPod(this.saveProgram(family), ['-c'])).stdout);
+      const dump = parseSave((await this.inPod(this.saveProgram(family), ['-c'])).stdout, family);
       for (const [table, chains] of dump) {
         for (const [chain, c] of chains) {
           c.rules.forEach((r, i) => {
