@@ -191,7 +191,7 @@ export function deleteNamespacesSync(ip: string, names: readonly string[]): void
   for (const name of names) {
     if (!name.startsWith(NS_PREFIX) || !namespaceExists(name)) continue;
     try {
-      execFileSync(ip, ['netns', 'del', name], { stdio: 'ignore', timeout: 5000 });
+      execFileSync(ip, ['netns', 'del', name], { stdio: 'ignore', timeout: 5000, env: minimalEnv() });
     } catch {
       // best effort: nothing else to do from a signal handler
     }
