@@ -165,7 +165,8 @@ export const HOSTILE = {
   },
   /** 15 chains, each jumping 3 times to the next (F2: the trace grew as 3^15). */
   fanOut(r) {
-    const chains = 14 + Math.floor(r() * 3);
+    // 15 user chains deep is the most the kernel takes (OUTPUT -> F0 … F14).
+    const chains = pick(r, [13, 14, 15, 15, 15]);
     const jumps = 3;
     const out = [...FILTER_HEAD];
     for (let i = 0; i < chains; i++) out.push(`:F${i} - [0:0]`);
@@ -174,20 +175,25 @@ export const HOSTILE = {
     out.push(`-A F${chains - 1} -p tcp -m mark --mark 0x1 -j ACCEPT`, 'COMMIT', '');
     return { text: out.join('\n'), args: ['--rules', '-', ...OUT_FLOW], format: pick(r, ['json', 'path']), applied: [`fanOut:${chains}x${jumps}`] };
   },
-  /** Non-terminating random-statistic jumps nested 15 deep (F2: alternatives grew in size). */
+  /**
+   * Non-terminating random-statistic jumps nested 15 deep (F2: alternatives grew in size): one
+   * statistic jump per chain, two, or one and a plain jump.
+   */
   statisticTree(r) {
-    const depth = 14 + Math.floor(r() * 3);
-    const twice = r() < 0.5;
+    const depth = pick(r, [13, 14, 15, 15, 15]);
+    const shape = pick(r, ['single', 'double', 'double', 'plain', 'plain']);
+    const stat = (i) => `-A S${i} -m statistic --mode random --probability 0.5 -j S${i + 1}`;
     const out = [...FILTER_HEAD];
     for (let i = 0; i < depth; i++) out.push(`:S${i} - [0:0]`);
     out.push('-A OUTPUT -j S0');
     for (let i = 0; i < depth - 1; i++) {
-      out.push(`-A S${i} -m statistic --mode random --probability 0.5 -j S${i + 1}`);
-      if (twice) out.push(`-A S${i} -j S${i + 1}`);
+      out.push(stat(i));
+      if (shape === 'double') out.push(stat(i));
+      if (shape === 'plain') out.push(`-A S${i} -j S${i + 1}`);
     }
     out.push('COMMIT', '');
     const pickFirst = r() < 0.3 ? ['--pick', 'first'] : [];
-    return { text: out.join('\n'), args: ['--rules', '-', ...OUT_FLOW, ...pickFirst], format: pick(r, ['json', 'path']), applied: [`statisticTree:${depth}${twice ? 'x2' : ''}${pickFirst.length ? ':first' : ''}`] };
+    return { text: out.join('\n'), args: ['--rules', '-', ...OUT_FLOW, ...pickFirst], format: pick(r, ['json', 'path']), applied: [`statisticTree:${depth}:${shape}${pickFirst.length ? ':first' : ''}`] };
   },
   /** Escape sequences in chain names, comments and words that end up in error messages (F9). */
   escapes(r, seedText) {

@@ -41,7 +41,7 @@ process.stderr.write('\n');
 const hostileText = Object.entries(result.hostileTried).map(([k, n]) => `${k} ${n}`).join(', ');
 console.log(`fuzz: ${result.tried} inputs from ${result.seeds} seed files (seed ${seed}${hostile ? `, hostile: ${hostileText || 'none'}` : ''}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; slowest input ${result.slowestMs.toFixed(0)} ms`);
 console.log(`fuzz: limits per input ${limits.timeoutMs} ms wall clock, ${limits.memoryMb} MB memory`);
-console.log(`fuzz: ${result.exits[0]} exit 0, ${result.exits[1]} exit 1 (check: a failed expectation), ${result.exits[2]} clean errors (exit 2)`);
+console.log(`fuzz: ${result.exits[0]} exit 0, ${result.exits[1]} exit 1, ${result.exits[2]} clean errors (exit 2)`);
 console.log(`fuzz: ${result.failures.length} failures: ${Object.entries(result.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 const byHostile = {};
 for (const f of result.failures) {
