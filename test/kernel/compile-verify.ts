@@ -1,5 +1,5 @@
 /**
- * Transpile src/**/*.ts into a scratch directory, so the kernel tests run the stand-in
+ * Transpile every .ts file under src/ into a scratch directory, so the kernel tests run the stand-in
  * (a separate Node process) and the SIGTERM child from fresh JavaScript without depending on
  * `npm run build` or on the type check passing. All of src/ is transpiled because src/verify
  * reads iptables-save output with core's parser (transpiling is per file and fast). The scratch directory is inside the project (`.vitest-kernel-*`,
