@@ -22,13 +22,14 @@ export interface Tracked {
 /**
  * PR_SET_PDEATHSIG (prctl option 1) with SIGKILL, then exec the program: the process dies with
  * us even when we are killed with SIGKILL (Node cannot set it for a child itself). The
- * getppid check closes the race where we died before the prctl. prctl's system call number
- * depends on the architecture, hence the first argument.
+ * getppid check closes the race where we died before the prctl. If prctl is refused (a
+ * seccomp filter), the program runs anyway: the ownership marker still lets the next run
+ * stop it. prctl's system call number depends on the architecture, hence the first argument.
  */
-const DIE_WITH_PARENT_PL = 'my ($nr, $ppid) = splice(@ARGV, 0, 2); syscall($nr, 1, 9) == 0 or die "prctl: $!\n"; exit 1 if getppid() != $ppid; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!\n";';
+const DIE_WITH_PARENT_PL = 'my ($nr, $ppid) = splice(@ARGV, 0, 2); syscall($nr, 1, 9); exit 1 if getppid() != $ppid; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!\n";';
 
-/** prctl's system call number, on the architectures we know it for. */
-const PRCTL_NR: Partial<Record<string, number>> = { x64: 157, arm64: 167, riscv64: 167, ia32: 172, arm: 172, s390x: 172, ppc64: 171 };
+/** prctl's system call number, on the architectures we know it for (elsewhere: no wrapper). */
+const PRCTL_NR: Partial<Record<string, number>> = { x64: 157, arm64: 167, ia32: 172, arm: 172 };
 
 export interface ProcessSetOptions {
   /** perl, to make each process die with us (see DIE_WITH_PARENT_PL); null: not available. */
