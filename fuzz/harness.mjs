@@ -141,7 +141,9 @@ export const KINDS = ['crash', 'hang', 'memory', 'slow', 'nondeterministic', 'es
  * and the process's resident set, sampled every 25 ms, for what lives outside the heap, such
  * as Buffers read from a device). An input over a limit has its worker stopped and replaced,
  * is counted as `hang` or `memory`, and is saved (with the command that replays it) under
- * outDir; the tally goes on. Returns the tally and every failure with its index.
+ * outDir; the tally goes on. Returns the tally and every failure with its index. The
+ * resident set is the process's: with workers > 1 a memory failure may name a neighbour's
+ * input, so the default is one worker (the machine's other core stays free).
  */
 export async function fuzz({ count, seed = 1, hostile = false, hostileShare = HOSTILE_SHARE, timeoutMs = 10_000, memoryMb = 512, workers = 1, outDir = null, onProgress, indices = null } = {}) {
   const seeds = loadSeeds();
@@ -201,6 +203,9 @@ async function startWorker(workerData, memoryMb) {
     stdout: true,
     stderr: true,
   });
+  // Whatever the CLI writes to process.stdout/stderr directly (nothing should) is dropped, not kept.
+  worker.stdout.resume();
+  worker.stderr.resume();
   let pending = null;
   let dead = null;
   worker.on('message', (m) => pending?.(m));
