@@ -12,7 +12,7 @@
  *  - a child that exits on its own reports its exact peak resident set (getrusage ru_maxrss,
  *    written at exit by peak-rss.cjs), asserted to be at most 1 GB. Sampling alone would miss a
  *    short peak; `prlimit --as` would limit address space, which V8 reserves far beyond use.
- * Each child also has a 30 s wall-clock stop, so the check ends; CI time is about 20 s on the
+ * Each child also has a 20 s wall-clock stop, so the check ends; CI time is about 20 s on the
  * fixed code (each child is one CLI start, two run side by side).
  */
 import { spawn } from 'node:child_process';
@@ -27,7 +27,7 @@ import { HOSTILE } from '../../fuzz/mutate.mjs';
 import { ROOT } from '../helpers/cli.js';
 
 const LIMIT_KB = 1024 * 1024;
-const WALL_MS = 30_000;
+const WALL_MS = 20_000;
 const SEED = 20261207;
 const BIN = join(ROOT, 'bin', 'sidecar-trace.js');
 const PRELOAD = join(ROOT, 'test', 'fuzz', 'peak-rss.cjs');
