@@ -12,8 +12,8 @@
  *  - a child that exits on its own reports its exact peak resident set (getrusage ru_maxrss,
  *    written at exit by peak-rss.cjs), asserted to be at most 1 GB. Sampling alone would miss a
  *    short peak; `prlimit --as` would limit address space, which V8 reserves far beyond use.
- * Each child also has a 20 s wall-clock stop, so the check ends; CI time is about 20 s on the
- * fixed code (each child is one CLI start, two run side by side).
+ * Each child also has a 20 s wall-clock stop, so the check ends even on code that does not
+ * keep the limits; on code that does, each child is one short CLI run, two side by side.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
