@@ -13,7 +13,7 @@ import { fuzz } from '../../fuzz/harness.mjs';
 const COUNT = Number(process.env.FUZZ_COUNT ?? 2500);
 
 describe('fuzz', () => {
-  it(`${COUNT} mutated dumps: no crash, hang, nondeterminism or blow-up`, async () => {
+  it(`${COUNT} mutated dumps: no crash, hang, nondeterminism, blow-up or raw control character on the terminal`, async () => {
     const result = await fuzz({ count: COUNT, seed: 20261126 });
     console.log(`fuzz: ${result.tried} inputs tried (${result.exits[0]} traces, ${result.exits[2]} clean errors); slowest ${result.slowestMs.toFixed(0)} ms; failures by kind ${JSON.stringify(result.byKind)}`);
     expect(result.failures).toEqual([]);
