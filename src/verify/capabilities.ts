@@ -28,13 +28,16 @@ export type Capabilities =
   | { ok: true; tools: Tools }
   | { ok: false; missing: string; debianPackage: string; message: string };
 
-const EXTRA_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+/**
+ * The only places programs are run from. verify runs as root, often as `sudo npx …`, whose
+ * PATH starts with node_modules/.bin: a program found through the caller's PATH could be
+ * anyone's. These directories belong to the system (root-owned on every distribution).
+ */
+export const SYSTEM_DIRS = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'] as const;
 
-/** Find an executable by name in PATH and the usual sbin directories; null if absent. */
+/** Find an executable by name in the system directories (never the caller's PATH); null if absent. */
 export function findExecutable(name: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...EXTRA_DIRS];
-  for (const dir of dirs) {
-    if (!path.isAbsolute(dir)) continue;
+  for (const dir of SYSTEM_DIRS) {
     const candidate = path.join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
@@ -67,7 +70,7 @@ function findNftVariant(plain: string): { path: string } | { error: string } {
   if (!generic) return { error: `${plain} not found` };
   let version = '';
   try {
-    version = execFileSync(generic, ['--version'], { encoding: 'utf8', timeout: 5000 });
+    version = execFileSync(generic, ['--version'], { encoding: 'utf8', timeout: 5000, env: { PATH: SYSTEM_DIRS.join(':'), LC_ALL: 'C' } });
   } catch {
     return { error: `${plain} --version failed` };
   }

@@ -2,6 +2,7 @@
  * Running programs: always an argument array (never a shell), input on stdin, bounded time.
  */
 import { spawn } from 'node:child_process';
+import { SYSTEM_DIRS } from './capabilities.js';
 
 export class CommandError extends Error {
   constructor(
@@ -60,7 +61,11 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
   });
 }
 
-/** The environment for every program we start: enough to run, nothing that changes behaviour (NODE_OPTIONS…). */
+/**
+ * The environment for every program we start: enough to run, nothing that changes behaviour
+ * (NODE_OPTIONS…). PATH is the system directories, never the caller's: a program that runs
+ * another by name (iptables-restore loading a module…) finds the system's.
+ */
 export function minimalEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
+  return { PATH: SYSTEM_DIRS.join(':'), LC_ALL: 'C' };
 }

@@ -28,7 +28,18 @@ import { checkCapabilities, type Tools } from './capabilities.js';
 import { run } from './exec.js';
 import { buildHops, sameAddress, type Accepted } from './hops.js';
 import { buildRuleIndex, NF_FAMILY, parseSave, type RuleIndex } from './mapping.js';
-import { createNamespaces, deleteNamespaces, deleteNamespacesSync, namespaceExists, newNamespaceNames, type NamespacePair } from './netns.js';
+import {
+  createNamespaces,
+  deleteNamespaces,
+  deleteNamespacesSync,
+  namespaceBase,
+  namespaceExists,
+  newNamespaceNames,
+  removeStaleRuns,
+  type NamespacePair,
+  type StaleCleanup,
+} from './netns.js';
+import { RunMarker } from './ownership.js';
 import { PROBE_PORT, PROBE_PREFIX, traceTableScript } from './nftrace.js';
 import {
   familyOf,
@@ -107,7 +118,9 @@ function uninstall(): void {
 class KernelRun {
   private readonly names: NamespacePair = newNamespaceNames();
   private readonly created: string[] = [];
-  private readonly procs = new ProcessSet();
+  /** Written before anything exists, so the next run can clean up after a kill -9 (ownership.ts). */
+  private marker: RunMarker | null = null;
+  private readonly procs: ProcessSet;
   private readonly conns: Conn[] = [];
   private readonly accepted: Accepted[] = [];
   private lastActivity = Date.now();
@@ -123,7 +136,11 @@ class KernelRun {
     private readonly plan: ResolvedPlan,
     private readonly script: string,
     private readonly options: RunOptions,
-  ) {}
+    /** What the start-of-run cleanup removed, reported as warnings. */
+    private readonly staleNotes: string[] = [],
+  ) {
+    this.procs = new ProcessSet({ perl: tools.perl, onStart: (pid, label) => this.marker?.processStarted(pid, label) });
+  }
 
   async execute(): Promise<KernelResult> {
     register(this);
@@ -161,6 +178,7 @@ class KernelRun {
     this.closing = true;
     this.procs.killSync();
     deleteNamespacesSync(this.tools.ip, this.created);
+    if (!this.created.some(namespaceExists)) this.marker?.remove();
   }
 
   private async cleanup(): Promise<void> {
@@ -174,6 +192,7 @@ class KernelRun {
     await deleteNamespaces(this.tools.ip, this.created);
     const left = this.created.filter(namespaceExists);
     if (left.length) throw new Error(`could not delete network namespaces: ${left.join(', ')}`);
+    this.marker?.remove();
   }
 
   private abort(err: Error): void {
@@ -231,7 +250,9 @@ class KernelRun {
 
   private async body(): Promise<KernelResult> {
     const { tools, plan } = this;
-    this.setup = createNamespaces(tools, this.names, plan, this.created, () => this.abortError !== null);
+    this.marker = new RunMarker(namespaceBase(this.names), [this.names.pod, this.names.peer]);
+    const marker = this.marker;
+    this.setup = createNamespaces(tools, this.names, plan, this.created, () => this.abortError !== null, (name) => marker.namespaceCreated(name));
     await this.guard(this.setup);
     this.progress('namespaces');
 
@@ -303,7 +324,7 @@ class KernelRun {
     const events = monitor.events.filter((e) => e.index >= beginLine && e.index < endLine).map((e) => e.event);
     const connections = this.conns.map(({ done: _d, doneAt: _a, matched: _m, ...c }) => c);
     const built = buildHops(events, index, this.accepted, connections);
-    const warnings = [...built.warnings, ...(await this.checkCounters(built.hops, built.repeatSteps))];
+    const warnings = [...this.staleNotes, ...built.warnings, ...(await this.checkCounters(built.hops, built.repeatSteps))];
     if (monitorStderr) warnings.push(`nft monitor trace said: ${monitorStderr}`);
     this.progress('settled');
     return {
@@ -439,7 +460,7 @@ class KernelRun {
     for (const r of repeats) count(r.family, r.step);
     const warnings: string[] = [];
     for (const family of this.families()) {
-      const dump = parseSave((await this.inPod(this.saveProgram(family), ['-c'])).stdout);
+      const dump = parseSave((await this.inPod(this.saveProgram(family), ['-c'])).stdout, family);
       for (const [table, chains] of dump) {
         for (const [chain, c] of chains) {
           c.rules.forEach((r, i) => {
@@ -478,5 +499,17 @@ export async function runKernelFlow(plan: KernelPlan, options: RunOptions = {}):
     throw new Error('kernel harness: transparent listeners and transparent or marked connections need perl. Install the Debian package "perl-base".');
   }
   const script = resolveStandinScript(options.standinScript);
-  return new KernelRun(caps.tools, resolved, script, options).execute();
+  const stale = await removeStaleRuns(caps.tools.ip);
+  return new KernelRun(caps.tools, resolved, script, options, staleNotes(stale)).execute();
+}
+
+/**
+ * What the start-of-run cleanup did, as warnings: a run killed earlier is worth knowing about.
+ * Unmarked namespaces (older versions, someone else's) are not reported: they are not ours to judge.
+ */
+function staleNotes(stale: StaleCleanup): string[] {
+  const notes: string[] = [];
+  if (stale.processes.length) notes.push(`killed processes left by an earlier run that was killed: ${stale.processes.map((p) => `${p.label} (pid ${p.pid})`).join(', ')}`);
+  if (stale.namespaces.length) notes.push(`deleted network namespaces left by an earlier run that was killed: ${stale.namespaces.join(', ')}`);
+  return notes;
 }

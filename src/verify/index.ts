@@ -5,7 +5,8 @@
  */
 export { checkCapabilities, findExecutable, type Capabilities, type Tools } from './capabilities.js';
 export { runKernelFlow } from './harness.js';
-export { NS_PREFIX, listNamespaces, removeStaleNamespaces } from './netns.js';
+export { NS_PREFIX, listNamespaces, removeStaleNamespaces, removeStaleRuns, type StaleCleanup } from './netns.js';
+export { MARKER_DIR } from './ownership.js';
 export {
   PlanError,
   resolvePlan,

@@ -7,10 +7,12 @@
  * to build when the two disagree on a chain's length or on a rule's target, so a wrong mapping
  * cannot go unnoticed.
  */
+import type { SourceLine } from '../core/ruleset/blocks.js';
+import { loadBlocks } from '../core/ruleset/load.js';
+import type { Rule } from '../core/ruleset/model.js';
 import type { Family, HookName, TableName } from '../core/types.js';
 
-// The harness imports only types from core (it must stay loadable on its own), hence these
-// local lists; `satisfies` keeps them within core's unions.
+// Local lists; `satisfies` keeps them within core's unions.
 const HOOK_NAMES = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const satisfies readonly HookName[];
 const TABLE_NAMES = ['raw', 'mangle', 'nat', 'filter', 'security'] as const satisfies readonly TableName[];
 
@@ -31,42 +33,65 @@ export interface SaveChain {
 /** table -> chain -> rules, in file order. */
 export type SaveDump = Map<string, Map<string, SaveChain>>;
 
-/** Parse iptables-save output, with or without `-c` counters. */
-export function parseSave(text: string): SaveDump {
+/** The name after `-j`/`-g` of a parsed rule, or null when it has none. */
+function targetOf(rule: Rule): { target: string | null; goto: boolean } {
+  const t = rule.target;
+  switch (t.kind) {
+    case 'none':
+      return { target: null, goto: false };
+    case 'jump':
+      return { target: t.chain, goto: false };
+    case 'goto':
+      return { target: t.chain, goto: true };
+    case 'module':
+      return { target: t.module.name, goto: false };
+    case 'unknown':
+      return { target: t.name, goto: false };
+  }
+}
+
+const COUNTERS = /^\[(\d+):(\d+)\]\s+/;
+
+/**
+ * Parse iptables-save output, with or without `-c` counters, with the project's own
+ * iptables parser (the one every rule set goes through): a `-j` inside a quoted comment or
+ * another option's value is that option's value, never a target. Counters are read from each
+ * line's `[packets:bytes]` prefix, matched to its rule by line number.
+ */
+export function parseSave(text: string, family: Family = 'ipv4'): SaveDump {
   const dump: SaveDump = new Map();
-  let table: Map<string, SaveChain> | null = null;
-  const chainOf = (name: string): SaveChain => {
-    if (!table) throw new Error(`iptables-save: rule for ${name} outside a table`);
-    let c = table.get(name);
-    if (!c) table.set(name, (c = { policy: null, rules: [] }));
-    return c;
-  };
-  for (const rawLine of text.split('\n')) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#') || line === 'COMMIT') continue;
-    if (line.startsWith('*')) {
-      table = new Map();
-      dump.set(line.slice(1), table);
-      continue;
+  const lines: SourceLine[] = [];
+  const counted = new Map<number, { packets: number; text: string }>();
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    const m = COUNTERS.exec(line);
+    const rest = m ? line.slice(m[0].length) : line;
+    if (rest.startsWith('-A ')) counted.set(i + 1, { packets: m ? Number(m[1]) : NaN, text: rest });
+    lines.push({ text: raw, line: i + 1 });
+  });
+  if (!lines.some((l) => l.text.trim().startsWith('*'))) return dump;
+  const ruleset = loadBlocks([{ family, kind: 'save', lines }], { name: SAVE_NAME, format: 'iptables-save' }, SAVE_NAME);
+  for (const [tableName, table] of ruleset.families[family]?.tables ?? []) {
+    const chains = new Map<string, SaveChain>();
+    dump.set(tableName, chains);
+    for (const [name, chain] of table.chains) {
+      chains.set(name, {
+        policy: chain.policy,
+        rules: chain.rules.map((rule) => {
+          const line = counted.get(rule.provenance.line);
+          return {
+            text: line?.text ?? `-A ${name} ${rule.text}`,
+            ...targetOf(rule),
+            packets: line === undefined || Number.isNaN(line.packets) ? null : line.packets,
+          };
+        }),
+      });
     }
-    if (line.startsWith(':')) {
-      const [name, policy] = line.slice(1).split(/\s+/);
-      chainOf(name!).policy = policy === '-' || policy === undefined ? null : policy;
-      continue;
-    }
-    const m = /^(?:\[(\d+):(\d+)\]\s+)?(-A (\S+)(?:\s.*)?)$/.exec(line);
-    if (!m) continue;
-    const ruleText = m[3]!;
-    const t = /\s-([jg]) (\S+)/.exec(ruleText);
-    chainOf(m[4]!).rules.push({
-      text: ruleText,
-      target: t ? t[2]! : null,
-      goto: t?.[1] === 'g',
-      packets: m[1] === undefined ? null : Number(m[1]),
-    });
   }
   return dump;
 }
+
+const SAVE_NAME = '<iptables-save>';
 
 interface NftChainJson {
   family: string;
@@ -178,7 +203,7 @@ export function buildRuleIndex(nftJson: string, saves: Partial<Record<Family, st
   const index: RuleIndex = { rules: new Map(), hooks: new Map() };
   const problems: string[] = [];
   const dumps = new Map<Family, SaveDump>();
-  for (const [family, text] of Object.entries(saves) as Array<[Family, string]>) dumps.set(family, parseSave(text));
+  for (const [family, text] of Object.entries(saves) as Array<[Family, string]>) dumps.set(family, parseSave(text, family));
 
   for (const c of chains) {
     const key = `${c.family} ${c.table} ${c.name}`;

@@ -26,6 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Tools } from './capabilities.js';
 import { minimalEnv, run } from './exec.js';
+import { markedNamespaces, provenNamespaces, provenProcesses, removeMarkerFile, staleMarkers } from './ownership.js';
 import ipaddr from 'ipaddr.js';
 import { canonical, familyOf, type ResolvedPlan } from './plan.js';
 
@@ -40,6 +41,11 @@ export interface NamespacePair {
 export function newNamespaceNames(): NamespacePair {
   const base = `${NS_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
   return { pod: `${base}-pod`, peer: `${base}-peer` };
+}
+
+/** The stem both names share (`sctrace-PID-HEX`): the run's marker is named after it. */
+export function namespaceBase(names: NamespacePair): string {
+  return names.pod.replace(/-pod$/, '');
 }
 
 export function namespaceExists(name: string): boolean {
@@ -70,6 +76,7 @@ export async function createNamespaces(
   plan: ResolvedPlan,
   created: string[],
   stopped: () => boolean = () => false,
+  onCreated: (name: string) => void = () => undefined,
 ): Promise<void> {
   for (const name of [names.pod, names.peer]) {
     if (namespaceExists(name)) throw new Error(`network namespace ${name} already exists; refusing to touch it`);
@@ -84,6 +91,7 @@ export async function createNamespaces(
     check();
     addNamespaceSync(ip, name);
     created.push(name);
+    onCreated(name);
   }
   const inPod = (...args: string[]) => (check(), run(ip, ['-n', names.pod, ...args]));
   const inPeer = (...args: string[]) => (check(), run(ip, ['-n', names.peer, ...args]));
@@ -191,29 +199,55 @@ export function deleteNamespacesSync(ip: string, names: readonly string[]): void
   for (const name of names) {
     if (!name.startsWith(NS_PREFIX) || !namespaceExists(name)) continue;
     try {
-      execFileSync(ip, ['netns', 'del', name], { stdio: 'ignore', timeout: 5000 });
+      execFileSync(ip, ['netns', 'del', name], { stdio: 'ignore', timeout: 5000, env: minimalEnv() });
     } catch {
       // best effort: nothing else to do from a signal handler
     }
   }
 }
 
+export interface StaleCleanup {
+  /** Namespaces of dead runs, deleted. */
+  namespaces: string[];
+  /** Processes of dead runs (e.g. an orphaned `nft monitor trace`), killed. */
+  processes: Array<{ pid: number; label: string }>;
+  /** Namespaces with our prefix that no marker accounts for: left alone (ownership unproven). */
+  unmarked: string[];
+}
+
 /**
- * Remove namespaces left behind by harness runs whose process is gone (e.g. killed with
- * SIGKILL, which no handler can catch). Names are `sctrace-<pid>-<hex>-pod|peer`; a namespace
- * whose pid is still alive is left alone. Returns the names removed.
+ * Remove what runs killed with SIGKILL (which no handler can catch) left behind: for each
+ * marker whose owner process is gone, its processes and namespaces that are provably its own
+ * (see ownership.ts). Never by name alone. Runs at the start of every kernel run.
  */
-export async function removeStaleNamespaces(ip: string): Promise<string[]> {
-  const stale = (await listNamespaces(ip)).filter((name) => {
-    const m = /^sctrace-(\d+)-[0-9a-f]+-(pod|peer)$/.exec(name);
-    if (!m) return false;
-    try {
-      process.kill(Number(m[1]), 0);
-      return false;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+export async function removeStaleRuns(ip: string): Promise<StaleCleanup> {
+  const result: StaleCleanup = { namespaces: [], processes: [], unmarked: [] };
+  for (const stale of staleMarkers()) {
+    const procs = provenProcesses(stale.marker);
+    for (const p of procs) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+        result.processes.push({ pid: p.pid, label: p.label });
+      } catch {
+        // gone meanwhile
+      }
     }
-  });
-  await deleteNamespaces(ip, stale);
-  return stale;
+    // A killed process is gone once its /proc entry is (or it is a zombie of init's: start time stays, netns goes).
+    const until = Date.now() + 3000;
+    while (Date.now() < until && provenProcesses(stale.marker).length > 0) await new Promise((r) => setTimeout(r, 20));
+    const names = provenNamespaces(stale, NS_PREFIX);
+    await deleteNamespaces(ip, names);
+    result.namespaces.push(...names.filter((n) => !namespaceExists(n)));
+    if (provenNamespaces(stale, NS_PREFIX).length === 0) removeMarkerFile(stale.file);
+  }
+  // Listed before the markers are read: a run writes its marker before it creates a namespace.
+  const existing = await listNamespaces(ip);
+  const marked = markedNamespaces();
+  result.unmarked = existing.filter((n) => n.startsWith(NS_PREFIX) && !marked.has(n));
+  return result;
+}
+
+/** removeStaleRuns, for callers that want the namespace names only. */
+export async function removeStaleNamespaces(ip: string): Promise<string[]> {
+  return (await removeStaleRuns(ip)).namespaces;
 }

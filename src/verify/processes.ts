@@ -19,18 +19,43 @@ export interface Tracked {
   exit: Promise<void>;
 }
 
+/**
+ * PR_SET_PDEATHSIG (prctl option 1) with SIGKILL, then exec the program: the process dies with
+ * us even when we are killed with SIGKILL (Node cannot set it for a child itself). The
+ * getppid check closes the race where we died before the prctl. If prctl is refused (a
+ * seccomp filter), the program runs anyway: the ownership marker still lets the next run
+ * stop it. prctl's system call number depends on the architecture, hence the first argument.
+ */
+const DIE_WITH_PARENT_PL = 'my ($nr, $ppid) = splice(@ARGV, 0, 2); syscall($nr, 1, 9); exit 1 if getppid() != $ppid; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!\n";';
+
+/** prctl's system call number, on the architectures we know it for (elsewhere: no wrapper). */
+const PRCTL_NR: Partial<Record<string, number>> = { x64: 157, arm64: 167, ia32: 172, arm: 172 };
+
+export interface ProcessSetOptions {
+  /** perl, to make each process die with us (see DIE_WITH_PARENT_PL); null: not available. */
+  perl?: string | null;
+  /** Called with each process started, before anything else happens (the run's ownership marker). */
+  onStart?: (pid: number, label: string) => void;
+}
+
 /** Every process of one run. */
 export class ProcessSet {
   private readonly all: Tracked[] = [];
 
-  /** Start `ip netns exec ns file args…`. */
+  constructor(private readonly options: ProcessSetOptions = {}) {}
+
+  /** Start `ip netns exec ns file args…` (through the die-with-parent wrapper when perl is there). */
   start(ip: string, ns: string, file: string, args: readonly string[], label: string): Tracked {
-    const child = spawn(ip, ['netns', 'exec', ns, file, ...args], {
+    const nr = PRCTL_NR[process.arch];
+    const { perl } = this.options;
+    const argv = perl && nr !== undefined ? [perl, '-e', DIE_WITH_PARENT_PL, String(nr), String(process.pid), file, ...args] : [file, ...args];
+    const child = spawn(ip, ['netns', 'exec', ns, ...argv], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: minimalEnv(),
       cwd: '/',
     });
     if (child.pid === undefined) throw new Error(`could not start ${label}`);
+    this.options.onStart?.(child.pid, label);
     const t: Tracked = {
       pid: child.pid,
       label,

@@ -1,8 +1,8 @@
 /**
- * Transpile src/verify/*.ts into a scratch directory, so the kernel tests run the stand-in
+ * Transpile every .ts file under src/ into a scratch directory, so the kernel tests run the stand-in
  * (a separate Node process) and the SIGTERM child from fresh JavaScript without depending on
- * `npm run build` or on the rest of src/ compiling. src/verify imports only types from core,
- * which transpiling erases. The scratch directory is inside the project (`.vitest-kernel-*`,
+ * `npm run build` or on the type check passing. All of src/ is transpiled because src/verify
+ * reads iptables-save output with core's parser (transpiling is per file and fast). The scratch directory is inside the project (`.vitest-kernel-*`,
  * git-ignored) so that `ipaddr.js` resolves from node_modules.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,9 +34,13 @@ export function compileVerify(extra: Record<string, string> = {}): CompiledVerif
   const out = path.join(dir, 'verify');
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
-  const srcDir = path.join(ROOT, 'src', 'verify');
-  for (const name of readdirSync(srcDir)) {
-    if (name.endsWith('.ts')) transpile(path.join(srcDir, name), path.join(out, name.replace(/\.ts$/, '.js')));
+  const srcDir = path.join(ROOT, 'src');
+  for (const entry of readdirSync(srcDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const from = path.join(entry.parentPath, entry.name);
+    const to = path.join(dir, path.relative(srcDir, from)).replace(/\.ts$/, '.js');
+    mkdirSync(path.dirname(to), { recursive: true });
+    transpile(from, to);
   }
   for (const [name, src] of Object.entries(extra)) transpile(src, path.join(dir, name));
   return {

@@ -39,4 +39,15 @@ describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('verify
     expect(doc.agree).toBe(false);
     expect(doc.results[0].hops[0].differences.join()).toMatch(/step 1: simulated filter OUTPUT#1 DROP, kernel filter OUTPUT policy:ACCEPT/);
   }, 30_000);
+  it.runIf(caps.ok)('maps a rule whose comment holds rule text (issue 12, F5)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sidecar-trace-verify-'));
+    chmodSync(dir, 0o755);
+    const rules = join(dir, 'comment.rules');
+    writeFileSync(rules, '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:CHECK - [0:0]\n-A OUTPUT -p tcp -m comment --comment "-A OUTPUT -j DROP" -j CHECK\n-A CHECK -p tcp -j RETURN\nCOMMIT\n');
+    const r = await cli(['verify', '--rules', rules, '--dst', '10.244.2.7:80', '--format', 'json']);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.agree).toBe(true);
+  }, 30_000);
 });

@@ -46,7 +46,52 @@ describe('parseSave', () => {
     expect(nat.get('OUTPUT')).toEqual({ policy: 'ACCEPT', rules: [{ text: '-A OUTPUT -p tcp -j ISTIO_OUTPUT', target: 'ISTIO_OUTPUT', goto: false, packets: 3 }] });
     expect(nat.get('ISTIO_OUTPUT')!.policy).toBeNull();
     expect(nat.get('ISTIO_REDIRECT')!.rules[0]!.target).toBe('REDIRECT');
-    expect(parseSave('*filter\n-A X -p tcp -g Y\nCOMMIT\n').get('filter')!.get('X')!.rules[0]).toMatchObject({ target: 'Y', goto: true, packets: null });
+    expect(parseSave('*filter\n:X - [0:0]\n:Y - [0:0]\n-A X -p tcp -g Y\nCOMMIT\n').get('filter')!.get('X')!.rules[0]).toMatchObject({ target: 'Y', goto: true, packets: null });
+  });
+});
+
+// F5 (issue 12): a comment holding rule text; the old regex took its `-j DROP` as the target.
+const COMMENTED = `*filter
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:CHECK - [0:0]
+[4:240] -A OUTPUT -m comment --comment "-A OUTPUT -j DROP" -j CHECK
+[1:60] -A CHECK -p tcp -m comment --comment "see -g ELSEWHERE" -j RETURN
+[0:0] -A CHECK -m comment --comment -j
+COMMIT
+`;
+
+describe('parseSave reads targets with the iptables parser, not from inside options', () => {
+  it.each([
+    ['OUTPUT', 0, { target: 'CHECK', goto: false, packets: 4, text: '-A OUTPUT -m comment --comment "-A OUTPUT -j DROP" -j CHECK' }],
+    ['CHECK', 0, { target: 'RETURN', goto: false, packets: 1 }],
+    ['CHECK', 1, { target: null, goto: false, packets: 0 }],
+  ] as const)('%s #%i', (chain, i, expected) => {
+    expect(parseSave(COMMENTED).get('filter')!.get(chain)!.rules[i]).toMatchObject(expected);
+  });
+
+  it('maps the commented rule to its nft handle', () => {
+    const json = JSON.stringify({
+      nftables: [
+        { chain: { family: 'ip', table: 'filter', name: 'OUTPUT', handle: 1, type: 'filter', hook: 'output', prio: 0, policy: 'accept' } },
+        { chain: { family: 'ip', table: 'filter', name: 'CHECK', handle: 2 } },
+        { rule: { family: 'ip', table: 'filter', chain: 'OUTPUT', handle: 7, expr: [{ counter: null }, { jump: { target: 'CHECK' } }] } },
+        { rule: { family: 'ip', table: 'filter', chain: 'CHECK', handle: 8, expr: [{ return: null }] } },
+        { rule: { family: 'ip', table: 'filter', chain: 'CHECK', handle: 9, expr: [{ counter: null }] } },
+      ],
+    });
+    const index = buildRuleIndex(json, { ipv4: COMMENTED });
+    expect(index.rules.get('ip filter 7')).toMatchObject({ chain: 'OUTPUT', position: 1, target: 'CHECK' });
+    expect(index.rules.get('ip filter 9')).toMatchObject({ chain: 'CHECK', position: 2, target: null });
+  });
+
+  it('reads an IPv6 dump as IPv6', () => {
+    const v6 = '*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -d ::1/128 -j ACCEPT\nCOMMIT\n';
+    expect(parseSave(v6, 'ipv6').get('filter')!.get('OUTPUT')!.rules[0]).toMatchObject({ target: 'ACCEPT', packets: null });
+  });
+
+  it('an empty dump has no tables', () => {
+    expect(parseSave('# nothing\n').size).toBe(0);
   });
 });
 
