@@ -24,6 +24,13 @@ export interface Span {
 /** A cell: plain text, or spans drawn one after the other, each starting on a new line. */
 export type GridCell = string | Span[];
 
+/** A row of one cell across every column (cli-table3's `colSpan` over the whole table). */
+export interface FullRow {
+  full: GridCell;
+}
+
+export type GridRow = GridCell[] | FullRow;
+
 export interface GridOptions {
   head: string[];
   /** Column widths including one blank of padding on each side, as cli-table3's colWidths. */
@@ -94,8 +101,8 @@ function cellLines(cell: GridCell, max: number): string[] {
   return out;
 }
 
-/** Characters that take one terminal column (ASCII, Latin, punctuation, arrows, box drawing, ✓ ✗). */
-const NARROW = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u257f\u2713\u2717]*$/;
+/** Characters that take one terminal column (ASCII, Latin, punctuation, arrows, ≠, box drawing, ✓ ✗). */
+const NARROW = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2260\u2500-\u257f\u2713\u2717]*$/;
 
 /**
  * One visual row drawn as cli-table3 draws it (border, a blank, the content, padding,
@@ -121,29 +128,43 @@ function drawWithTable(cells: string[], widths: number[], chars: typeof UNICODE_
   return table.toString().split('\n')[1]!;
 }
 
-export function renderGrid(opts: GridOptions, rows: GridCell[][]): string {
+/**
+ * A horizontal border between two rows, as cli-table3 draws it: at each inner column
+ * boundary a cross where both rows have one, ┴ where only the row above has, ┬ where
+ * only the row below has, and a plain line where neither has (full-width rows).
+ */
+function border(widths: number[], above: boolean, below: boolean, ends: [string, string], chars: typeof UNICODE_CHARS, fill: string, fallback: string): string {
+  const joint = above && below ? chars['mid-mid'] : above ? chars['bottom-mid'] : below ? chars['top-mid'] : fallback;
+  return ends[0] + widths.map((w) => fill.repeat(w)).join(joint) + ends[1];
+}
+
+export function renderGrid(opts: GridOptions, rows: GridRow[]): string {
   const chars = opts.ascii ? ASCII_CHARS : UNICODE_CHARS;
   const widths = opts.colWidths;
-  const rule = (left: string, fill: string, mid: string, right: string) => left + widths.map((w) => fill.repeat(w)).join(mid) + right;
-  const top = rule(chars['top-left'], chars.top, chars['top-mid'], chars['top-right']);
-  const sep = rule(chars['left-mid'], chars.mid, chars['mid-mid'], chars['right-mid']);
-  const bottom = rule(chars['bottom-left'], chars.bottom, chars['bottom-mid'], chars['bottom-right']);
+  // A full-width row is one column as wide as all of them and the borders between; its
+  // text wraps, as cli-table3 wraps a spanning cell, at the columns' widths without those borders.
+  const total = widths.reduce((a, b) => a + b, 0);
+  const fullWidth = [total + widths.length - 1];
 
   // Each logical row becomes a group of visual rows, one string per cell.
   const bold = (s: string) => (opts.colors.level > 0 ? opts.colors.bold(s) : s);
-  const toGroup = (cells: GridCell[]): string[][] => {
-    const lines = cells.map((c, i) => cellLines(c, Math.max(1, widths[i]! - 2)));
+  const toGroup = (cells: GridCell[], wraps: number[]): string[][] => {
+    const lines = cells.map((c, i) => cellLines(c, Math.max(1, wraps[i]! - 2)));
     const height = Math.max(1, ...lines.map((l) => l.length));
     return Array.from({ length: height }, (_, r) => lines.map((l) => l[r] ?? ''));
   };
-  const groups = [toGroup(opts.head.map((h) => [{ text: h, paint: bold }])), ...rows.map(toGroup)];
+  const all: GridRow[] = [opts.head.map((h) => [{ text: h, paint: bold }]), ...rows];
 
-  const out: string[] = [top];
-  for (const g of groups) {
-    for (const cells of g) out.push(drawLine(cells, widths, chars) ?? drawWithTable(cells, widths, chars));
-    out.push(sep);
-  }
-  // The last group ends with a separator; the table ends with the bottom border instead.
-  out[out.length - 1] = bottom;
+  const out: string[] = [];
+  let above = false;
+  all.forEach((row, i) => {
+    const split = Array.isArray(row);
+    if (i === 0) out.push(border(widths, false, split, [chars['top-left'], chars['top-right']], chars, chars.top, chars.top));
+    else out.push(border(widths, above, split, [chars['left-mid'], chars['right-mid']], chars, chars.mid, chars.mid));
+    const ws = split ? widths : fullWidth;
+    for (const cells of toGroup(split ? row : [row.full], split ? widths : [total])) out.push(drawLine(cells, ws, chars) ?? drawWithTable(cells, ws, chars));
+    above = split;
+  });
+  out.push(border(widths, above, false, [chars['bottom-left'], chars['bottom-right']], chars, chars.bottom, chars.bottom));
   return out.join('\n');
 }

@@ -1,0 +1,39 @@
+/**
+ * Text that came from input (chain names, comments, file names, flow names) shown on a
+ * terminal: control characters escaped, so a rule set cannot drive the terminal (OSC 52
+ * writes the clipboard, CSI moves the cursor or hides text) and the name shown is the
+ * real name, byte for byte, with its controls spelled out. JSON and YAML keep the exact
+ * text; only what a person reads goes through here.
+ */
+
+/**
+ * C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the
+ * bidirectional overrides and isolates (text that displays in an order other than its
+ * bytes, "Trojan Source").
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function escapeOne(ch: string): string {
+  const named = NAMED[ch];
+  if (named) return named;
+  const code = ch.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** `s` with every control character written as an escape (`\x1b`, `\x07`, `\x9b`, `\x7f`, `\n`, `\u202e`). */
+export function showable(s: string): string {
+  UNSAFE.lastIndex = 0;
+  // Nearly every string is clean: test once, copy only when needed.
+  if (!UNSAFE.test(s)) return s;
+  UNSAFE.lastIndex = 0;
+  return s.replace(UNSAFE, escapeOne);
+}
+
+/** Does `s` hold a character showable() would escape? */
+export function hasControls(s: string): boolean {
+  UNSAFE.lastIndex = 0;
+  return UNSAFE.test(s);
+}
