@@ -37,3 +37,17 @@ export function hasControls(s: string): boolean {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(s);
 }
+
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text as JSON.stringify writes it, with the characters it leaves raw that a
+ * terminal may still act on (DEL, C1 controls such as \x9b, line separators, bidi
+ * overrides) written as \u escapes: the same value when parsed, inert when printed.
+ */
+export function terminalSafeJson(json: string): string {
+  RAW_IN_JSON.lastIndex = 0;
+  if (!RAW_IN_JSON.test(json)) return json;
+  RAW_IN_JSON.lastIndex = 0;
+  return json.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

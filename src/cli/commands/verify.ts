@@ -8,6 +8,7 @@ import { UsageError } from '../../core/errors.js';
 import { SCHEMA_VERSION } from '../../core/trace.js';
 import { resolveFlow } from '../../pod/flow.js';
 import { traceFlow } from '../../pod/trace-flow.js';
+import { terminalSafeJson } from '../../render/safe-text.js';
 import { renderVerifyTable } from '../../render/verify.js';
 import type { Verification } from '../../verify/compare.js';
 import { checkCapabilities } from '../../verify/index.js';
@@ -35,7 +36,7 @@ export async function runVerify(io: CliIo, flags: TraceFlags): Promise<number> {
   const doc = { schemaVersion: SCHEMA_VERSION, agree: results.every((r) => r.agree), results };
   switch (flags.format) {
     case 'json':
-      io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+      io.stdout(`${terminalSafeJson(JSON.stringify(doc, null, 2))}\n`);
       break;
     case 'yaml':
       io.stdout(stringify(JSON.parse(JSON.stringify(doc)), { lineWidth: 0 }));
