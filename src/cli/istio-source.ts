@@ -84,7 +84,8 @@ export function loadIstioSource(io: CliIo, f: IstioFlags, podHasIPv6: boolean): 
     generator: installer === 'cni' ? 'istio-cni' : 'istio-iptables',
     istioVersion: options.release,
     mode: options.mode,
-    annotations,
+    // Sorted by key: the same annotations give the same bytes, in whatever order they were given.
+    annotations: Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     dnsCapture: options.dnsCapture,
     ...(options.dnsCapture ? { dnsServers: options.dnsServers } : {}),
     ...(f.meshConfig ? { meshConfig: f.meshConfig } : {}),
