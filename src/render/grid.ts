@@ -91,6 +91,8 @@ export function wrapLine(text: string, max: number): string[] {
 }
 
 function cellLines(cell: GridCell, max: number): string[] {
+  // Most cells are one short line: no split, no wrap (length >= columns, so it fits).
+  if (typeof cell === 'string' && cell.length <= max && !cell.includes('\n')) return [cell];
   const spans: Span[] = typeof cell === 'string' ? [{ text: cell }] : cell;
   const out: string[] = [];
   for (const span of spans) {
@@ -138,7 +140,8 @@ function border(widths: number[], above: boolean, below: boolean, ends: [string,
   return ends[0] + widths.map((w) => fill.repeat(w)).join(joint) + ends[1];
 }
 
-export function renderGrid(opts: GridOptions, rows: GridRow[]): string {
+/** The rows of a table, given as a list or produced one by one (a trace of 200,000 steps need not hold them all). */
+export function renderGrid(opts: GridOptions, rows: Iterable<GridRow>): string {
   const chars = opts.ascii ? ASCII_CHARS : UNICODE_CHARS;
   const widths = opts.colWidths;
   // A full-width row is one column as wide as all of them and the borders between; its
@@ -153,18 +156,33 @@ export function renderGrid(opts: GridOptions, rows: GridRow[]): string {
     const height = Math.max(1, ...lines.map((l) => l.length));
     return Array.from({ length: height }, (_, r) => lines.map((l) => l[r] ?? ''));
   };
-  const all: GridRow[] = [opts.head.map((h) => [{ text: h, paint: bold }]), ...rows];
+  // The four separators between rows, by whether the row above and the row below have column borders.
+  const mid = (above: boolean, below: boolean) => border(widths, above, below, [chars['left-mid'], chars['right-mid']], chars, chars.mid, chars.mid);
+  const seps = [mid(false, false), mid(false, true), mid(true, false), mid(true, true)];
 
-  const out: string[] = [];
-  let above = false;
-  all.forEach((row, i) => {
+  // Lines are joined in chunks as they are drawn, so a huge table holds text, not line arrays.
+  const chunks: string[] = [];
+  let chunk: string[] = [];
+  const emit = (line: string) => {
+    chunk.push(line);
+    if (chunk.length === 4096) {
+      chunks.push(chunk.join('\n'));
+      chunk = [];
+    }
+  };
+  const head: GridRow = opts.head.map((h) => [{ text: h, paint: bold }]);
+  emit(border(widths, false, true, [chars['top-left'], chars['top-right']], chars, chars.top, chars.top));
+  let above: boolean | null = null;
+  const draw = (row: GridRow) => {
     const split = Array.isArray(row);
-    if (i === 0) out.push(border(widths, false, split, [chars['top-left'], chars['top-right']], chars, chars.top, chars.top));
-    else out.push(border(widths, above, split, [chars['left-mid'], chars['right-mid']], chars, chars.mid, chars.mid));
+    if (above !== null) emit(seps[(above ? 2 : 0) + (split ? 1 : 0)]!);
     const ws = split ? widths : fullWidth;
-    for (const cells of toGroup(split ? row : [row.full], split ? widths : [total])) out.push(drawLine(cells, ws, chars) ?? drawWithTable(cells, ws, chars));
+    for (const cells of toGroup(split ? row : [row.full], split ? widths : [total])) emit(drawLine(cells, ws, chars) ?? drawWithTable(cells, ws, chars));
     above = split;
-  });
-  out.push(border(widths, above, false, [chars['bottom-left'], chars['bottom-right']], chars, chars.bottom, chars.bottom));
-  return out.join('\n');
+  };
+  draw(head);
+  for (const row of rows) draw(row);
+  emit(border(widths, above ?? true, false, [chars['bottom-left'], chars['bottom-right']], chars, chars.bottom, chars.bottom));
+  chunks.push(chunk.join('\n'));
+  return chunks.join('\n');
 }

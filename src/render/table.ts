@@ -58,21 +58,23 @@ function outcomeText(hop: Hop): string {
   }
 }
 
-function hopRows(hop: Hop, opts: TableOptions, show: (t: string) => string): GridRow[] {
+/** A trace's table rows, made one at a time as the grid draws them. */
+function* traceRows(hops: Hop[], opts: TableOptions, show: (t: string) => string): Generator<GridRow> {
   const c = opts.colors;
-  const n = String(hop.index);
-  const rows: GridRow[] = [{ full: [{ text: show(hopHeader(hop)), paint: c.bold }] }];
-  for (const s of hop.steps) rows.push([n, s.hook, s.table, show(s.chain), s.rule === null ? '' : String(s.rule), show(s.text ?? ''), verdictText(s, c, show)]);
-  if (opts.explain) {
-    for (const m of hop.misses ?? []) {
-      rows.push([n, m.hook, m.table, show(m.chain), String(m.rule), [{ text: show(m.text), paint: c.dim }], [{ text: show(`no match: ${m.reason}`), paint: c.dim }]]);
+  for (const hop of hops) {
+    const n = String(hop.index);
+    yield { full: [{ text: show(hopHeader(hop)), paint: c.bold }] };
+    for (const s of hop.steps) yield [n, s.hook, s.table, show(s.chain), s.rule === null ? '' : String(s.rule), show(s.text ?? ''), verdictText(s, c, show)];
+    if (opts.explain) {
+      for (const m of hop.misses ?? []) {
+        yield [n, m.hook, m.table, show(m.chain), String(m.rule), [{ text: show(m.text), paint: c.dim }], [{ text: show(`no match: ${m.reason}`), paint: c.dim }]];
+      }
     }
+    for (const note of hop.notes) yield { full: [{ text: show(`note: ${note}`), paint: c.dim }] };
+    const d = hop.decidedBy;
+    const decided = d ? ` (decided by ${d.table} ${d.chain}${d.rule === null ? ' policy' : ` rule ${d.rule}`})` : '';
+    yield { full: [{ text: show(outcomeText(hop) + decided), paint: outcomeColor(hop, c) }] };
   }
-  for (const note of hop.notes) rows.push({ full: [{ text: show(`note: ${note}`), paint: c.dim }] });
-  const d = hop.decidedBy;
-  const decided = d ? ` (decided by ${d.table} ${d.chain}${d.rule === null ? ' policy' : ` rule ${d.rule}`})` : '';
-  rows.push({ full: [{ text: show(outcomeText(hop) + decided), paint: outcomeColor(hop, c) }] });
-  return rows;
 }
 
 export function renderTable(traces: Trace[], opts: TableOptions): string {
@@ -83,7 +85,7 @@ export function renderTable(traces: Trace[], opts: TableOptions): string {
   for (const t of traces) {
     out.push(c.bold(show(t.flow.title)));
     out.push(c.dim(show(`rules: ${t.ruleset.source} (${t.ruleset.format}; ${t.ruleset.families.join(', ')})`)));
-    out.push(renderGrid({ head: HEAD, colWidths: COL_WIDTHS, ascii: opts.ascii, colors: c }, t.hops.flatMap((hop) => hopRows(hop, opts, show))));
+    out.push(renderGrid({ head: HEAD, colWidths: COL_WIDTHS, ascii: opts.ascii, colors: c }, traceRows(t.hops, opts, show)));
     out.push(`${c.bold('Path:')} ${show(t.path)}`);
     if (t.branches) {
       out.push(c.bold(`Alternatives (-m statistic picks at random; the table shows alternative 1):`));
