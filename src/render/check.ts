@@ -3,13 +3,13 @@
  * flow a diff of expected against actual: `- expected:` / `+ actual:` per
  * failed expectation, and a unified line diff for a hop's steps.
  */
-import { stringify } from 'yaml';
 import type { CheckReport, ExpectationResult, FlowCheck } from '../cli/expectations.js';
 import type { Palette } from './colors.js';
 import { renderGrid, type Span } from './grid.js';
 import { lineDiff } from './line-diff.js';
 import { asciiText } from './path.js';
 import { showable, terminalSafeJson } from './safe-text.js';
+import { yamlDoc } from './yaml.js';
 
 export interface CheckRenderOptions {
   colors: Palette;
@@ -87,5 +87,5 @@ export function renderCheckJson(report: CheckReport): string {
 }
 
 export function renderCheckYaml(report: CheckReport): string {
-  return stringify(JSON.parse(JSON.stringify(report)), { lineWidth: 0, aliasDuplicateObjects: false });
+  return yamlDoc(JSON.parse(JSON.stringify(report)));
 }

@@ -3,12 +3,12 @@
  * before → after with the deciding rule of every hop on both sides, then a
  * one-line summary (`N flows, M changed`).
  */
-import { stringify } from 'yaml';
 import type { DiffReport, DiffSideView } from '../cli/trace-diff.js';
 import type { Palette } from './colors.js';
 import { renderGrid } from './grid.js';
 import { asciiText } from './path.js';
 import { showable, terminalSafeJson } from './safe-text.js';
+import { yamlDoc } from './yaml.js';
 
 export interface DiffRenderOptions {
   colors: Palette;
@@ -48,5 +48,5 @@ export function renderDiffJson(report: DiffReport): string {
 }
 
 export function renderDiffYaml(report: DiffReport): string {
-  return stringify(JSON.parse(JSON.stringify(report)), { lineWidth: 0, aliasDuplicateObjects: false });
+  return yamlDoc(JSON.parse(JSON.stringify(report)));
 }

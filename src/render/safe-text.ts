@@ -51,3 +51,19 @@ export function terminalSafeJson(json: string): string {
   RAW_IN_JSON.lastIndex = 0;
   return json.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * YAML text with the characters a terminal may act on that the YAML writer leaves raw
+ * written as escapes (`\x9b`, `\u202e`). Valid only where they stand in double-quoted
+ * scalars: yamlDoc() makes sure they do.
+ */
+export function escapeRawControls(text: string): string {
+  RAW_IN_JSON.lastIndex = 0;
+  return text.replace(RAW_IN_JSON, escapeOne);
+}
+
+/** Does this text hold a character JSON and YAML writers leave raw that a terminal may act on? */
+export function hasRawControls(text: string): boolean {
+  RAW_IN_JSON.lastIndex = 0;
+  return RAW_IN_JSON.test(text);
+}

@@ -4,6 +4,7 @@
  * complaints; JSON keeps the exact names; names are never stripped of escape sequences.
  */
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { Trace } from '../../src/core/trace.js';
 import { showable } from '../../src/render/safe-text.js';
 import { cli, fixture } from '../helpers/cli.js';
@@ -47,6 +48,13 @@ describe('rule text from the input on the terminal', () => {
     const t = JSON.parse(r.stdout) as Trace;
     expect(t.hops[0]!.steps.map((s) => s.chain)).toContain(CHAIN);
     expect(t.hops[0]!.steps[0]!.text).toBe(`-A OUTPUT -m comment --comment "\x1b]52;c;SGVsbG8=\x07clipboard \x9b \u202e" -j ${CHAIN}`);
+  });
+
+  it('YAML keeps the exact names too, every control character escaped in double quotes', async () => {
+    const r = await cli(['--rules', EVIL, '--dst', '10.244.2.7:80', '--format', 'yaml']);
+    expect(r.stdout).not.toMatch(RAW_CONTROL);
+    const json = await cli(['--rules', EVIL, '--dst', '10.244.2.7:80', '--format', 'json']);
+    expect(parseYaml(r.stdout)).toEqual(JSON.parse(json.stdout));
   });
 
   it('a coloured log loses the colours of its prefix and ends, not the escape sequences inside a rule', async () => {
