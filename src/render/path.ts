@@ -1,4 +1,4 @@
-/** `--format path`: the path line alone; `--ascii` swaps the arrows. */
+/** `--format path`: the path line alone; `--ascii` writes the tool's own symbols (arrows, ≠, ·, …) in ASCII. */
 import type { Trace } from '../core/trace.js';
 import { showable } from './safe-text.js';
 
@@ -24,11 +24,6 @@ export function asciiText(text: string): string {
   let out = text;
   for (const [re, ascii] of ASCII_FORMS) out = out.replace(re, ascii);
   return out;
-}
-
-/** A path line for --ascii (every symbol, not only the arrows). */
-export function asciiPath(path: string): string {
-  return asciiText(path);
 }
 
 export function renderPath(traces: Trace[], ascii: boolean): string {

@@ -5,7 +5,7 @@
 import Table from 'cli-table3';
 import type { Hop, Step, Trace } from '../../../src/core/trace.js';
 import type { Palette } from '../../../src/render/colors.js';
-import { asciiPath } from '../../../src/render/path.js';
+import { asciiText as asciiPath } from '../../../src/render/path.js';
 
 export interface TableOptions {
   colors: Palette;
