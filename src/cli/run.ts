@@ -81,7 +81,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .command('check')
     .argument('<file>', 'expectations file (YAML; "-" for stdin): rule source, flows, and what must hold for each')
     .description('check the expected paths of an expectations file (see examples/expectations.yaml); exit 0 all pass, 1 any fails, 2 bad file');
-  addOutputOptions(check, CHECK_FORMATS).option('--junit <file>', 'also write the results as JUnit XML to FILE (replaced atomically)');
+  addOutputOptions(check, CHECK_FORMATS).option('--junit <file>', 'also write the results as JUnit XML to FILE, a regular file, replaced atomically with its owner and mode kept ("-" for stdout; then the report goes to stderr)');
   addEngineOptions(check);
   check.addHelpText(
     'after',
