@@ -9,7 +9,7 @@ import type { Trace } from '../../src/core/trace.js';
 import { showable } from '../../src/render/safe-text.js';
 import { cli, fixture } from '../helpers/cli.js';
 
-const EVIL = fixture('inputs/escape-sequences.rules');
+const EVIL = fixture('terminal/escape-sequences.rules');
 const CHAIN = 'EVIL\x1b[31mRED';
 /** What a terminal would act on: C0 controls other than the line break, DEL, C1, line separators, bidi overrides. */
 // eslint-disable-next-line no-control-regex
@@ -58,7 +58,7 @@ describe('rule text from the input on the terminal', () => {
   });
 
   it('a coloured log loses the colours of its prefix and ends, not the escape sequences inside a rule', async () => {
-    const r = await cli(['--rules', fixture('inputs/coloured-log.log'), '--dst', '10.244.2.7:80', '--format', 'json']);
+    const r = await cli(['--rules', fixture('terminal/coloured-log.log'), '--dst', '10.244.2.7:80', '--format', 'json']);
     expect(r.code).toBe(0);
     const t = JSON.parse(r.stdout) as Trace;
     expect(t.hops[0]!.steps.map((s) => s.chain)).toEqual(['OUTPUT', 'KEEP\x1b[7mME']);
@@ -67,7 +67,7 @@ describe('rule text from the input on the terminal', () => {
 
 describe('errors on the terminal', () => {
   it('an input error quoting the bad rule is one line, escaped, exit 2', async () => {
-    const r = await cli(['--rules', fixture('inputs/escape-sequences-bad.rules'), '--dst', '10.244.2.7:80']);
+    const r = await cli(['--rules', fixture('terminal/escape-sequences-bad.rules'), '--dst', '10.244.2.7:80']);
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
     expect(r.stderr).toMatch(/^sidecar-trace: .*escape-sequences-bad\.rules:3: invalid port "15001\\x1b\]52;c;SGVsbG8=\\x07"/);
@@ -90,7 +90,7 @@ describe('errors on the terminal', () => {
 
 describe('check output on the terminal', () => {
   it('flow and suite names are escaped in the table and the failure diff; JUnit carries them escaped', async () => {
-    const r = await cli(['check', fixture('inputs/escape-sequences-check.yaml')]);
+    const r = await cli(['check', fixture('terminal/escape-sequences-check.yaml')]);
     expect(r.code).toBe(1);
     expect(r.stdout).not.toMatch(RAW_CONTROL);
     expect(r.stdout).toContain('FAIL evil \\x1b]52;c;SGVsbG8=\\x07 flow \\x9b2J');
