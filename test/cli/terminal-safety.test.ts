@@ -65,6 +65,16 @@ describe('rule text from the input on the terminal', () => {
   });
 });
 
+describe('rules', () => {
+  it('prints the rules byte for byte to a pipe, escaped on a terminal', async () => {
+    const piped = await cli(['rules', '--rules', EVIL]);
+    expect(piped.stdout).toContain(`:${CHAIN} - [0:0]`);
+    const tty = await cli(['rules', '--rules', EVIL], { tty: true });
+    expect(tty.stdout).not.toMatch(RAW_CONTROL);
+    expect(tty.stdout).toContain(':EVIL\\x1b[31mRED - [0:0]');
+  });
+});
+
 describe('errors on the terminal', () => {
   it('an input error quoting the bad rule is one line, escaped, exit 2', async () => {
     const r = await cli(['--rules', fixture('terminal/escape-sequences-bad.rules'), '--dst', '10.244.2.7:80']);
