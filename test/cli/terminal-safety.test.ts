@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { toLogicalLines } from '../../src/core/ruleset/extract-log-prefix.js';
 import type { Trace } from '../../src/core/trace.js';
 import { showable } from '../../src/render/safe-text.js';
 import { cli, fixture } from '../helpers/cli.js';
@@ -62,6 +63,18 @@ describe('rule text from the input on the terminal', () => {
     expect(r.code).toBe(0);
     const t = JSON.parse(r.stdout) as Trace;
     expect(t.hops[0]!.steps.map((s) => s.chain)).toEqual(['OUTPUT', 'KEEP\x1b[7mME']);
+  });
+});
+
+describe('log colours', () => {
+  it('are removed from prefixes and line ends only; blanks before a CRI continuation stay', () => {
+    const lines = [
+      '\x1b[32m2024-05-07T02:28:03Z\x1b[0m info \x1b[1m-A OUTPUT -j KEEP\x1b[7mME\x1b[0m ',
+      '\x1b[1m-A OUTPUT -j ACCEPT\x1b[0m',
+      '2024-05-07T02:28:03.1Z stdout P -A OUTPUT -p tcp \x1b[0m',
+      '2024-05-07T02:28:03.2Z stdout F -j RETURN',
+    ];
+    expect(toLogicalLines(lines).map((l) => l.text)).toEqual(['-A OUTPUT -j KEEP\x1b[7mME', '-A OUTPUT -j ACCEPT', '-A OUTPUT -p tcp -j RETURN']);
   });
 });
 

@@ -36,6 +36,7 @@ const CNI_POD = /^istio-cni-node-[a-z0-9]+[ \t]+(?:install-cni[ \t]+)?/;
 /** journald (`journalctl -u kubelet`): `May 07 02:28:03 node kubelet[1234]: `. */
 const JOURNAL = /^[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d{2}:\d{2}:\d{2}[ \t]+\S+[ \t]+[\w.\/@-]+(?:\[\d+\])?:[ \t]+/;
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** The end of a line made of colour codes and blanks only. */
 const TRAILING_ANSI = /(?:\x1b\[[0-9;?]*[A-Za-z]|\s)+$/;
 
 interface Stripped {
@@ -88,7 +89,10 @@ function stripColouredPrefixes(raw: string): Stripped {
   visible += raw.slice(from);
   const r = stripLogPrefixes(visible.replace(/^\s+/, ''));
   const consumed = visible.length - r.text.length;
-  const text = consumed < visible.length ? raw.slice(at[consumed]).replace(TRAILING_ANSI, '') : '';
+  let text = consumed < visible.length ? raw.slice(at[consumed]) : '';
+  // The codes at the end go; the blanks stay (a CRI partial record may end in the middle of a rule).
+  const tail = TRAILING_ANSI.exec(text);
+  if (tail) text = text.slice(0, tail.index) + tail[0].replace(ANSI, '');
   return { ...r, text };
 }
 
