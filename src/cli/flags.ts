@@ -107,6 +107,6 @@ export function addEngineOptions(cmd: Command): Command {
 export function addOutputOptions(cmd: Command, formats: string[]): Command {
   return cmd
     .addOption(new Option('--format <format>', 'output format').choices(formats).default(formats[0]))
-    .option('--ascii', 'ASCII arrows and borders only')
+    .option('--ascii', 'ASCII only: arrows, borders and symbols')
     .option('--no-color', 'no colours (also NO_COLOR, or when output is not a terminal)');
 }

@@ -87,7 +87,8 @@ export function loadIstioSource(io: CliIo, f: IstioFlags, podHasIPv6: boolean): 
     generator: installer === 'cni' ? 'istio-cni' : 'istio-iptables',
     istioVersion: options.release,
     mode: options.mode,
-    annotations,
+    // Sorted by key: the same annotations give the same bytes, in whatever order they were given.
+    annotations: Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     dnsCapture: options.dnsCapture,
     // Not a rule change: 1.27+ injects istio-proxy as a native sidecar (restartable init container) by default;
     // the template takes the annotation first, and anything but "false" means native.

@@ -8,7 +8,7 @@ import { renderTraces, runTrace } from './commands/trace.js';
 import type { CheckFlags } from './commands/check.js';
 import type { DiffFlags } from './commands/diff.js';
 import { CHECK_FORMATS, DIFF_FORMATS, RULES_FORMATS, TRACE_FORMATS, VERIFY_FORMATS } from './formats.js';
-import { describeError, EXIT_OK, EXIT_USAGE } from './exit.js';
+import { describeCommanderError, describeError, EXIT_OK, EXIT_USAGE } from './exit.js';
 import { addEngineOptions, addFlowOptions, addOutputOptions, addSourceOptions, collect, type TraceFlags } from './flags.js';
 import type { CliIo } from './io.js';
 import { listProfiles } from './load-rules.js';
@@ -44,7 +44,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     // Root flags stay before a subcommand, so `verify --dst …` reaches verify.
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    // Commander's error text is printed by run() in the tool's own one-line form.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} });
   addSourceOptions(program).option('--list-profiles', 'list the built-in rule sets and exit');
   addFlowOptions(program);
   addOutputOptions(program, TRACE_FORMATS).option('--explain', 'also list the rules that were evaluated and did not match, with the reason');
@@ -81,7 +82,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .argument('<file>', 'expectations file (YAML; "-" for stdin): rule source, flows, and what must hold for each')
     .description('check the expected paths of an expectations file (see examples/expectations.yaml); exit 0 all pass, 1 any fails, 2 bad file');
   addOutputOptions(check, CHECK_FORMATS)
-    .option('--junit <file>', 'also write the results as JUnit XML to FILE (replaced atomically)')
+    .option('--junit <file>', 'also write the results as JUnit XML to FILE, a regular file, replaced atomically with its owner and mode kept ("-" for stdout; then the report goes to stderr)')
     .option('--ipset <file>', 'the sets of -m set rules: `ipset save` or `ipset list` output (repeatable)', collect);
   addEngineOptions(check);
   check.addHelpText(
@@ -134,12 +135,19 @@ Exit codes: 0 no path changed, 1 some path changed, 2 bad input or usage.`,
 export async function run(argv: string[], io: CliIo): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram(io, (c) => (code = c));
+  if (argv.length === 0) {
+    // No arguments: the help, as git prints it, and the usage exit code (1 means an internal error here).
+    program.outputHelp();
+    return EXIT_USAGE;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version are successes; every other commander complaint is a usage error.
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT_OK : EXIT_USAGE;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      io.stderr(`${describeCommanderError(e.message)}\n`);
+      return EXIT_USAGE;
     }
     const d = describeError(e);
     io.stderr(`${d.message}\n`);

@@ -3,11 +3,12 @@
  * before → after with the deciding rule of every hop on both sides, then a
  * one-line summary (`N flows, M changed`).
  */
-import { stringify } from 'yaml';
 import type { DiffReport, DiffSideView } from '../cli/trace-diff.js';
 import type { Palette } from './colors.js';
 import { renderGrid } from './grid.js';
-import { asciiPath } from './path.js';
+import { asciiText } from './path.js';
+import { showable, terminalSafeJson } from './safe-text.js';
+import { yamlDoc } from './yaml.js';
 
 export interface DiffRenderOptions {
   colors: Palette;
@@ -26,25 +27,26 @@ export function diffSummary(report: DiffReport): string {
 
 export function renderDiffTable(report: DiffReport, opts: DiffRenderOptions): string {
   const c = opts.colors;
-  const arrow = opts.ascii ? '->' : '→';
-  const show = (p: string) => (opts.ascii ? asciiPath(p) : p);
-  const out: string[] = [c.dim(`diff ${report.before.spec} ${arrow} ${report.after.spec} · flows: ${report.flows}`)];
+  // Input text (specs, flow and chain names) with control characters escaped; --ascii: the tool's symbols in ASCII.
+  const show = opts.ascii ? (s: string) => asciiText(showable(s)) : showable;
+  const out: string[] = [c.dim(show(`diff ${report.before.spec} → ${report.after.spec} · flows: ${report.flows}`))];
   if (report.changed.length) {
     const rows = report.changed.map((e) => [
-      e.line === null ? e.name : [{ text: e.name }, { text: `(line ${e.line})`, paint: c.dim }],
-      [{ text: show(e.before.path), paint: c.red }, { text: decidedText(e.before), paint: c.dim }],
-      [{ text: show(e.after.path), paint: c.green }, { text: decidedText(e.after), paint: c.dim }],
+      e.line === null ? show(e.name) : [{ text: show(e.name) }, { text: `(line ${e.line})`, paint: c.dim }],
+      [{ text: show(e.before.path), paint: c.red }, { text: show(decidedText(e.before)), paint: c.dim }],
+      [{ text: show(e.after.path), paint: c.green }, { text: show(decidedText(e.after)), paint: c.dim }],
     ]);
-    out.push(renderGrid({ head: ['Flow', `Before: ${report.before.spec}`, `After: ${report.after.spec}`], colWidths: [30, 48, 48], ascii: opts.ascii, colors: c }, rows));
+    const head = ['Flow', show(`Before: ${report.before.spec}`), show(`After: ${report.after.spec}`)];
+    out.push(renderGrid({ head, colWidths: [30, 48, 48], ascii: opts.ascii, colors: c }, rows));
   }
   out.push(report.summary.changed ? c.bold(diffSummary(report)) : diffSummary(report));
   return `${out.join('\n')}\n`;
 }
 
 export function renderDiffJson(report: DiffReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${terminalSafeJson(JSON.stringify(report, null, 2))}\n`;
 }
 
 export function renderDiffYaml(report: DiffReport): string {
-  return stringify(JSON.parse(JSON.stringify(report)), { lineWidth: 0, aliasDuplicateObjects: false });
+  return yamlDoc(JSON.parse(JSON.stringify(report)));
 }

@@ -3,8 +3,14 @@
  * cluster; edges carry the rule that moved the packet on.
  */
 import type { Trace } from '../core/trace.js';
+import { showable } from './safe-text.js';
 
-const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/**
+ * A quoted DOT string of lines joined by DOT's own line break: each line with its control
+ * characters escaped (shown as `\x1b`, never acted on) and its backslashes and quotes
+ * escaped for DOT, so input text can neither end the string nor add a line break.
+ */
+const q = (...lines: string[]) => `"${lines.map((l) => showable(l).replace(/\\/g, '\\\\').replace(/"/g, '\\"')).join('\\n')}"`;
 
 export function renderDot(traces: Trace[]): string {
   return traces.map(renderOne).join('\n');
@@ -20,8 +26,13 @@ function renderOne(t: Trace): string {
     let prev = start;
     hop.steps.forEach((s, i) => {
       const node = `h${hop.index}_s${i}`;
-      const label = s.kind === 'policy' ? `${s.table} ${s.chain}\\npolicy ${s.target}` : s.kind === 'return' ? `${s.table} ${s.chain}\\nend: return` : `${s.table} ${s.chain} #${s.rule}\\n${s.verdict} ${s.target ?? ''}`.trim();
-      out.push(`    ${node} [label=${q(label).replace(/\\\\n/g, '\\n')}];`);
+      const label =
+        s.kind === 'policy'
+          ? q(`${s.table} ${s.chain}`, `policy ${s.target}`)
+          : s.kind === 'return'
+            ? q(`${s.table} ${s.chain}`, 'end: return')
+            : q(`${s.table} ${s.chain} #${s.rule}`, `${s.verdict} ${s.target ?? ''}`.trim());
+      out.push(`    ${node} [label=${label}];`);
       out.push(`    ${prev} -> ${node} [label=${q(s.hook)}];`);
       prev = node;
     });

@@ -24,6 +24,13 @@ export interface Span {
 /** A cell: plain text, or spans drawn one after the other, each starting on a new line. */
 export type GridCell = string | Span[];
 
+/** A row of one cell across every column (cli-table3's `colSpan` over the whole table). */
+export interface FullRow {
+  full: GridCell;
+}
+
+export type GridRow = GridCell[] | FullRow;
+
 export interface GridOptions {
   head: string[];
   /** Column widths including one blank of padding on each side, as cli-table3's colWidths. */
@@ -84,6 +91,8 @@ export function wrapLine(text: string, max: number): string[] {
 }
 
 function cellLines(cell: GridCell, max: number): string[] {
+  // Most cells are one short line: no split, no wrap (length >= columns, so it fits).
+  if (typeof cell === 'string' && cell.length <= max && !cell.includes('\n')) return [cell];
   const spans: Span[] = typeof cell === 'string' ? [{ text: cell }] : cell;
   const out: string[] = [];
   for (const span of spans) {
@@ -94,8 +103,8 @@ function cellLines(cell: GridCell, max: number): string[] {
   return out;
 }
 
-/** Characters that take one terminal column (ASCII, Latin, punctuation, arrows, box drawing, ✓ ✗). */
-const NARROW = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u257f\u2713\u2717]*$/;
+/** Characters that take one terminal column (ASCII, Latin, punctuation, arrows, ≠, box drawing, ✓ ✗). */
+const NARROW = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2260\u2500-\u257f\u2713\u2717]*$/;
 
 /**
  * One visual row drawn as cli-table3 draws it (border, a blank, the content, padding,
@@ -121,29 +130,59 @@ function drawWithTable(cells: string[], widths: number[], chars: typeof UNICODE_
   return table.toString().split('\n')[1]!;
 }
 
-export function renderGrid(opts: GridOptions, rows: GridCell[][]): string {
+/**
+ * A horizontal border between two rows, as cli-table3 draws it: at each inner column
+ * boundary a cross where both rows have one, ┴ where only the row above has, ┬ where
+ * only the row below has, and a plain line where neither has (full-width rows).
+ */
+function border(widths: number[], above: boolean, below: boolean, ends: [string, string], chars: typeof UNICODE_CHARS, fill: string, fallback: string): string {
+  const joint = above && below ? chars['mid-mid'] : above ? chars['bottom-mid'] : below ? chars['top-mid'] : fallback;
+  return ends[0] + widths.map((w) => fill.repeat(w)).join(joint) + ends[1];
+}
+
+/** The rows of a table, given as a list or produced one by one (a trace of 200,000 steps need not hold them all). */
+export function renderGrid(opts: GridOptions, rows: Iterable<GridRow>): string {
   const chars = opts.ascii ? ASCII_CHARS : UNICODE_CHARS;
   const widths = opts.colWidths;
-  const rule = (left: string, fill: string, mid: string, right: string) => left + widths.map((w) => fill.repeat(w)).join(mid) + right;
-  const top = rule(chars['top-left'], chars.top, chars['top-mid'], chars['top-right']);
-  const sep = rule(chars['left-mid'], chars.mid, chars['mid-mid'], chars['right-mid']);
-  const bottom = rule(chars['bottom-left'], chars.bottom, chars['bottom-mid'], chars['bottom-right']);
+  // A full-width row is one column as wide as all of them and the borders between; its
+  // text wraps, as cli-table3 wraps a spanning cell, at the columns' widths without those borders.
+  const total = widths.reduce((a, b) => a + b, 0);
+  const fullWidth = [total + widths.length - 1];
 
   // Each logical row becomes a group of visual rows, one string per cell.
   const bold = (s: string) => (opts.colors.level > 0 ? opts.colors.bold(s) : s);
-  const toGroup = (cells: GridCell[]): string[][] => {
-    const lines = cells.map((c, i) => cellLines(c, Math.max(1, widths[i]! - 2)));
+  const toGroup = (cells: GridCell[], wraps: number[]): string[][] => {
+    const lines = cells.map((c, i) => cellLines(c, Math.max(1, wraps[i]! - 2)));
     const height = Math.max(1, ...lines.map((l) => l.length));
     return Array.from({ length: height }, (_, r) => lines.map((l) => l[r] ?? ''));
   };
-  const groups = [toGroup(opts.head.map((h) => [{ text: h, paint: bold }])), ...rows.map(toGroup)];
+  // The four separators between rows, by whether the row above and the row below have column borders.
+  const mid = (above: boolean, below: boolean) => border(widths, above, below, [chars['left-mid'], chars['right-mid']], chars, chars.mid, chars.mid);
+  const seps = [mid(false, false), mid(false, true), mid(true, false), mid(true, true)];
 
-  const out: string[] = [top];
-  for (const g of groups) {
-    for (const cells of g) out.push(drawLine(cells, widths, chars) ?? drawWithTable(cells, widths, chars));
-    out.push(sep);
-  }
-  // The last group ends with a separator; the table ends with the bottom border instead.
-  out[out.length - 1] = bottom;
-  return out.join('\n');
+  // Lines are joined in chunks as they are drawn, so a huge table holds text, not line arrays.
+  const chunks: string[] = [];
+  let chunk: string[] = [];
+  const emit = (line: string) => {
+    chunk.push(line);
+    if (chunk.length === 4096) {
+      chunks.push(chunk.join('\n'));
+      chunk = [];
+    }
+  };
+  const head: GridRow = opts.head.map((h) => [{ text: h, paint: bold }]);
+  emit(border(widths, false, true, [chars['top-left'], chars['top-right']], chars, chars.top, chars.top));
+  let above: boolean | null = null;
+  const draw = (row: GridRow) => {
+    const split = Array.isArray(row);
+    if (above !== null) emit(seps[(above ? 2 : 0) + (split ? 1 : 0)]!);
+    const ws = split ? widths : fullWidth;
+    for (const cells of toGroup(split ? row : [row.full], split ? widths : [total])) emit(drawLine(cells, ws, chars) ?? drawWithTable(cells, ws, chars));
+    above = split;
+  };
+  draw(head);
+  for (const row of rows) draw(row);
+  emit(border(widths, above ?? true, false, [chars['bottom-left'], chars['bottom-right']], chars, chars.bottom, chars.bottom));
+  chunks.push(chunk.join('\n'));
+  return chunks.join('\n');
 }

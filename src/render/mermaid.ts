@@ -5,12 +5,22 @@
  */
 import type { Hop, Trace } from '../core/trace.js';
 import type { HookName } from '../core/types.js';
+import { showable } from './safe-text.js';
 
 const HOOK_IDS: Record<HookName, string> = { PREROUTING: 'PRE', INPUT: 'IN', FORWARD: 'FWD', OUTPUT: 'OUT', POSTROUTING: 'POST' };
 
-/** Mermaid treats # and ; specially in message text. */
+/**
+ * Message text for Mermaid: control characters escaped (a line break would end the
+ * statement), and #, ;, < and > as Mermaid's entity codes (# and ; are syntax; < and >
+ * would be read as HTML).
+ */
 function esc(text: string): string {
-  return text.replace(/#/g, '#35;').replace(/;/g, '#59;');
+  return commentText(text).replace(/</g, '#60;').replace(/>/g, '#62;');
+}
+
+/** The title comment (`%% …`): one line; no HTML there. */
+function commentText(text: string): string {
+  return showable(text).replace(/#/g, '#35;').replace(/;/g, '#59;');
 }
 
 function ep(addr: string, port: number | null): string {
@@ -65,7 +75,7 @@ function renderOne(t: Trace): string {
       const id = add({ id: HOOK_IDS[hook], label: `iptables ${hook}` });
       lines.push(`  ${prev}->>${id}: ${esc(label)}`);
       const notes = hopNotes(hop, hook);
-      if (notes.length) lines.push(`  Note over ${id}: ${esc(notes.join('<br/>'))}`);
+      if (notes.length) lines.push(`  Note over ${id}: ${notes.map(esc).join('<br/>')}`);
       prev = id;
       label = 'continue';
     }
@@ -74,7 +84,7 @@ function renderOne(t: Trace): string {
     const end = o.type === 'delivered' ? `delivered ${ep(o.address ?? '', o.port ?? null)}` : o.type === 'egress' ? `out ${o.iface} to ${ep(o.address ?? '', o.port ?? null)}` : `${o.type}${o.detail ? `: ${o.detail}` : ''}`;
     lines.push(`  ${prev}->>${to}: ${esc(hooks.length ? end : `${label} (${end})`)}`);
   }
-  const head = [`%% ${esc(t.flow.title)}`, 'sequenceDiagram'];
+  const head = [`%% ${commentText(t.flow.title)}`, 'sequenceDiagram'];
   for (const [id, label] of participants) head.push(`  participant ${id} as ${esc(label)}`);
   return `${[...head, ...lines].join('\n')}\n`;
 }

@@ -1,10 +1,31 @@
-/** `--format path`: the path line alone; `--ascii` swaps the arrows. */
+/** `--format path`: the path line alone; `--ascii` writes the tool's own symbols (arrows, ≠, ·, …) in ASCII. */
 import type { Trace } from '../core/trace.js';
+import { showable } from './safe-text.js';
 
-export function asciiPath(path: string): string {
-  return path.replace(/ → /g, ' -> ');
+/** The renderers' and the engine's own non-ASCII symbols, and their ASCII forms for --ascii. */
+const ASCII_FORMS: Array<[RegExp, string]> = [
+  [/→/g, '->'],
+  [/ · /g, ' - '],
+  [/·/g, '-'],
+  [/≠/g, '!='],
+  [/≥/g, '>='],
+  [/≤/g, '<='],
+  [/∉/g, 'not in'],
+  [/∈/g, 'in'],
+  [/…/g, '...'],
+  [/✓/g, 'ok'],
+  [/✗/g, 'X'],
+];
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** `text` with the symbols the tool itself prints (arrows, ≠, ·, …) in ASCII. */
+export function asciiText(text: string): string {
+  if (!NON_ASCII.test(text)) return text;
+  let out = text;
+  for (const [re, ascii] of ASCII_FORMS) out = out.replace(re, ascii);
+  return out;
 }
 
 export function renderPath(traces: Trace[], ascii: boolean): string {
-  return traces.map((t) => `${ascii ? asciiPath(t.path) : t.path}\n`).join('');
+  return traces.map((t) => `${ascii ? asciiText(showable(t.path)) : showable(t.path)}\n`).join('');
 }

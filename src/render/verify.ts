@@ -2,14 +2,18 @@
 import Table from 'cli-table3';
 import type { Verification } from '../verify/compare.js';
 import type { Palette } from './colors.js';
+import { asciiText } from './path.js';
+import { showable } from './safe-text.js';
 
 export function renderVerifyTable(results: Verification[], colors: Palette, ascii: boolean): string {
   const c = colors;
+  // Rule text and names from the input, with control characters escaped; --ascii: the tool's symbols in ASCII.
+  const show = ascii ? (s: string) => asciiText(showable(s)) : showable;
   const out: string[] = [];
   for (const v of results) {
-    out.push(c.bold(v.title));
+    out.push(c.bold(show(v.title)));
     if (v.unsupported) {
-      out.push(c.yellow(`not replayed: ${v.unsupported}`), '');
+      out.push(c.yellow(show(`not replayed: ${v.unsupported}`)), '');
       continue;
     }
     const table = new Table({
@@ -21,19 +25,19 @@ export function renderVerifyTable(results: Verification[], colors: Palette, asci
     });
     for (const h of v.hops) {
       const mark = (ok: boolean) => (ok ? c.green(ascii ? 'ok' : '✓') : c.red(ascii ? 'X' : '✗'));
-      table.push([String(h.index), h.simulated?.packet ?? '(no hop)', h.kernel?.packet ?? '(no hop)', mark(h.simulated?.packet === h.kernel?.packet)]);
+      table.push([String(h.index), show(h.simulated?.packet ?? '(no hop)'), show(h.kernel?.packet ?? '(no hop)'), mark(h.simulated?.packet === h.kernel?.packet)]);
       const n = Math.max(h.simulated?.steps.length ?? 0, h.kernel?.steps.length ?? 0);
       for (let i = 0; i < n; i++) {
         const s = h.simulated?.steps[i] ?? '';
         const k = h.kernel?.steps[i] ?? '';
-        table.push(['', s, k, mark(s === k)]);
+        table.push(['', show(s), show(k), mark(s === k)]);
       }
-      table.push(['', `=> ${h.simulated?.end ?? ''}`, `=> ${h.kernel?.end ?? ''}`, mark(h.agree || h.differences.every((d) => !d.startsWith('end')))]);
-      for (const d of h.differences) table.push([{ colSpan: 4, content: c.red(`difference: ${d}`) }]);
+      table.push(['', show(`=> ${h.simulated?.end ?? ''}`), show(`=> ${h.kernel?.end ?? ''}`), mark(h.agree || h.differences.every((d) => !d.startsWith('end')))]);
+      for (const d of h.differences) table.push([{ colSpan: 4, content: c.red(show(`difference: ${d}`)) }]);
     }
     out.push(table.toString());
     out.push(v.agree ? c.green('kernel and simulation agree') : c.red('kernel and simulation DIFFER'));
-    for (const w of v.kernelWarnings) out.push(c.yellow(`kernel harness warning: ${w}`));
+    for (const w of v.kernelWarnings) out.push(c.yellow(show(`kernel harness warning: ${w}`)));
     out.push('');
   }
   const agree = results.filter((r) => r.agree).length;

@@ -10,7 +10,7 @@ import type { Node, YAMLMap } from 'yaml';
 import { traceFlow } from '../../pod/trace-flow.js';
 import { renderCheckJson, renderCheckTable, renderCheckYaml } from '../../render/check.js';
 import { renderJunit } from '../../render/junit.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { checkOutputPath, writeOutputFile, type OutputTarget } from '../atomic-write.js';
 import { resolveLocated, rulesetViewOf } from '../batch.js';
 import { parseCheckFile, type CheckFile } from '../check-file.js';
 import { EXIT_OK } from '../exit.js';
@@ -80,9 +80,18 @@ function readCheckText(io: CliIo, file: string): string {
   return decodeInput(buf, name);
 }
 
+/** Where --junit may write: not over the check file or a file it names. */
+function junitTarget(io: CliIo, file: string, check: CheckFile): OutputTarget {
+  const named = [check.source.rules, check.source.pod, check.source.meshConfig].filter((f): f is string => f !== undefined);
+  return { flag: '--junit', inputs: [file, ...named], stdout: io.stdout };
+}
+
 export function runCheck(io: CliIo, file: string, flags: CheckFlags): number {
   const name = file === '-' ? '<stdin>' : file;
   const check = parseCheckFile(readCheckText(io, file), name);
+  const junit = flags.junit ? { path: flags.junit, target: junitTarget(io, file, check) } : null;
+  // Refused before any tracing: a bad output path is a usage error, found at once.
+  if (junit) checkOutputPath(junit.path, junit.target);
   const opts = traceOptions(flags);
   const ctx = loadFileContext(io, check, flags.ipset);
   const flows: FlowCheck[] = [];
@@ -104,16 +113,18 @@ export function runCheck(io: CliIo, file: string, flags: CheckFlags): number {
     progress.stop();
   }
   const report = checkReport(name, rulesetViewOf(ctx.ruleset), flows);
-  if (flags.junit) writeFileAtomic(flags.junit, renderJunit(report, check.name));
+  if (junit) writeOutputFile(junit.path, renderJunit(report, check.name), junit.target);
+  // `--junit -` puts the XML on stdout; the report then goes to stderr.
+  const out = flags.junit === '-' ? io.stderr : io.stdout;
   switch (flags.format) {
     case 'json':
-      io.stdout(renderCheckJson(report));
+      out(renderCheckJson(report));
       break;
     case 'yaml':
-      io.stdout(renderCheckYaml(report));
+      out(renderCheckYaml(report));
       break;
     default:
-      io.stdout(renderCheckTable(report, { colors: colorsFor(io, flags), ascii: Boolean(flags.ascii) }));
+      out(renderCheckTable(report, { colors: colorsFor(io, flags), ascii: Boolean(flags.ascii) }));
   }
   return report.summary.failed ? EXIT_CHECK_FAILED : EXIT_OK;
 }

@@ -3,12 +3,13 @@
  * real kernel and compare its rule steps with the simulation, hop by hop.
  * Exit 0 when all agree, 1 when any differs, 2 when a capability is missing.
  */
-import { stringify } from 'yaml';
 import { UsageError } from '../../core/errors.js';
 import { SCHEMA_VERSION } from '../../core/trace.js';
 import { resolveFlow } from '../../pod/flow.js';
 import { traceFlow } from '../../pod/trace-flow.js';
+import { terminalSafeJson } from '../../render/safe-text.js';
 import { renderVerifyTable } from '../../render/verify.js';
+import { yamlDoc } from '../../render/yaml.js';
 import type { Verification } from '../../verify/compare.js';
 import { checkCapabilities } from '../../verify/index.js';
 import { verifyTrace } from '../../verify/verify-trace.js';
@@ -35,10 +36,10 @@ export async function runVerify(io: CliIo, flags: TraceFlags): Promise<number> {
   const doc = { schemaVersion: SCHEMA_VERSION, agree: results.every((r) => r.agree), results };
   switch (flags.format) {
     case 'json':
-      io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+      io.stdout(`${terminalSafeJson(JSON.stringify(doc, null, 2))}\n`);
       break;
     case 'yaml':
-      io.stdout(stringify(JSON.parse(JSON.stringify(doc)), { lineWidth: 0 }));
+      io.stdout(yamlDoc(JSON.parse(JSON.stringify(doc))));
       break;
     default:
       io.stdout(renderVerifyTable(results, colorsFor(io, flags), Boolean(flags.ascii)));

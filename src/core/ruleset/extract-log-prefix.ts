@@ -52,6 +52,8 @@ const JOURNAL_ISO = new RegExp(`^${TS}[ \\t]+\\S+[ \\t]+[\\w.\\/@-]+\\[\\d+\\]:(
 /** RFC 5424 syslog: `<30>1 2026-03-01T12:00:00.1+00:00 host istio-start.sh 6717 - - `. */
 const SYSLOG_5424 = new RegExp(`^<\\d{1,3}>1[ \\t]+${TS}[ \\t]+\\S+[ \\t]+\\S+[ \\t]+\\S+[ \\t]+\\S+[ \\t]+(?:-|\\[.*?\\])(?:[ \\t]+|$)`);
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** The end of a line made of colour codes and blanks only. */
+const TRAILING_ANSI = /(?:\x1b\[[0-9;?]*[A-Za-z]|\s)+$/;
 
 interface Stripped {
   text: string;
@@ -89,6 +91,35 @@ export function stripLogPrefixes(input: string): Stripped {
   return { text: s, stripped, partial };
 }
 
+/**
+ * A line's log prefixes removed, with the terminal colour codes (CSI sequences) of a
+ * coloured log taken out of the prefix and off the ends of the text only. Codes inside
+ * the rule text stay: they are part of it (a chain name or comment may hold any byte),
+ * and the renderers show them escaped; removing them would show a name that is not
+ * the real one.
+ */
+function stripColouredPrefixes(raw: string): Stripped {
+  if (raw.indexOf('\x1b') < 0) return stripLogPrefixes(raw.replace(/^\s+/, ''));
+  // The visible characters, and where each one is in the raw line.
+  let visible = '';
+  const at: number[] = [];
+  let from = 0;
+  for (const m of raw.matchAll(ANSI)) {
+    for (let i = from; i < m.index; i++) at.push(i);
+    visible += raw.slice(from, m.index);
+    from = m.index + m[0].length;
+  }
+  for (let i = from; i < raw.length; i++) at.push(i);
+  visible += raw.slice(from);
+  const r = stripLogPrefixes(visible.replace(/^\s+/, ''));
+  const consumed = visible.length - r.text.length;
+  let text = consumed < visible.length ? raw.slice(at[consumed]) : '';
+  // The codes at the end go; the blanks stay (a CRI partial record may end in the middle of a rule).
+  const tail = TRAILING_ANSI.exec(text);
+  if (tail) text = text.slice(0, tail.index) + tail[0].replace(ANSI, '');
+  return { ...r, text };
+}
+
 /** The text carried by a JSON log record, or null when the line is not one. */
 function jsonPayload(s: string): string | null {
   let v: unknown;
@@ -112,7 +143,7 @@ function expand(text: string, line: number, stripped: boolean, depth: number, ou
     const inner = jsonPayload(t);
     if (inner !== null) {
       for (const part of inner.split(/\r?\n/)) {
-        const r = stripLogPrefixes(part.replace(ANSI, '').trim());
+        const r = stripColouredPrefixes(part.trim());
         expand(r.text, line, true, depth + 1, out);
       }
       return;
@@ -136,21 +167,19 @@ function plainTableLine(raw: string): boolean {
   return false;
 }
 
-/**
- * Physical lines (without line terminators) to logical lines. `noEscapes` says the
- * input holds no ESC character at all (no ANSI colours to remove).
- */
-export function toLogicalLines(physical: string[], noEscapes = false): LogicalLine[] {
+/** Physical lines (without line terminators) to logical lines. */
+export function toLogicalLines(physical: string[]): LogicalLine[] {
   const out: LogicalLine[] = [];
   let pending: { text: string; line: number } | null = null;
   physical.forEach((raw, idx) => {
-    // Fast path for table text: exactly what the general path gives such a line.
-    if (noEscapes && pending === null && (raw === '' || plainTableLine(raw))) {
+    // Table text is its own text (what the general path gives such a line without escapes;
+    // with them, the escapes are part of the rules, never a log's colours).
+    if (pending === null && (raw === '' || plainTableLine(raw))) {
       out.push({ text: raw.trim(), line: idx + 1, stripped: false });
       return;
     }
     // Keep trailing blanks until the record is complete: a CRI `P` chunk may end in the middle of a rule.
-    const r = stripLogPrefixes(raw.replace(ANSI, '').replace(/^\s+/, ''));
+    const r = stripColouredPrefixes(raw);
     let text = r.text;
     let line = idx + 1;
     if (pending) {

@@ -426,7 +426,7 @@ export function extractRuleBlocks(text: string, file: string, options: ExtractOp
     logMode = tableScan.evidence;
     firstLine = tableScan.firstLine;
   } else {
-    const logical = toLogicalLines(physical, noEscapes);
+    const logical = toLogicalLines(physical);
     settings = bannerSettings(logical);
     items = new Array(logical.length);
     for (let i = 0; i < logical.length; i++) {

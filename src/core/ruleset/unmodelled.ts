@@ -79,7 +79,7 @@ export function refuseNftables(text: string, file: string): void {
   if (!NFT_HINT.test(body)) return;
   const physical = body.split(/\r?\n/);
   let logged = false;
-  for (const l of toLogicalLines(physical, body.indexOf('\x1b') < 0)) {
+  for (const l of toLogicalLines(physical)) {
     const t = l.text;
     if (NFT_LOGGED.test(t)) {
       logged = true;

@@ -12,7 +12,6 @@ import { parseRulesText } from '../../../src/cli/load-rules.js';
 import { InputError, RuleSyntaxError } from '../../../src/core/errors.js';
 import { commentMatch } from '../../../src/core/matches/comment.js';
 import { addressFromValue, parseAddress, parseCidr, type Address, type Cidr } from '../../../src/core/net/address.js';
-import { toLogicalLines } from '../../../src/core/ruleset/extract-log-prefix.js';
 import { extractRuleBlocks } from '../../../src/core/ruleset/extract.js';
 import { isUnknownMatch, type Rule, type Ruleset } from '../../../src/core/ruleset/model.js';
 import { parseRuleSpec, saveRuleSpec } from '../../../src/core/ruleset/rule-spec.js';
@@ -265,13 +264,6 @@ describe('extract fast path', () => {
     }
   });
 
-  it('turns physical lines into logical lines alike with and without the no-escape hint', () => {
-    for (const { name, text } of corpus()) {
-      if (text.includes('\x1b')) continue;
-      const physical = text.split(/\r?\n/);
-      expect(toLogicalLines(physical, true), name).toEqual(toLogicalLines(physical, false));
-    }
-  });
 });
 
 // ---------------------------------------------------------------------------
