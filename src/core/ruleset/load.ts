@@ -370,16 +370,22 @@ export function finishTable(table: Table, file: string): void {
   if (cycle) {
     const first = table.chains.get(cycle[0]!)!;
     const rule = first.rules.find((r) => jumpOf(r)?.chain === cycle[1]);
-    throw new InputError(`chain loop: ${cycle.join(' -> ')} (the kernel rejects rule sets with jump cycles)`, file, (rule && lineOf(rule)) ?? first.provenance?.line ?? null);
+    throw new InputError(`chain loop: ${shortPath(cycle)} (the kernel rejects rule sets with jump cycles)`, file, (rule && lineOf(rule)) ?? first.provenance?.line ?? null);
   }
   const deep = problem === 'too-deep' ? findTooDeep(table) : null;
   if (deep) {
     throw new InputError(
-      `jumps nest ${deep.path.length - 1} user chains deep (${deep.path.join(' -> ')}); the kernel allows ${MAX_CHAIN_DEPTH} ("Too many links")`,
+      `jumps nest ${deep.path.length - 1} user chains deep (${shortPath(deep.path)}); the kernel allows ${MAX_CHAIN_DEPTH} ("Too many links")`,
       file,
       lineOf(deep.rule),
     );
   }
+}
+
+/** A chain path for a message: a 100,000-chain loop or nest is named by its ends, not in full. */
+function shortPath(path: string[]): string {
+  if (path.length <= 20) return path.join(' -> ');
+  return `${path.slice(0, 10).join(' -> ')} -> … ${path.length - 15} more … -> ${path.slice(-5).join(' -> ')}`;
 }
 
 /**
@@ -423,29 +429,37 @@ function checkJumpGraph(chains: Chain[], edgeStart: Int32Array, edges: number[])
   return null;
 }
 
+/**
+ * The first loop in chain-name order, as a path that ends where it began. Iterative
+ * (an explicit stack, not recursion), so 100,000 nested chains cannot overflow the call stack.
+ */
 function findCycle(table: Table): string[] | null {
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string): string[] | null => {
-    const s = state.get(name);
-    if (s === 'done') return null;
-    if (s === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
-    state.set(name, 'visiting');
-    stack.push(name);
-    for (const rule of table.chains.get(name)?.rules ?? []) {
-      const t = jumpOf(rule);
-      if (t !== null) {
-        const found = visit(t.chain);
-        if (found) return found;
+  // The current path: each chain with the position of its next rule to follow.
+  const path: string[] = [];
+  const nextRule: number[] = [];
+  for (const root of [...table.chains.keys()].sort()) {
+    if (state.has(root)) continue;
+    state.set(root, 'visiting');
+    path.push(root);
+    nextRule.push(0);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const rules = table.chains.get(path[top]!)?.rules ?? [];
+      if (nextRule[top]! >= rules.length) {
+        state.set(path.pop()!, 'done');
+        nextRule.pop();
+        continue;
       }
+      const t = jumpOf(rules[nextRule[top]!++]!);
+      if (t === null) continue;
+      const s = state.get(t.chain);
+      if (s === 'done') continue;
+      if (s === 'visiting') return [...path.slice(path.indexOf(t.chain)), t.chain];
+      state.set(t.chain, 'visiting');
+      path.push(t.chain);
+      nextRule.push(0);
     }
-    stack.pop();
-    state.set(name, 'done');
-    return null;
-  };
-  for (const name of [...table.chains.keys()].sort()) {
-    const found = visit(name);
-    if (found) return found;
   }
   return null;
 }
