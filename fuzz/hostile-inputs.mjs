@@ -46,7 +46,8 @@ export function jumpFanOut(depth = 15, fanout = 3, table = 'filter') {
  * every alternative is a full walk, and each walk fans out.
  */
 export function statisticTree(depth = 15, fanout = 2) {
-  const out = ['*nat', ':OUTPUT ACCEPT [0:0]'];
+  // filter, not nat: nat runs only when some rule needs conntrack, and statistic does not.
+  const out = ['*filter', ':OUTPUT ACCEPT [0:0]'];
   for (let i = 1; i <= depth; i++) out.push(`:S${i} - [0:0]`);
   out.push('-A OUTPUT -p tcp -m statistic --mode random --probability 0.5 -j S1');
   for (let i = 1; i < depth; i++) {
