@@ -30,12 +30,17 @@ export function chainRing(count) {
 /**
  * `depth` user chains, each jumping `fanout` times to the next; the last returns.
  * The kernel accepts it (depth <= 15) and, per packet, visits fanout^depth rules.
+ * `pad` rules that never match (a source nobody uses) go before each chain's jumps:
+ * work the trace does not record, so the step budget, not the size budget, stops it.
  */
-export function jumpFanOut(depth = 15, fanout = 3, table = 'filter') {
+export function jumpFanOut(depth = 15, fanout = 3, table = 'filter', pad = 0) {
   const out = [`*${table}`, ':OUTPUT ACCEPT [0:0]'];
   for (let i = 1; i <= depth; i++) out.push(`:C${i} - [0:0]`);
   out.push('-A OUTPUT -j C1');
-  for (let i = 1; i < depth; i++) for (let k = 0; k < fanout; k++) out.push(`-A C${i} -j C${i + 1}`);
+  for (let i = 1; i < depth; i++) {
+    for (let k = 0; k < pad; k++) out.push(`-A C${i} -s 192.0.2.${k % 250}/32 -j DROP`);
+    for (let k = 0; k < fanout; k++) out.push(`-A C${i} -j C${i + 1}`);
+  }
   out.push(`-A C${depth} -j RETURN`);
   out.push('COMMIT', '');
   return out.join('\n');
@@ -83,6 +88,7 @@ export function hostileInputs() {
     { name: 'deep-goto-10000', text: deepChain(10_000, 'goto') },
     { name: 'ring-10000', text: chainRing(10_000) },
     { name: 'fan-out-15x3', text: jumpFanOut(15, 3) },
+    { name: 'fan-out-15x3-padded', text: jumpFanOut(15, 3, 'filter', 200) },
     { name: 'statistic-tree-15x2', text: statisticTree(15, 2) },
     { name: 'inserts-100000', text: manyInserts(100_000) },
     { name: 'deletes-20000', text: manyDeletes(20_000) },
