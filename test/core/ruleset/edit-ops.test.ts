@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain JavaScript shared with the fuzz harness
 import { manyDeletes, manyInserts } from '../../../fuzz/hostile-inputs.mjs';
+import type { Rule } from '../../../src/core/ruleset/model.js';
+import { RuleList } from '../../../src/core/ruleset/rule-list.js';
 import { rulesetOf } from '../../helpers/rules.js';
 
 /** mulberry32, as the bench generator uses. */
@@ -75,6 +77,43 @@ describe('-I, -D and -R against a plain array model', () => {
     const chain = chainOf(['*filter', '-A OUTPUT -j DROP', '-I OUTPUT -j ACCEPT', '-A OUTPUT -j RETURN', '-D OUTPUT 1', 'COMMIT'].join('\n'));
     expect(chain.rules.map((x) => x.text)).toEqual(['-A OUTPUT -j DROP', '-A OUTPUT -j RETURN']);
     expect(() => chainOf('*filter\n-A OUTPUT -j DROP\n-D OUTPUT -j DROP\n-D OUTPUT -j DROP\nCOMMIT')).toThrow(/no rule "-A OUTPUT -j DROP" to delete in OUTPUT/);
+  });
+});
+
+describe('RuleList against a plain array', () => {
+  it('200 random sequences of insert, remove, replace and remove-first-by-text agree after every operation', () => {
+    const r = rng(42);
+    let id = 0;
+    // Only text is read by RuleList; id tells equal texts apart.
+    const rule = () => ({ text: `t${Math.floor(r() * 4)}`, id: id++ }) as unknown as Rule & { id: number };
+    for (let trial = 0; trial < 200; trial++) {
+      const model: Array<Rule & { id: number }> = [];
+      const list = new RuleList([]);
+      for (let op = 0; op < 60; op++) {
+        const x = r();
+        if (x < 0.4 || model.length === 0) {
+          const at = Math.floor(r() * (model.length + 1));
+          const n = rule();
+          model.splice(at, 0, n);
+          list.insert(at, [n]);
+        } else if (x < 0.6) {
+          const at = Math.floor(r() * model.length);
+          model.splice(at, 1);
+          list.removeAt(at);
+        } else if (x < 0.8) {
+          const text = model[Math.floor(r() * model.length)]!.text;
+          model.splice(model.findIndex((m) => m.text === text), 1);
+          expect(list.removeFirstWithText(text)).toBe(true);
+        } else {
+          const at = Math.floor(r() * model.length);
+          const n = rule();
+          model[at] = n;
+          list.replaceAt(at, n);
+        }
+        expect(list.toArray().map((m) => (m as Rule & { id: number }).id), `trial ${trial} op ${op}`).toEqual(model.map((m) => m.id));
+      }
+      expect(list.removeFirstWithText('absent')).toBe(false);
+    }
   });
 });
 
