@@ -6,7 +6,7 @@
  * either budget runs out, and the trace says where and why.
  */
 
-/** Rules evaluated (and chain ends met): the largest real flow measured needs ~14,000 (bench/LOG.md). */
+/** Rules evaluated (and chain ends met): the largest real flow measured (a 100k-rule kube-proxy dump, --explain, 19 endpoints) needs ~14,000. */
 export const DEFAULT_MAX_STEPS = 1_000_000;
 /**
  * Trace size, in bytes of recorded entries (about their size in the JSON output): the largest
