@@ -5,6 +5,7 @@ import { DEFAULT_PROFILE } from '../pod/profiles.js';
 import { KNOWN_RANGE } from '../pod/generator/index.js';
 import { SCENARIOS } from '../pod/scenarios.js';
 import { DEFAULT_MAX_HOPS } from '../pod/trace-flow.js';
+import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TRACE_BYTES } from '../core/netfilter/budget.js';
 import type { IstioFlags } from './istio-source.js';
 import { VALIDATE_MODES } from './load-rules.js';
 
@@ -39,6 +40,8 @@ export interface OutputFlags {
   unknown: string;
   maxHops: string;
   pick?: string;
+  maxSteps?: string;
+  maxTraceSize?: string;
 }
 
 export type TraceFlags = SourceFlags & FlowFlags & OutputFlags & { listProfiles?: boolean };
@@ -101,7 +104,9 @@ export function addEngineOptions(cmd: Command): Command {
         .default('stop'),
     )
     .option('--max-hops <n>', 'stop after this many connections (loop guard)', String(DEFAULT_MAX_HOPS))
-    .option('--pick <branch>', 'at -m statistic rules (random endpoint picks): list every alternative (all, default), follow the first, or follow alternative N', 'all');
+    .option('--pick <branch>', 'at -m statistic rules (random endpoint picks): list every alternative (all, default), follow the first, or follow alternative N', 'all')
+    .option('--max-steps <n>', `stop a trace after this many rule evaluations, all hops and alternatives together (default ${DEFAULT_MAX_STEPS})`)
+    .option('--max-trace-size <mib>', `stop a trace that grows past this many MiB (default ${DEFAULT_MAX_TRACE_BYTES / 1024 / 1024})`);
 }
 
 export function addOutputOptions(cmd: Command, formats: string[]): Command {

@@ -2,6 +2,7 @@
 import { UsageError } from '../core/errors.js';
 import { parseAddress } from '../core/net/address.js';
 import type { Host } from '../core/netfilter/host.js';
+import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TRACE_BYTES } from '../core/netfilter/budget.js';
 import type { UnknownPolicy } from '../core/netfilter/walk.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 import { defaultPodConfig, type PodConfig } from '../pod/config.js';
@@ -140,15 +141,20 @@ export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags, lazy: Laz
   return ctx;
 }
 
-export function traceOptions(flags: Pick<OutputFlags, 'unknown' | 'maxHops' | 'explain' | 'pick'>): TraceOptions {
+export function traceOptions(flags: Pick<OutputFlags, 'unknown' | 'maxHops' | 'explain' | 'pick' | 'maxSteps' | 'maxTraceSize'>): TraceOptions {
   const maxHops = intFlag('--max-hops', flags.maxHops)!;
   if (maxHops < 1) throw new UsageError('--max-hops must be at least 1');
+  const maxSteps = intFlag('--max-steps', flags.maxSteps) ?? DEFAULT_MAX_STEPS;
+  if (maxSteps < 1) throw new UsageError('--max-steps must be at least 1');
+  const traceMib = intFlag('--max-trace-size', flags.maxTraceSize);
+  if (traceMib !== undefined && traceMib < 1) throw new UsageError('--max-trace-size must be at least 1 (MiB)');
+  const maxTraceBytes = traceMib === undefined ? DEFAULT_MAX_TRACE_BYTES : traceMib * 1024 * 1024;
   const p = flags.pick ?? 'all';
   let pick: TraceOptions['pick'];
   if (p === 'all' || p === 'first') pick = p;
   else if (/^[1-9]\d*$/.test(p)) pick = Number(p);
   else throw new UsageError(`--pick: "${p}" is not all, first, or an alternative number (1, 2, …)`);
-  return { unknown: flags.unknown as UnknownPolicy, explain: Boolean(flags.explain), maxHops, pick };
+  return { unknown: flags.unknown as UnknownPolicy, explain: Boolean(flags.explain), maxHops, pick, maxSteps, maxTraceBytes };
 }
 
 export interface FlowRun {

@@ -56,7 +56,8 @@ export interface PacketView {
   mark: number;
 }
 
-export type OutcomeType = 'delivered' | 'egress' | 'forwarded' | 'dropped' | 'rejected' | 'unknown' | 'hop-limit';
+/** budget: the trace stopped at its step or size budget (--max-steps, --max-trace-size), so it is incomplete. */
+export type OutcomeType = 'delivered' | 'egress' | 'forwarded' | 'dropped' | 'rejected' | 'unknown' | 'hop-limit' | 'budget';
 
 export interface Outcome {
   type: OutcomeType;

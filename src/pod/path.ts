@@ -46,6 +46,8 @@ function endLabel(info: HopPathInfo): string {
       return 'UNKNOWN';
     case 'hop-limit':
       return 'HOP LIMIT';
+    case 'budget':
+      return 'STOPPED (budget)';
   }
 }
 

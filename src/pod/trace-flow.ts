@@ -6,6 +6,7 @@
 import type { Host } from '../core/netfilter/host.js';
 import { lookupRoute } from '../core/netfilter/routing.js';
 import type { Packet } from '../core/netfilter/packet.js';
+import { traceBudget, type TraceBudget } from '../core/netfilter/budget.js';
 import { traverse } from '../core/netfilter/traverse.js';
 import type { Recorder, UnknownPolicy, WalkOptions } from '../core/netfilter/walk.js';
 import { UsageError } from '../core/errors.js';
@@ -23,6 +24,10 @@ export interface TraceOptions {
   maxHops: number;
   /** At `-m statistic` rules: list every branch ('all', default), take the first, or follow alternative N. */
   pick?: 'all' | 'first' | number;
+  /** The trace's step budget (rules evaluated, all hops and alternatives together); default DEFAULT_MAX_STEPS. */
+  maxSteps?: number;
+  /** The trace's size budget in bytes of recorded text; default DEFAULT_MAX_TRACE_BYTES. */
+  maxTraceBytes?: number;
 }
 
 /** Enumeration stops here; the trace says so. */
@@ -146,7 +151,16 @@ function startLabel(flow: Flow, pod: PodConfig, origin: 'local' | 'remote'): str
   return 'Local Pod';
 }
 
-function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opts: TraceOptions, notes: string[], decide: WalkOptions['decide']): { trace: Trace; chances: Recorder['chances'] } {
+function traceOnce(
+  ruleset: Ruleset,
+  pod: PodConfig,
+  host: Host,
+  flow: Flow,
+  opts: TraceOptions,
+  notes: string[],
+  decide: WalkOptions['decide'],
+  budget: TraceBudget,
+): { trace: Trace; chances: Recorder['chances'] } {
   const chances: Recorder['chances'] = [];
   const origin: 'local' | 'remote' = !flow.src || isPodLocal(flow.src.addr, pod) ? 'local' : 'remote';
   const warnings: string[] = [];
@@ -172,7 +186,7 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
     note: null,
   };
   let viaUsed = false;
-  const walkOpts: WalkOptions = { unknown: opts.unknown, explain: opts.explain };
+  const walkOpts: WalkOptions = { unknown: opts.unknown, explain: opts.explain, budget };
   if (decide) walkOpts.decide = decide;
   const firstLabel = startLabel(flow, pod, origin);
   for (let index = 1; start; index++) {
@@ -216,6 +230,11 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
         "pilot-agent's DNS proxy answers from its own table, or forwards the query upstream as uid " +
           `${pod.proxyUid}; trace that leg with --uid ${pod.proxyUid} --dst <nameserver>:53 --proto ${flow.proto}`,
       );
+    }
+    if (res.outcome.type === 'budget') {
+      // A truncated trace must not look complete: the outcome says budget, and so does a warning.
+      warnings.push(`trace incomplete: hop ${index} ${res.outcome.detail}`);
+      break;
     }
     const next = envoyNext(res, pod, flow, viaUsed);
     if (next && 'stop' in next) {
@@ -289,20 +308,28 @@ function withoutRepeats(list: string[]): string[] {
  */
 export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opts: TraceOptions, notes: string[] = []): Trace {
   const pick = opts.pick ?? 'all';
+  // One budget for the whole trace: every hop and every alternative draws on it.
+  const budget = traceBudget(opts.maxSteps, opts.maxTraceBytes);
   if (pick === 'first') {
-    const { trace, chances } = traceOnce(ruleset, pod, host, flow, opts, notes, () => true);
+    const { trace, chances } = traceOnce(ruleset, pod, host, flow, opts, notes, () => true, budget);
     if (chances.length) trace.warnings.push(`-m statistic picks at random: followed the first branch at each of ${chances.length} statistic rule(s) (--pick first)`);
     return trace;
   }
   const leaves: Array<{ trace: Trace; chances: Recorder['chances'] }> = [];
   let prefix: boolean[] = [];
   let truncated = false;
+  let outOfBudget = false;
   for (;;) {
     let i = 0;
     const choices = prefix;
-    const leaf = traceOnce(ruleset, pod, host, flow, opts, notes, () => (i < choices.length ? choices[i++]! : (i++, true)));
+    const leaf = traceOnce(ruleset, pod, host, flow, opts, notes, () => (i < choices.length ? choices[i++]! : (i++, true)), budget);
     leaves.push(leaf);
     if (!leaf.chances.length) break;
+    if (budget.exhausted !== null) {
+      // This alternative stopped at the budget; those after it are not enumerated.
+      outOfBudget = true;
+      break;
+    }
     // Backtrack: flip the last "match" to "no match" and explore from there.
     const taken = leaf.chances.map((c) => c.matched);
     const j = taken.lastIndexOf(true);
@@ -315,6 +342,7 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
   }
   if (typeof pick === 'number') {
     const chosen = leaves[pick - 1];
+    if (!chosen && outOfBudget) throw new UsageError(`--pick ${pick}: the trace's budget ran out while enumerating alternative ${leaves.length} (${budget.exhausted}); raise --max-steps or --max-trace-size, or use --pick first`);
     if (!chosen) throw new UsageError(`--pick ${pick}: this flow has ${leaves.length} alternative${leaves.length === 1 ? '' : 's'}`);
     if (leaves.length > 1) chosen.trace.warnings.push(`-m statistic picks at random: followed alternative ${pick} of ${leaves.length} (--pick ${pick})`);
     return chosen.trace;
@@ -330,7 +358,7 @@ export function traceFlow(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Fl
     hops: l.trace.hops,
   }));
   main.warnings.push(
-    `-m statistic picks at random: ${leaves.length} alternatives${truncated ? ` (stopped at ${MAX_BRANCHES})` : ''}, each listed with its probability in "branches"; the hops shown are alternative 1; --pick first|N follows one`,
+    `-m statistic picks at random: ${leaves.length} alternatives${truncated ? ` (stopped at ${MAX_BRANCHES})` : ''}${outOfBudget ? ' (stopped at the budget: the last is incomplete, later ones are not listed)' : ''}, each listed with its probability in "branches"; the hops shown are alternative 1; --pick first|N follows one`,
   );
   return main;
 }

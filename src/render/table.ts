@@ -115,6 +115,7 @@ function outcomeColor(hop: Hop, c: Palette): (s: string) => string {
       return c.green;
     case 'unknown':
     case 'hop-limit':
+    case 'budget':
       return c.yellow;
     default:
       return c.red;

@@ -195,6 +195,8 @@ class HopRun {
           return { ended: true, outcome: { type: 'rejected', detail: `rejected in ${tableName} ${hook}` } };
         case 'unknown':
           return { ended: true, outcome: { type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' } };
+        case 'budget':
+          return { ended: true, outcome: { type: 'budget', detail: result.reason! } };
         case 'accept':
           break;
       }

@@ -14,6 +14,7 @@ import type { LocalSocket, Packet } from './packet.js';
 import { statisticProbability, type StatisticOptions } from '../matches/statistic.js';
 import { dstCandidates, INDEX_MIN_RULES } from './chain-index.js';
 import { inCidr } from './in-cidr.js';
+import { budgetReason, ENTRY_BYTES, unlimitedBudget, type TraceBudget } from './budget.js';
 
 export type UnknownPolicy = 'stop' | 'match' | 'no-match';
 
@@ -32,10 +33,13 @@ export interface WalkOptions {
   explain: boolean;
   /** Decide a chance point: true = the rule matches. Without it, chance points are plain unknowns. */
   decide?: (point: ChancePoint) => boolean;
+  /** Shared by every walk of one trace (all hops, all alternatives); without it, no limit. */
+  budget?: TraceBudget;
 }
 
 export interface WalkResult {
-  verdict: 'accept' | 'drop' | 'reject' | 'unknown';
+  /** budget: the trace's step or size budget ran out (budget.ts); reason says where. */
+  verdict: 'accept' | 'drop' | 'reject' | 'unknown' | 'budget';
   nat?: NatChange;
   socket?: LocalSocket;
   /** Why the walk ended in unknown. */
@@ -213,15 +217,39 @@ function targetName(rule: Rule): string | null {
   }
 }
 
+/** Record a step, charging its size to the budget. */
+function record(rec: Recorder, budget: TraceBudget, s: Step): void {
+  budget.bytes -= ENTRY_BYTES + (s.text === null ? 0 : s.text.length) + (s.reason === undefined ? 0 : s.reason.length) + (s.effect === undefined ? 0 : s.effect.length);
+  rec.steps.push(s);
+}
+
+function recordMiss(rec: Recorder, budget: TraceBudget, m: Miss): void {
+  budget.bytes -= ENTRY_BYTES + m.text.length + m.reason.length;
+  rec.misses.push(m);
+}
+
+function recordWarning(rec: Recorder, budget: TraceBudget, w: string): void {
+  budget.bytes -= ENTRY_BYTES + w.length;
+  rec.warnings.push(w);
+}
+
+/** The walk stops at the budget: where (before which rule), and which budget ran out. */
+function outOfBudget(budget: TraceBudget, ctx: EvalCtx, chain: Chain, index: number): WalkResult {
+  const at = index < chain.rules.length ? `rule ${index + 1}` : 'its end';
+  const where = `${ctx.table} ${ctx.hook}, chain ${chain.name} at ${at}`;
+  budget.exhausted ??= where;
+  return { verdict: 'budget', reason: `stopped in ${where}: ${budgetReason(budget)}` };
+}
+
 // Walk results without details, shared (callers only read them).
 const ACCEPTED: Readonly<WalkResult> = { verdict: 'accept' };
 const DROPPED: Readonly<WalkResult> = { verdict: 'drop' };
 const REJECTED: Readonly<WalkResult> = { verdict: 'reject' };
 
 /** RETURN (or the end of the chain) at the top: the built-in chain's policy decides. */
-function applyPolicy(builtin: Chain, ctx: EvalCtx, rec: Recorder): WalkResult {
+function applyPolicy(builtin: Chain, ctx: EvalCtx, rec: Recorder, budget: TraceBudget): WalkResult {
   const policy = builtin.policy ?? 'ACCEPT';
-  rec.steps.push(step(ctx, builtin, null, 'policy', policy, policy === 'ACCEPT' ? 'accept' : 'drop', null));
+  record(rec, budget, step(ctx, builtin, null, 'policy', policy, policy === 'ACCEPT' ? 'accept' : 'drop', null));
   return policy === 'ACCEPT' ? ACCEPTED : DROPPED;
 }
 
@@ -238,14 +266,17 @@ export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: Eval
   let frame = frameAt(builtin);
   // With --explain every miss is reported, so every rule is tested.
   const indexed = !opts.explain;
+  const budget = opts.budget ?? unlimitedBudget();
   for (;;) {
     const { chain } = frame;
     // Chains too short to be indexed are scanned rule by rule (dstCandidates would answer null).
     if (indexed && frame.index < chain.rules.length && chain.rules.length >= INDEX_MIN_RULES) skipToCandidate(frame, pkt, ctx.family);
+    // One step per rule evaluated or chain end met: what the kernel pays for this packet.
+    if (--budget.steps < 0 || budget.bytes < 0) return outOfBudget(budget, ctx, chain, frame.index);
     if (frame.index >= chain.rules.length) {
-      if (!chain.builtin) rec.steps.push(step(ctx, chain, null, 'return', null, 'return', null));
+      if (!chain.builtin) record(rec, budget, step(ctx, chain, null, 'return', null, 'return', null));
       const caller = stack.pop();
-      if (caller === undefined) return applyPolicy(builtin, ctx, rec);
+      if (caller === undefined) return applyPolicy(builtin, ctx, rec, budget);
       frame = caller;
       continue;
     }
@@ -260,32 +291,33 @@ export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: Eval
       const p = evaluated.chance;
       const matched = opts.decide({ hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, probability: p });
       rec.chances.push({ hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, probability: p, matched });
+      budget.bytes -= ENTRY_BYTES;
       result = matched ? 'yes' : 'no';
     }
     if (result === 'no') {
-      if (opts.explain) rec.misses.push({ hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, text: rule.text, reason: why });
+      if (opts.explain) recordMiss(rec, budget, { hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, text: rule.text, reason: why });
       continue;
     }
     if (result === 'unknown') {
       if (opts.unknown === 'stop') {
-        rec.steps.push(step(ctx, chain, position, 'rule', targetName(rule), 'unknown', rule, { reason: why }));
+        record(rec, budget, step(ctx, chain, position, 'rule', targetName(rule), 'unknown', rule, { reason: why }));
         return { verdict: 'unknown', reason: `${chain.name} rule ${position}: ${why}` };
       }
-      rec.warnings.push(`${ctx.table} ${chain.name} rule ${position} could not be evaluated (${why}); assumed ${opts.unknown === 'match' ? 'it matches' : 'it does not match'} (--unknown ${opts.unknown})`);
+      recordWarning(rec, budget, `${ctx.table} ${chain.name} rule ${position} could not be evaluated (${why}); assumed ${opts.unknown === 'match' ? 'it matches' : 'it does not match'} (--unknown ${opts.unknown})`);
       if (opts.unknown === 'no-match') {
-        if (opts.explain) rec.misses.push({ hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, text: rule.text, reason: `assumed no match: ${why}` });
+        if (opts.explain) recordMiss(rec, budget, { hook: ctx.hook, table: ctx.table, chain: chain.name, rule: position, text: rule.text, reason: `assumed no match: ${why}` });
         continue;
       }
     }
     const t = rule.target;
     switch (t.kind) {
       case 'none':
-        rec.steps.push(step(ctx, chain, position, 'rule', null, 'continue', rule));
+        record(rec, budget, step(ctx, chain, position, 'rule', null, 'continue', rule));
         continue;
       case 'jump':
       case 'goto': {
         const next = table.chains.get(t.chain)!;
-        rec.steps.push(step(ctx, chain, position, 'rule', t.chain, t.kind, rule));
+        record(rec, budget, step(ctx, chain, position, 'rule', t.chain, t.kind, rule));
         if (t.kind === 'jump') stack.push(frame);
         frame = frameAt(next);
         continue;
@@ -293,27 +325,27 @@ export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: Eval
       case 'unknown': {
         const reason = `target "${t.name}" is not modelled`;
         if (opts.unknown === 'stop') {
-          rec.steps.push(step(ctx, chain, position, 'rule', t.name, 'unknown', rule, { reason }));
+          record(rec, budget, step(ctx, chain, position, 'rule', t.name, 'unknown', rule, { reason }));
           return { verdict: 'unknown', reason: `${chain.name} rule ${position}: ${reason}` };
         }
-        rec.warnings.push(`${ctx.table} ${chain.name} rule ${position}: ${reason}; treated as non-terminating (--unknown ${opts.unknown})`);
-        rec.steps.push(step(ctx, chain, position, 'rule', t.name, 'continue', rule, { reason }));
+        recordWarning(rec, budget, `${ctx.table} ${chain.name} rule ${position}: ${reason}; treated as non-terminating (--unknown ${opts.unknown})`);
+        record(rec, budget, step(ctx, chain, position, 'rule', t.name, 'continue', rule, { reason }));
         continue;
       }
       case 'module': {
         const out = t.module.apply(t.options, pkt, ctx);
         const extra = 'detail' in out && out.detail ? { effect: out.detail } : undefined;
         if (out.verdict === 'unknown') {
-          rec.steps.push(step(ctx, chain, position, 'rule', t.module.name, 'unknown', rule, { reason: out.detail }));
+          record(rec, budget, step(ctx, chain, position, 'rule', t.module.name, 'unknown', rule, { reason: out.detail }));
           return { verdict: 'unknown', reason: `${chain.name} rule ${position}: ${out.detail}` };
         }
-        rec.steps.push(step(ctx, chain, position, 'rule', t.module.name, out.verdict, rule, extra));
+        record(rec, budget, step(ctx, chain, position, 'rule', t.module.name, out.verdict, rule, extra));
         switch (out.verdict) {
           case 'continue':
             continue;
           case 'return': {
             const caller = stack.pop();
-            if (caller === undefined) return applyPolicy(builtin, ctx, rec);
+            if (caller === undefined) return applyPolicy(builtin, ctx, rec, budget);
             frame = caller;
             continue;
           }

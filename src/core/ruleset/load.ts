@@ -12,6 +12,7 @@ import { findTooDeep, MAX_CHAIN_DEPTH } from './depth.js';
 import type { Chain, FamilyRules, Provenance, Rule, Ruleset, RulesetSource, Table } from './model.js';
 import { isTargetModule, jumpOf, LazyRule, lineOf } from './lazy-rule.js';
 import { outlineRule } from './outline.js';
+import { RuleList } from './rule-list.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
 import { tokenize } from './tokenize.js';
 
@@ -131,8 +132,31 @@ export function appendRules(tokens: string[] | null, chain: Chain, ctx: RuleSpec
   else for (const r of rules) chain.rules.push(r);
 }
 
+/**
+ * The chain's rules as a RuleList, for -I, -D and -R in O(log n) each. While a chain has
+ * one, chain.rules holds only the rules appended since (-A stays a push); they move in here.
+ */
+function editable(edits: Map<Chain, RuleList>, chain: Chain): RuleList {
+  let list = edits.get(chain);
+  if (!list) edits.set(chain, (list = new RuleList(chain.rules)));
+  else if (chain.rules.length > 0) list.append(chain.rules);
+  chain.rules = [];
+  return list;
+}
+
+/** At COMMIT: every edited chain gets its rules back as one array. */
+function settleEdits(edits: Map<Chain, RuleList>): void {
+  for (const [chain, list] of edits) {
+    list.append(chain.rules);
+    chain.rules = list.toArray();
+  }
+  edits.clear();
+}
+
 function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, lazy: boolean): void {
   let session: TableSession | null = null;
+  // Chains edited by -I, -D or -R in this table session (see editable()).
+  const edits = new Map<Chain, RuleList>();
   const family = fr.family;
   let ctx: RuleSpecCtx = { family, table: 'filter' };
   // The chain of the previous `-A` line: a dump lists each chain's rules together.
@@ -167,6 +191,7 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, lazy: boole
     }
     if (text === 'COMMIT') {
       if (!session) fail('COMMIT without a table header', l, file);
+      settleEdits(edits);
       finishTable(session.table, file);
       session = null;
       continue;
@@ -190,7 +215,10 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, lazy: boole
         if (policy !== '-') fail(`user chain ${name} cannot have a policy ("${policy}"): expected "-"`, l, file);
         const existing = table.chains.get(name);
         // iptables-restore flushes a declared chain that already exists.
-        if (existing) existing.rules = [];
+        if (existing) {
+          existing.rules = [];
+          edits.delete(existing);
+        }
         else table.chains.set(name, { name, builtin: false, policy: null, rules: [], provenance: provenanceOf(l, file) });
       }
       continue;
@@ -248,40 +276,48 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, lazy: boole
           pos = Number(tokens[2]);
           start = 3;
         }
-        if (pos < 1 || pos > chain.rules.length + 1) fail(`insert position ${pos} is out of range: ${chain.name} has ${chain.rules.length} rules`, l, file);
-        chain.rules.splice(pos - 1, 0, ...parseRules(tokens, start, chain, ctx, text, l, file));
+        const list = editable(edits, chain);
+        if (pos < 1 || pos > list.length + 1) fail(`insert position ${pos} is out of range: ${chain.name} has ${list.length} rules`, l, file);
+        list.insert(pos - 1, parseRules(tokens, start, chain, ctx, text, l, file));
         break;
       }
       case '-R':
       case '--replace': {
         const chain = needChain(table, chainName, op, l, file);
         const pos = Number(tokens[2]);
-        if (!Number.isInteger(pos) || pos < 1 || pos > chain.rules.length) fail(`replace position "${tokens[2] ?? ''}" is out of range: ${chain.name} has ${chain.rules.length} rules`, l, file);
+        const list = editable(edits, chain);
+        if (!Number.isInteger(pos) || pos < 1 || pos > list.length) fail(`replace position "${tokens[2] ?? ''}" is out of range: ${chain.name} has ${list.length} rules`, l, file);
         const rules = parseRules(tokens, 3, chain, ctx, text, l, file);
         if (rules.length !== 1) fail('-R takes exactly one rule', l, file);
-        chain.rules[pos - 1] = rules[0]!;
+        list.replaceAt(pos - 1, rules[0]!);
         break;
       }
       case '-D':
       case '--delete': {
         const chain = needChain(table, chainName, op, l, file);
+        const list = editable(edits, chain);
         if (tokens.length === 3 && DIGITS.test(tokens[2]!)) {
           const pos = Number(tokens[2]);
-          if (pos < 1 || pos > chain.rules.length) fail(`delete position ${pos} is out of range: ${chain.name} has ${chain.rules.length} rules`, l, file);
-          chain.rules.splice(pos - 1, 1);
+          if (pos < 1 || pos > list.length) fail(`delete position ${pos} is out of range: ${chain.name} has ${list.length} rules`, l, file);
+          list.removeAt(pos - 1);
         } else {
+          // The first rule with the same canonical text, as iptables compares rule specs.
           for (const r of parseRules(tokens, 2, chain, ctx, text, l, file)) {
-            const idx = chain.rules.findIndex((x) => x.text === r.text);
-            if (idx < 0) fail(`no rule "${r.text}" to delete in ${chain.name}`, l, file);
-            chain.rules.splice(idx, 1);
+            if (!list.removeFirstWithText(r.text)) fail(`no rule "${r.text}" to delete in ${chain.name}`, l, file);
           }
         }
         break;
       }
       case '-F':
       case '--flush': {
-        if (chainName === undefined) for (const c of table.chains.values()) c.rules = [];
-        else needChain(table, chainName, op, l, file).rules = [];
+        if (chainName === undefined) {
+          for (const c of table.chains.values()) c.rules = [];
+          edits.clear();
+        } else {
+          const c = needChain(table, chainName, op, l, file);
+          c.rules = [];
+          edits.delete(c);
+        }
         break;
       }
       case '-X':
@@ -292,6 +328,7 @@ function applyBlock(block: RuleBlock, fr: FamilyRules, file: string, lazy: boole
           if (!c) fail(`chain "${n}" does not exist in table ${table.name}`, l, file);
           if (c.builtin) fail(`cannot delete built-in chain ${n}`, l, file);
           table.chains.delete(n);
+          edits.delete(c);
         }
         break;
       }
@@ -370,16 +407,22 @@ export function finishTable(table: Table, file: string): void {
   if (cycle) {
     const first = table.chains.get(cycle[0]!)!;
     const rule = first.rules.find((r) => jumpOf(r)?.chain === cycle[1]);
-    throw new InputError(`chain loop: ${cycle.join(' -> ')} (the kernel rejects rule sets with jump cycles)`, file, (rule && lineOf(rule)) ?? first.provenance?.line ?? null);
+    throw new InputError(`chain loop: ${shortPath(cycle)} (the kernel rejects rule sets with jump cycles)`, file, (rule && lineOf(rule)) ?? first.provenance?.line ?? null);
   }
   const deep = problem === 'too-deep' ? findTooDeep(table) : null;
   if (deep) {
     throw new InputError(
-      `jumps nest ${deep.path.length - 1} user chains deep (${deep.path.join(' -> ')}); the kernel allows ${MAX_CHAIN_DEPTH} ("Too many links")`,
+      `jumps nest ${deep.path.length - 1} user chains deep (${shortPath(deep.path)}); the kernel allows ${MAX_CHAIN_DEPTH} ("Too many links")`,
       file,
       lineOf(deep.rule),
     );
   }
+}
+
+/** A chain path for a message: a 100,000-chain loop or nest is named by its ends, not in full. */
+function shortPath(path: string[]): string {
+  if (path.length <= 20) return path.join(' -> ');
+  return `${path.slice(0, 10).join(' -> ')} -> … ${path.length - 15} more … -> ${path.slice(-5).join(' -> ')}`;
 }
 
 /**
@@ -423,29 +466,37 @@ function checkJumpGraph(chains: Chain[], edgeStart: Int32Array, edges: number[])
   return null;
 }
 
+/**
+ * The first loop in chain-name order, as a path that ends where it began. Iterative
+ * (an explicit stack, not recursion), so 100,000 nested chains cannot overflow the call stack.
+ */
 function findCycle(table: Table): string[] | null {
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string): string[] | null => {
-    const s = state.get(name);
-    if (s === 'done') return null;
-    if (s === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
-    state.set(name, 'visiting');
-    stack.push(name);
-    for (const rule of table.chains.get(name)?.rules ?? []) {
-      const t = jumpOf(rule);
-      if (t !== null) {
-        const found = visit(t.chain);
-        if (found) return found;
+  // The current path: each chain with the position of its next rule to follow.
+  const path: string[] = [];
+  const nextRule: number[] = [];
+  for (const root of [...table.chains.keys()].sort()) {
+    if (state.has(root)) continue;
+    state.set(root, 'visiting');
+    path.push(root);
+    nextRule.push(0);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const rules = table.chains.get(path[top]!)?.rules ?? [];
+      if (nextRule[top]! >= rules.length) {
+        state.set(path.pop()!, 'done');
+        nextRule.pop();
+        continue;
       }
+      const t = jumpOf(rules[nextRule[top]!++]!);
+      if (t === null) continue;
+      const s = state.get(t.chain);
+      if (s === 'done') continue;
+      if (s === 'visiting') return [...path.slice(path.indexOf(t.chain)), t.chain];
+      state.set(t.chain, 'visiting');
+      path.push(t.chain);
+      nextRule.push(0);
     }
-    stack.pop();
-    state.set(name, 'done');
-    return null;
-  };
-  for (const name of [...table.chains.keys()].sort()) {
-    const found = visit(name);
-    if (found) return found;
   }
   return null;
 }
