@@ -27,7 +27,7 @@
  *     expect:                        # required, at least one of:
  *       via: none                    #   envoy-outbound | envoy-inbound | none | [envoy-outbound, envoy-inbound]
  *       decidedBy: { chain: ISTIO_OUTPUT, rule: 1 }   # hop 1 unless `hop: N`; table optional; rule: N | policy
- *       outcome: egress              #   of the last hop: delivered | egress | dropped | rejected | forwarded | unknown | hop-limit
+ *       outcome: egress              #   of the last hop: delivered | egress | dropped | rejected | forwarded | unknown | hop-limit | budget
  *       path: "Local Pod → OUTPUT → ISTIO_OUTPUT RULE 1 → POSTROUTING → Remote Pod"   # exact; -> accepted
  *       hops:                        #   per hop (in order, or `hop: N`): steps, outcome, listener, decidedBy
  *         - steps: ["nat OUTPUT#1 JUMP:ISTIO_OUTPUT", "nat ISTIO_OUTPUT#1 RETURN", "nat OUTPUT policy:ACCEPT"]

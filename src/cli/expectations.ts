@@ -26,7 +26,7 @@ import { stepNotation } from '../render/notation.js';
 export const VIA_ROLES = ['envoy-outbound', 'envoy-inbound'] as const;
 export type ViaRole = (typeof VIA_ROLES)[number];
 
-export const OUTCOME_TYPES: readonly OutcomeType[] = ['delivered', 'egress', 'dropped', 'rejected', 'forwarded', 'unknown', 'hop-limit'];
+export const OUTCOME_TYPES: readonly OutcomeType[] = ['delivered', 'egress', 'dropped', 'rejected', 'forwarded', 'unknown', 'hop-limit', 'budget'];
 
 export interface RuleExpectation {
   table: string | null;
