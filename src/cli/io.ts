@@ -2,8 +2,14 @@
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Trusted files of the tool itself (built-in profiles). */
   readFile: (path: string) => Buffer;
   readStdin: () => Buffer;
+  /**
+   * Every input the user names ("-": stdin), in chunks, at most maxBytes: see
+   * input-reader.ts. `what` and `label` name it in messages.
+   */
+  readInput: (path: string, what: string, label: string, maxBytes: number) => Iterable<Buffer>;
   stdoutIsTTY: boolean;
   /** Progress bars go to stderr, and only to a terminal. */
   stderrIsTTY: boolean;

@@ -1,6 +1,7 @@
 /** Entry point: wire the real process into the CLI. The only file that calls process.exit. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readChunks } from './input-reader.js';
 import { run } from './run.js';
 import { writeAllSync } from './stdio.js';
 
@@ -11,6 +12,7 @@ void run(process.argv.slice(2), {
   stderr: (t) => writeAllSync(2, t),
   readFile: (p) => readFileSync(p),
   readStdin: () => readFileSync(0),
+  readInput: readChunks,
   // Asked only for output that has colours or progress bars: the streams start only then.
   get stdoutIsTTY() {
     return Boolean(process.stdout.isTTY);

@@ -12,7 +12,7 @@ import { findScenario, SCENARIOS, type Scenario } from '../pod/scenarios.js';
 import type { TraceOptions } from '../pod/trace-flow.js';
 import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
 import type { CliIo } from './io.js';
-import { decodeInput, DEFAULT_LIMITS, loadRuleSource, type InputLimits, type ValidateMode } from './load-rules.js';
+import { DEFAULT_LIMITS, loadRuleSource, readInputText, type InputLimits, type ValidateMode } from './load-rules.js';
 import type * as IstioSource from './istio-source.js';
 import type * as FlowsFile from './flows-file.js';
 import { resolveProfileName } from '../pod/profiles.js';
@@ -164,14 +164,9 @@ export function flowRuns(io: CliIo, flags: FlowFlags, lazy: LazyModules = {}): F
   }
   if (flags.flows) {
     const file = flags.flows === '-' ? '<stdin>' : flags.flows;
-    let buf: Buffer;
-    try {
-      buf = flags.flows === '-' ? io.readStdin() : io.readFile(flags.flows);
-    } catch (e) {
-      throw new UsageError(`--flows: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
+    const text = readInputText(io, flags.flows, 'flows', inputLimits(flags as SourceFlags));
     if (!lazy.flowsFile) throw new Error('internal: the flows-file module was not loaded');
-    return lazy.flowsFile.parseFlowsFile(decodeInput(buf, file), file).map((f) => ({ input: { proto: 'tcp', ...f.input }, scenario: null }));
+    return lazy.flowsFile.parseFlowsFile(text, file).map((f) => ({ input: { proto: 'tcp', ...f.input }, scenario: null }));
   }
   const uid = intFlag('--uid', flags.uid);
   const gid = intFlag('--gid', flags.gid);

@@ -183,6 +183,7 @@ function fakeIo(tty: boolean): CliIo & { err: string } {
     stderr: (t: string) => void (io.err += t),
     readFile: () => Buffer.alloc(0),
     readStdin: () => Buffer.alloc(0),
+    readInput: () => [],
     stdoutIsTTY: false,
     stderrIsTTY: tty,
     env: {},

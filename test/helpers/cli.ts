@@ -1,6 +1,7 @@
 /** Run the CLI in-process against the real file system, capturing output. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { boundedChunks, readChunks } from '../../src/cli/input-reader.js';
 import { run } from '../../src/cli/run.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
@@ -19,6 +20,8 @@ export async function cli(args: string[], opts: { stdin?: string; tty?: boolean;
     stderr: (t) => (stderr += t),
     readFile: (p) => readFileSync(p),
     readStdin: () => Buffer.from(opts.stdin ?? '', 'utf8'),
+    // The real reader for files; stdin is the string given, under the same limit.
+    readInput: (p, what, label, max) => (p === '-' ? boundedChunks([Buffer.from(opts.stdin ?? '', 'utf8')], label, max) : readChunks(p, what, label, max)),
     stdoutIsTTY: opts.tty ?? false,
     stderrIsTTY: opts.stderrTty ?? false,
     env: opts.env ?? {},

@@ -15,7 +15,7 @@ import { EXIT_OK } from '../exit.js';
 import type { OutputFlags } from '../flags.js';
 import { parseFlowsFile } from '../flows-file.js';
 import type { CliIo } from '../io.js';
-import { decodeInput } from '../load-rules.js';
+import { readInputText } from '../load-rules.js';
 import { startProgress } from '../progress.js';
 import { loadContext, traceOptions, type PodContext } from '../setup.js';
 import * as istio from '../istio-source.js';
@@ -61,14 +61,9 @@ function loadSide(io: CliIo, s: SourceSpec, side: string, podIp: string[] | unde
 
 function readFlows(io: CliIo, path: string): MatrixFlow[] {
   const file = path === '-' ? '<stdin>' : path;
-  let buf: Buffer;
-  try {
-    buf = path === '-' ? io.readStdin() : io.readFile(path);
-  } catch (e) {
-    throw new UsageError(`--flows: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  const text = readInputText(io, path, 'flows');
   // A check file works as a flow list too: its expectations are ignored here.
-  return parseFlowsFile(decodeInput(buf, file), file, ['expect']).map((f) => ({ name: f.input.title ?? null, line: f.line, input: f.input }));
+  return parseFlowsFile(text, file, ['expect']).map((f) => ({ name: f.input.title ?? null, line: f.line, input: f.input }));
 }
 
 export function runDiff(io: CliIo, beforeText: string, afterText: string, flags: DiffFlags): number {
