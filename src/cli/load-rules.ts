@@ -53,7 +53,7 @@ export function decodeInput(buf: Buffer, file: string, limits: InputLimits = DEF
  * Invalid UTF-8 is refused, not replaced: two names differing only in bad bytes would
  * both become U+FFFD and merge (a false "chain loop"). Located at the first bad byte.
  */
-function invalidUtf8(buf: Buffer, file: string): InputError {
+export function invalidUtf8(buf: Buffer, file: string): InputError {
   let lineStart = 0;
   let line = 1;
   for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, nl + 1)) {

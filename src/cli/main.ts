@@ -9,6 +9,7 @@ const rulesDir = fileURLToPath(new URL('../../rules/', import.meta.url));
 
 void run(process.argv.slice(2), {
   stdout: (t) => writeAllSync(1, t),
+  stdoutBytes: (b) => writeAllSync(1, b),
   stderr: (t) => writeAllSync(2, t),
   readFile: (p) => readFileSync(p),
   readStdin: () => readFileSync(0),

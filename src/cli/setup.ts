@@ -151,6 +151,8 @@ export function traceOptions(flags: Pick<OutputFlags, 'unknown' | 'maxHops' | 'e
 export interface FlowRun {
   input: FlowInput;
   scenario: Scenario | null;
+  /** A flow from a file: where its keys are, for errors found when it resolves. */
+  locate?: { file: string; at: (key: string | null) => [number, number] };
 }
 
 /** The flows a command runs: one from the flags, a scenario's, or a --flows file's. */
@@ -166,7 +168,11 @@ export function flowRuns(io: CliIo, flags: FlowFlags, lazy: LazyModules = {}): F
     const file = flags.flows === '-' ? '<stdin>' : flags.flows;
     const text = readInputText(io, flags.flows, 'flows', inputLimits(flags as SourceFlags));
     if (!lazy.flowsFile) throw new Error('internal: the flows-file module was not loaded');
-    return lazy.flowsFile.parseFlowsFile(text, file).map((f) => ({ input: { proto: 'tcp', ...f.input }, scenario: null }));
+    return lazy.flowsFile.parseFlowsFile(text, file).map((f) => ({
+      input: { proto: 'tcp', ...f.input },
+      scenario: null,
+      locate: { file, at: (key) => [f.locate(key).line, f.locate(key).col] },
+    }));
   }
   const uid = intFlag('--uid', flags.uid);
   const gid = intFlag('--gid', flags.gid);

@@ -9,9 +9,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 /** Descriptors whose reader has gone (EPIPE, e.g. `| head`): the rest of the output is not wanted. */
 const gone = new Set<number>();
 
-export function writeAllSync(fd: number, text: string): void {
+export function writeAllSync(fd: number, text: string | Buffer): void {
   if (gone.has(fd)) return;
-  const buf = Buffer.from(text, 'utf8');
+  const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let off = 0;
   while (off < buf.length) {
     try {
