@@ -155,10 +155,15 @@ export interface FlowRun {
   locate?: { file: string; at: (key: string | null) => [number, number] };
 }
 
-/** The flows a command runs: one from the flags, a scenario's, or a --flows file's. */
-export function flowRuns(io: CliIo, flags: FlowFlags, lazy: LazyModules = {}): FlowRun[] {
+/** --scenario, --flows and --src/--dst/--via are alternatives. */
+export function checkFlowSources(flags: FlowFlags): void {
   const sources = [flags.scenario ? '--scenario' : null, flags.flows ? '--flows' : null, flags.src || flags.dst || flags.via ? '--src/--dst/--via' : null].filter(Boolean);
   if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} are alternatives: give one`);
+}
+
+/** The flows a command runs: one from the flags, a scenario's, or a --flows file's. */
+export function flowRuns(io: CliIo, flags: FlowFlags, lazy: LazyModules = {}): FlowRun[] {
+  checkFlowSources(flags);
   if (flags.scenario) {
     const scenarios = findScenario(flags.scenario);
     if (!scenarios) throw new UsageError(`unknown scenario "${flags.scenario}": expected ${SCENARIOS.map((s) => s.name).join(', ')}, 1-6, or all`);

@@ -7,7 +7,7 @@ import type { CliIo } from '../io.js';
 import { InputError } from '../../core/errors.js';
 import { resolveLocated } from '../batch.js';
 import { intFlag } from '../flags.js';
-import { flowRuns, inputLimits, lazyFor, loadContext, traceOptions } from '../setup.js';
+import { checkFlowSources, flowRuns, inputLimits, lazyFor, loadContext, traceOptions } from '../setup.js';
 import { startProgress } from '../progress.js';
 import { TraceCache } from '../trace-cache.js';
 import { formatStats, runStream, streamRenderer } from '../trace-stream.js';
@@ -57,6 +57,7 @@ export async function renderTraces(io: CliIo, flags: TraceFlags, traces: Trace[]
 
 /** `--flows FILE` in a format that streams: flow by flow, in constant memory (cli/trace-stream.ts). */
 export async function streamTraces(io: CliIo, flags: TraceFlags): Promise<void> {
+  checkFlowSources(flags);
   const lazy = await lazyFor(flags);
   const ctx = loadContext(io, flags, lazy);
   const opts = traceOptions(flags);
