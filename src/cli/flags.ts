@@ -32,6 +32,7 @@ export interface FlowFlags {
 export interface BatchFlags {
   stats?: boolean;
   cacheSize?: string;
+  jobs?: string;
 }
 
 export interface OutputFlags {
@@ -116,5 +117,6 @@ export function addOutputOptions(cmd: Command, formats: string[]): Command {
 export function addBatchOptions(cmd: Command): Command {
   return cmd
     .option('--stats', 'after a run over many flows, print flows/s and how often the trace cache helped (stderr)')
-    .option('--cache-size <n>', 'identical flows are traced once: remember this many (0: no cache)', '4096');
+    .option('--cache-size <n>', 'identical flows are traced once: remember this many (0: no cache)', '4096')
+    .option('--jobs <n>', 'trace a --flows JSON Lines batch in N worker threads (output order and bytes as with 1)', '1');
 }

@@ -19,4 +19,6 @@ export interface CliIo {
   /** Directory holding the built-in profiles (rules/). */
   rulesDir: string;
   listDir: (path: string) => string[];
+  /** The script a --jobs worker thread runs (the CLI's own entry); absent: --jobs runs in one thread. */
+  workerScript?: string;
 }

@@ -111,6 +111,14 @@ export function flowFromRecord(file: string, raw: RawLine, index: number, extraK
 export interface FlowBatch {
   keys: string[];
   flow(i: number): LocatedFlow;
+  /** A JSON Lines record as read (for a worker thread to parse): its line and its index in the stream. */
+  record?(i: number): WorkItem;
+}
+
+export interface WorkItem {
+  text: string;
+  line: number;
+  index: number;
 }
 
 /** JSON Lines from the reader's chunks, one batch a chunk; blank lines are skipped; an empty stream is an error. */
@@ -139,7 +147,11 @@ export function* jsonLineBatches(chunks: Iterable<Buffer | string>, file: string
       at = nl + 1;
     }
     count += keys.length;
-    return { keys, flow: (i) => flowFromRecord(file, { line: lines[i]!, text: keys[i]! }, base + i, extraKeys) };
+    return {
+      keys,
+      flow: (i) => flowFromRecord(file, { line: lines[i]!, text: keys[i]! }, base + i, extraKeys),
+      record: (i) => ({ text: keys[i]!, line: lines[i]!, index: base + i }),
+    };
   };
   for (const chunk of chunks) {
     if (typeof chunk === 'string') {

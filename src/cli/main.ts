@@ -1,12 +1,20 @@
 /** Entry point: wire the real process into the CLI. The only file that calls process.exit. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { readChunks } from './input-reader.js';
 import { run } from './run.js';
 import { writeAllSync } from './stdio.js';
 
 const rulesDir = fileURLToPath(new URL('../../rules/', import.meta.url));
 
+if (!isMainThread && (workerData as { sidecarTraceWorker?: boolean } | null)?.sidecarTraceWorker) {
+  void import('./trace-worker.js').then((w) => w.runWorker());
+} else {
+  startCli();
+}
+
+function startCli(): void {
 void run(process.argv.slice(2), {
   stdout: (t) => writeAllSync(1, t),
   stdoutBytes: (b) => writeAllSync(1, b),
@@ -24,6 +32,8 @@ void run(process.argv.slice(2), {
   env: process.env,
   rulesDir,
   listDir: (p) => readdirSync(p),
+  workerScript: fileURLToPath(import.meta.url),
 }).then((code) => {
   process.exitCode = code;
 });
+}

@@ -103,59 +103,86 @@ export interface StreamInput {
   tick?: (done: number) => void;
 }
 
+/**
+ * The output side: pieces in input order, with the format's separators; the first piece
+ * waits until a second comes, because a batch of one prints an object, not a list.
+ */
+export class Emitter {
+  private readonly out: Window;
+  private readonly seps = new Map<string, Buffer>();
+  private first: Buffer | null = null;
+  count = 0;
+  constructor(
+    io: CliIo,
+    private readonly renderer: StreamRenderer,
+  ) {
+    this.out = new Window(io.stdoutBytes ?? ((b) => io.stdout(b.toString('utf8'))));
+  }
+  private separator(i: number): Buffer {
+    const text = this.renderer.before(i);
+    let b = this.seps.get(text);
+    if (b === undefined) this.seps.set(text, (b = Buffer.from(text, 'utf8')));
+    return b;
+  }
+  add(piece: Buffer): void {
+    if (this.count === 0 && this.renderer.single) this.first = piece;
+    else {
+      if (this.first !== null) {
+        this.out.add(this.separator(0));
+        this.out.add(this.first);
+        this.first = null;
+      }
+      const sep = this.separator(this.count);
+      if (sep.length) this.out.add(sep);
+      this.out.add(piece);
+    }
+    this.count++;
+  }
+  /** `single`: the whole output of a batch of one (json, yaml). */
+  end(single: () => string): void {
+    if (this.renderer.single && this.count === 1) this.out.add(Buffer.from(single(), 'utf8'));
+    else if (this.count) this.out.add(Buffer.from(this.renderer.end(this.count), 'utf8'));
+    this.out.flush();
+  }
+  /** What came before an error: written, as a stream would have. */
+  flush(): void {
+    this.out.flush();
+  }
+}
+
 export function runStream(io: CliIo, s: StreamInput): StreamStats {
   const t0 = performance.now();
-  const out = new Window(io.stdoutBytes ?? ((b) => io.stdout(b.toString('utf8'))));
-  const before = new Map<string, Buffer>();
-  const separator = (i: number) => {
-    const text = s.renderer.before(i);
-    let b = before.get(text);
-    if (b === undefined) before.set(text, (b = Buffer.from(text, 'utf8')));
-    return b;
-  };
-  let count = 0;
+  const emit = new Emitter(io, s.renderer);
   let traced = 0;
-  let first: Buffer | null = null;
   let firstTrace: Trace | null = null;
-  for (const batch of s.flows) {
-    for (let i = 0; i < batch.keys.length; i++) {
-      const key = batch.keys[i]!;
-      let piece = s.cache.get(key);
-      if (piece === undefined) {
-        const f = batch.flow(i);
-        const input: FlowInput = { proto: 'tcp', ...f.input };
-        const flow = resolveLocated(input, s.ctx.pod, (k, message) => {
-          const at = f.locate(k);
-          return new InputError(message, s.file, at.line, at.col);
-        });
-        const trace = traceFlow(s.ctx.ruleset, s.ctx.pod, s.ctx.host, flow, s.opts, s.ctx.notes);
-        if (count === 0) firstTrace = trace;
-        piece = Buffer.from(s.renderer.piece(trace), 'utf8');
-        traced++;
-        s.cache.set(key, piece);
-      }
-      if (count === 0 && s.renderer.single) {
-        // The first piece waits: a batch of one prints an object, not a list.
-        first = piece;
-      } else {
-        if (first !== null) {
-          out.add(separator(0));
-          out.add(first);
-          first = null;
-          firstTrace = null;
+  try {
+    for (const batch of s.flows) {
+      for (let i = 0; i < batch.keys.length; i++) {
+        const key = batch.keys[i]!;
+        let piece = s.cache.get(key);
+        if (piece === undefined) {
+          const f = batch.flow(i);
+          const input: FlowInput = { proto: 'tcp', ...f.input };
+          const flow = resolveLocated(input, s.ctx.pod, (k, message) => {
+            const at = f.locate(k);
+            return new InputError(message, s.file, at.line, at.col);
+          });
+          const trace = traceFlow(s.ctx.ruleset, s.ctx.pod, s.ctx.host, flow, s.opts, s.ctx.notes);
+          if (emit.count === 0) firstTrace = trace;
+          piece = Buffer.from(s.renderer.piece(trace), 'utf8');
+          traced++;
+          s.cache.set(key, piece);
         }
-        const sep = separator(count);
-        if (sep.length) out.add(sep);
-        out.add(piece);
+        emit.add(piece);
       }
-      count++;
+      s.tick?.(emit.count);
     }
-    s.tick?.(count);
+  } catch (e) {
+    emit.flush();
+    throw e;
   }
-  if (s.renderer.single && firstTrace !== null && count === 1) out.add(Buffer.from(s.renderer.single!(firstTrace), 'utf8'));
-  else if (count) out.add(Buffer.from(s.renderer.end(count), 'utf8'));
-  out.flush();
-  return { flows: count, traced, cacheHits: count - traced, cacheEntries: s.cache.size, cacheCapacity: s.cache.capacity, ms: performance.now() - t0 };
+  emit.end(() => s.renderer.single!(firstTrace!));
+  return { flows: emit.count, traced, cacheHits: emit.count - traced, cacheEntries: s.cache.size, cacheCapacity: s.cache.capacity, ms: performance.now() - t0 };
 }
 
 export function formatStats(st: StreamStats): string {

@@ -3,13 +3,14 @@
  * to the batch renderers over the same traces, with and without the trace cache; flow-file
  * errors name the record's line and the field's column (issue 12, F10); CRLF is accepted.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderTraces, runTrace } from '../../src/cli/commands/trace.js';
 import type { TraceFlags } from '../../src/cli/flags.js';
-import { cli, fixture, testIo } from '../helpers/cli.js';
+import { cli, fixture, ROOT, testIo } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'st-stream-'));
 const file = (name: string, text: string) => {
@@ -114,5 +115,41 @@ describe('flow-file errors point at the record and field (F10)', () => {
     expect(lf.stdout.split('\n')).toHaveLength(3);
     expect(crlf.stdout).toBe(lf.stdout);
     expect(stdin.stdout).toBe(lf.stdout);
+  });
+});
+
+describe('--jobs N: worker threads, the same bytes in the same order (the built CLI)', () => {
+  const BIN = join(ROOT, 'bin/sidecar-trace.js');
+  const runBin = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  // More records than one read chunk holds, so several batches go to the workers.
+  const jsonlDistinct = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ dst: `10.${100 + (i % 7)}.${(i >> 8) & 255}.${i & 255}:9080`, uid: i % 5 ? 1000 : 1337 })).join('\n') + '\n';
+  const many = file('many.jsonl', jsonlDistinct(25_000));
+  it.each([
+    ['jsonl, 2,000 flows, no cache', ['--flows', file('jobs2k.jsonl', jsonlDistinct(2000)), '--format', 'jsonl', '--cache-size', '0']],
+    ['path, 25,000 flows, a small cache', ['--flows', many, '--format', 'path', '--cache-size', '100']],
+    ['json, twenty flows with repeats', ['--flows', file('jobs20.jsonl', jsonl(20)), '--format', 'json']],
+    ['yaml, one flow', ['--flows', file('jobs1.jsonl', jsonl(1)), '--format', 'yaml']],
+    ['a node dump', ['--rules', fixture('kube-proxy/node-nat.rules'), '--flows', file('jobsdump.jsonl', jsonl(10)), '--format', 'jsonl']],
+  ])('%s', { timeout: 120_000 }, (_, args) => {
+    const one = runBin([...args, '--jobs', '1']);
+    const two = runBin([...args, '--jobs', '2']);
+    expect(one.status).toBe(0);
+    expect(two.stderr).toBe('');
+    expect(two.status).toBe(0);
+    expect(two.stdout.length).toBeGreaterThan(0);
+    expect(two.stdout === one.stdout).toBe(true);
+  });
+  it('a bad record: the same traces before it, the same error', () => {
+    const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ dst: `10.100.0.${i}:80` }));
+    lines[37] = '{"dst":"10.100.0.999:80"}';
+    const f = file('jobsbad.jsonl', `${lines.join('\n')}\n`);
+    const one = runBin(['--flows', f, '--format', 'path', '--jobs', '1']);
+    const two = runBin(['--flows', f, '--format', 'path', '--jobs', '2']);
+    expect(one.status).toBe(2);
+    expect(two.status).toBe(2);
+    expect(two.stderr).toBe(one.stderr);
+    expect(two.stderr).toMatch(/jobsbad\.jsonl:38:8: dst: /);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stdout.split('\n')).toHaveLength(38);
   });
 });

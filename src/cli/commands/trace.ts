@@ -4,7 +4,8 @@ import { resolveFlow } from '../../pod/flow.js';
 import { traceFlow } from '../../pod/trace-flow.js';
 import type { TraceFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { InputError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
+import { boundedChunks, concatChunks } from '../input-reader.js';
 import { resolveLocated } from '../batch.js';
 import { intFlag } from '../flags.js';
 import { checkFlowSources, flowRuns, inputLimits, lazyFor, loadContext, traceOptions } from '../setup.js';
@@ -58,16 +59,30 @@ export async function renderTraces(io: CliIo, flags: TraceFlags, traces: Trace[]
 /** `--flows FILE` in a format that streams: flow by flow, in constant memory (cli/trace-stream.ts). */
 export async function streamTraces(io: CliIo, flags: TraceFlags): Promise<void> {
   checkFlowSources(flags);
+  const limits = inputLimits(flags);
+  const jobs = intFlag('--jobs', flags.jobs ?? '1')!;
+  if (jobs < 1) throw new UsageError('--jobs must be at least 1');
+  const parallel = jobs > 1 && io.workerScript !== undefined;
+  // Rules on stdin are read once, here, for the workers too (they have no stdin).
+  let stdin: Buffer | null = null;
+  if (parallel && flags.rules === '-') {
+    const bytes = concatChunks(io.readInput('-', 'rules', '<stdin>', limits.maxBytes));
+    stdin = bytes;
+    const real = io.readInput;
+    io = { ...io, readInput: (p, what, label, max) => (p === '-' ? boundedChunks([bytes], label, max) : real(p, what, label, max)) };
+  }
   const lazy = await lazyFor(flags);
   const ctx = loadContext(io, flags, lazy);
   const opts = traceOptions(flags);
-  const limits = inputLimits(flags);
   const file = flags.flows === '-' ? '<stdin>' : flags.flows!;
   const flows = lazy.flowsFile!.streamFlows(io.readInput(flags.flows!, 'flows', file, limits.maxBytes), file, [], limits);
   const cache = new TraceCache(intFlag('--cache-size', flags.cacheSize ?? '4096'));
   const progress = startProgress(io, null, 'trace');
+  const input = { flows, file, ctx, opts, renderer: await streamRenderer(flags.format, Boolean(flags.ascii)), cache, tick: (n: number) => progress.tick(n) };
   try {
-    const stats = runStream(io, { flows, file, ctx, opts, renderer: await streamRenderer(flags.format, Boolean(flags.ascii)), cache, tick: (n) => progress.tick(n) });
+    const stats = parallel
+      ? await (await import('../trace-pool.js')).runStreamParallel(io, input, jobs, io.workerScript!, { sidecarTraceWorker: true, flags: { ...flags }, stdin, rulesDir: io.rulesDir })
+      : runStream(io, input);
     progress.stop();
     if (flags.stats) io.stderr(formatStats(stats));
   } finally {
