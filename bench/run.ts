@@ -354,6 +354,7 @@ function batchFigures(args: Args, dir: string, log: (s: string) => void): { text
   runMany('profile, log mix, path', ['--flows', logFlows, '--format', 'path', '--stats'], N);
   runMany('profile, log mix, jsonl, --cache-size 0', ['--flows', logFlows, '--format', 'jsonl', '--stats', '--cache-size', '0'], N, 1);
   runMany('profile, distinct, jsonl', ['--flows', distinctFlows, '--format', 'jsonl', '--stats'], N, 1);
+  runMany('profile, distinct, jsonl, --jobs 2', ['--flows', distinctFlows, '--format', 'jsonl', '--stats', '--jobs', '2'], N, 1);
 
   // A 20k-rule node dump: flows to its Services (VIP:port), the log mix.
   const gen = generateKubeProxyDump({ rules: 20000, seed: 42 });
