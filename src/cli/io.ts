@@ -1,8 +1,8 @@
 /** The process surface the CLI needs, injectable so tests run it in-process. */
 export interface CliIo {
   stdout: (text: string) => void;
-  /** Encoded output, when the sink takes bytes (the real process): streamed batches write their cached bytes as they are. */
-  stdoutBytes?: (bytes: Buffer) => void;
+  /** Encoded output, when the sink takes bytes (the real process): streamed batches write their cached bytes as they are, in order. */
+  stdoutBytes?: (bytes: Buffer[]) => void;
   stderr: (text: string) => void;
   /** Trusted files of the tool itself (built-in profiles). */
   readFile: (path: string) => Buffer;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { readChunks } from './input-reader.js';
 import { run } from './run.js';
-import { writeAllSync } from './stdio.js';
+import { writeAllSync, writevAllSync } from './stdio.js';
 
 const rulesDir = fileURLToPath(new URL('../../rules/', import.meta.url));
 
@@ -17,7 +17,7 @@ if (!isMainThread && (workerData as { sidecarTraceWorker?: boolean } | null)?.si
 function startCli(): void {
 void run(process.argv.slice(2), {
   stdout: (t) => writeAllSync(1, t),
-  stdoutBytes: (b) => writeAllSync(1, b),
+  stdoutBytes: (parts) => writevAllSync(1, parts),
   stderr: (t) => writeAllSync(2, t),
   readFile: (p) => readFileSync(p),
   readStdin: () => readFileSync(0),

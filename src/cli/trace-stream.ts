@@ -74,19 +74,20 @@ export interface StreamStats {
   ms: number;
 }
 
-/** Output in windows: bytes are gathered until WINDOW, then written at once. */
+/** Output in windows: bytes are gathered until WINDOW, then written at once (one writev, no copy). */
 class Window {
   private parts: Buffer[] = [];
   private size = 0;
-  constructor(private readonly write: (bytes: Buffer) => void) {}
+  constructor(private readonly write: (parts: Buffer[]) => void) {}
   add(bytes: Buffer): void {
+    if (!bytes.length) return;
     this.parts.push(bytes);
     this.size += bytes.length;
     if (this.size >= WINDOW) this.flush();
   }
   flush(): void {
     if (!this.size) return;
-    this.write(this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size));
+    this.write(this.parts);
     this.parts = [];
     this.size = 0;
   }
@@ -116,7 +117,7 @@ export class Emitter {
     io: CliIo,
     private readonly renderer: StreamRenderer,
   ) {
-    this.out = new Window(io.stdoutBytes ?? ((b) => io.stdout(b.toString('utf8'))));
+    this.out = new Window(io.stdoutBytes ?? ((parts) => io.stdout(Buffer.concat(parts).toString('utf8'))));
   }
   private separator(i: number): Buffer {
     const text = this.renderer.before(i);
