@@ -3,6 +3,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   /** Encoded output, when the sink takes bytes (the real process): streamed batches write their cached bytes as they are, in order. */
   stdoutBytes?: (bytes: Buffer[]) => void;
+  /** True once stdout's reader has gone (`| head`): a streamed batch stops tracing. */
+  stdoutClosed?: () => boolean;
   stderr: (text: string) => void;
   /** Trusted files of the tool itself (built-in profiles). */
   readFile: (path: string) => Buffer;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { readChunks } from './input-reader.js';
 import { run } from './run.js';
-import { writeAllSync, writevAllSync } from './stdio.js';
+import { isGone, writeAllSync, writevAllSync } from './stdio.js';
 
 const rulesDir = fileURLToPath(new URL('../../rules/', import.meta.url));
 
@@ -18,6 +18,7 @@ function startCli(): void {
 void run(process.argv.slice(2), {
   stdout: (t) => writeAllSync(1, t),
   stdoutBytes: (parts) => writevAllSync(1, parts),
+  stdoutClosed: () => isGone(1),
   stderr: (t) => writeAllSync(2, t),
   readFile: (p) => readFileSync(p),
   readStdin: () => readFileSync(0),

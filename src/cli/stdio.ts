@@ -81,3 +81,8 @@ export function writevAllSync(fd: number, parts: Buffer[]): void {
     }
   }
 }
+
+/** The reader of this descriptor has gone (EPIPE): nothing more needs computing for it. */
+export function isGone(fd: number): boolean {
+  return gone.has(fd);
+}

@@ -114,6 +114,7 @@ export async function runStreamParallel(io: CliIo, s: StreamInput, jobs: number,
       for (let i = 0; i < n && i < errorAt; i++) emit.add(pieces[i] ?? pieces[firstOf.get(batch.keys[i]!)!]!);
       if (error) throw error;
       s.tick?.(emit.count);
+      if (emit.closed()) break;
     }
   } catch (e) {
     emit.flush();

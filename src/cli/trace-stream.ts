@@ -113,11 +113,14 @@ export class Emitter {
   private readonly seps = new Map<string, Buffer>();
   private first: Buffer | null = null;
   count = 0;
+  /** The reader of the output has gone (`| head`): the rest is not wanted. */
+  readonly closed: () => boolean;
   constructor(
     io: CliIo,
     private readonly renderer: StreamRenderer,
   ) {
     this.out = new Window(io.stdoutBytes ?? ((parts) => io.stdout(Buffer.concat(parts).toString('utf8'))));
+    this.closed = io.stdoutClosed ?? (() => false);
   }
   private separator(i: number): Buffer {
     const text = this.renderer.before(i);
@@ -177,6 +180,7 @@ export function runStream(io: CliIo, s: StreamInput): StreamStats {
         emit.add(piece);
       }
       s.tick?.(emit.count);
+      if (emit.closed()) break;
     }
   } catch (e) {
     emit.flush();

@@ -139,6 +139,13 @@ describe('--jobs N: worker threads, the same bytes in the same order (the built 
     expect(two.stdout.length).toBeGreaterThan(0);
     expect(two.stdout === one.stdout).toBe(true);
   });
+  it('a reader that goes away (`| head`) stops the stream: not every flow is traced', { timeout: 120_000 }, () => {
+    const r = spawnSync('sh', ['-c', `'${process.execPath}' '${BIN}' --flows '${many}' --format jsonl --stats | head -c 100 > /dev/null`], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const done = Number(/stats: ([\d,]+) flows/.exec(r.stderr)![1]!.replace(/,/g, ''));
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(25_000);
+  });
   it('a bad record: the same traces before it, the same error', () => {
     const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ dst: `10.100.0.${i}:80` }));
     lines[37] = '{"dst":"10.100.0.999:80"}';
