@@ -13,14 +13,14 @@ import type { FlowBatch } from './json-lines.js';
 import type { CliIo } from './io.js';
 import type { PodContext } from './setup.js';
 import type { TraceOptions } from '../pod/trace-flow.js';
-import { TraceCache } from './trace-cache.js';
+import type { TraceCache } from './trace-cache.js';
 
-/** Output is written in windows of about this many characters. */
+/** Output is written in windows of about this many bytes. */
 const WINDOW = 256 * 1024;
 
 /**
  * Turns traces into output text as they come. `piece` renders one trace as it stands inside
- * the batch output (cached by the caller); `finish` closes the output, given how many came.
+ * the batch output (cached by the caller); `end` closes the output, given how many came.
  */
 export interface StreamRenderer {
   piece(trace: Trace): string;
