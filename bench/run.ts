@@ -10,14 +10,19 @@
  *   through the default profile (Envoy hops included).
  * Every figure is the median of several runs. Nothing here asserts: it measures and prints.
  *
+ * - Batches (issue 16, bench/batch.ts): `--flows` JSON Lines end to end over 100,000 flows
+ *   (default profile and a 20k-rule dump; a flow-log mix with repeats and an all-distinct mix,
+ *   with the cache's own --stats line), peak RSS at 10,000 and 1,000,000 flows, and `check`.
  * Options: --sizes 1000,20000,100000  --runs 3  --cli-runs 7  --cold-runs 15  --warm-ms 2000
  *          --json FILE (write the results)  --keep (keep the generated dumps)  --quick
+ *          --batch-only  --big-flows 1000000  --batch-runs 3
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DISTINCT, runToNull, writeCheck, writeFlows, type RunFigures } from './batch.js';
 import { generateKubeProxyDump } from './generate.js';
 import type { MeasureResult } from './measure.js';
 
@@ -35,10 +40,15 @@ interface Args {
   warmMs: number;
   json: string | null;
   keep: boolean;
+  /** Only the batch figures (issue 16). */
+  batchOnly: boolean;
+  /** Flows of the large run of the memory figure. */
+  bigFlows: number;
+  batchRuns: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { sizes: [1000, 20000, 100000], runs: 3, cliRuns: 7, coldRuns: 15, warmMs: 2000, json: null, keep: false };
+  const a: Args = { sizes: [1000, 20000, 100000], runs: 3, cliRuns: 7, coldRuns: 15, warmMs: 2000, json: null, keep: false, batchOnly: false, bigFlows: 1_000_000, batchRuns: 3 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = () => {
@@ -53,6 +63,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--warm-ms') a.warmMs = Number(v());
     else if (k === '--json') a.json = v();
     else if (k === '--keep') a.keep = true;
+    else if (k === '--batch-only') a.batchOnly = true;
+    else if (k === '--big-flows') a.bigFlows = Number(v());
+    else if (k === '--batch-runs') a.batchRuns = Number(v());
     else if (k === '--quick') Object.assign(a, { runs: 1, cliRuns: 3, coldRuns: 5, warmMs: 600 });
     else throw new Error(`unknown option ${k}`);
   }
@@ -185,6 +198,15 @@ function main(): void {
   if (before) log(before);
   const results: Record<string, unknown> = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, date: new Date().toISOString(), sizes: [] as unknown[] };
 
+  const batch = batchFigures(args, dir, log);
+  results.batch = batch.results;
+  if (args.batchOnly) {
+    process.stdout.write(`${batch.text}\n`);
+    if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+    if (!args.keep) rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+
   // CLI cold start: one default-profile trace.
   log('cold start: sidecar-trace --dst 10.244.2.7:9080 --format json vs node -e 0 ...');
   const cold = paired([BIN, '--dst', '10.244.2.7:9080', '--format', 'json'], args.coldRuns, dir, exitOk('cold start'));
@@ -292,6 +314,8 @@ function main(): void {
   out.push('rules parsed: by the load and the first trace (a dump over 2,000 lines loads lazily: each rule is outlined, and parsed when a flow reaches it);');
   out.push('CLI --validate all: the same CLI run with every rule parsed and checked at load, as iptables-restore does.');
   out.push('Targets (issue 6): cold start <= 1.6x and <= 80 MB; 20k CLI <= 3x node -e 0; 100k CLI <= 1000 ms and <= 300 MB; profile >= 100,000 traces/s.');
+  out.push('');
+  out.push(batch.text);
   process.stdout.write(`${out.join('\n')}\n`);
 
   const note = bundleNote();
@@ -301,6 +325,74 @@ function main(): void {
   if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
   if (!args.keep) rmSync(dir, { recursive: true, force: true });
   else log(`kept ${dir}`);
+}
+
+/** The median run (by wall time) of several. */
+function medianRun(runs: RunFigures[]): RunFigures {
+  return [...runs].sort((x, y) => x.wallMs - y.wallMs)[runs.length >> 1]!;
+}
+
+/** Issue 16's figures, side by side in one table. */
+function batchFigures(args: Args, dir: string, log: (s: string) => void): { text: string; results: Record<string, unknown> } {
+  const results: Record<string, unknown> = {};
+  const rows: string[][] = [];
+  const N = 100_000;
+  const runMany = (name: string, argv: string[], flows: number, runs = args.batchRuns) => {
+    log(`batch: ${name} x${runs} ...`);
+    const all = Array.from({ length: runs }, () => runToNull([BIN, ...argv], RSS_HOOK, dir, flows));
+    const m = medianRun(all);
+    results[name] = m;
+    const cache = /traced ([\d,]+), from the cache ([\d,]+) \(([\d.]+)%\)/.exec(m.stats);
+    rows.push([name, fmt(flows), fmt(m.wallMs), fmt(m.cpuMs), fmt(m.flowsPerSec), fmt(m.cpuMs ? (flows / m.cpuMs) * 1000 : null), fmt(m.rssMb), cache ? `${cache[1]} traced, ${cache[3]}% cached` : '-']);
+    return m;
+  };
+  const logFlows = join(dir, 'flows-log-100k.jsonl');
+  writeFlows(logFlows, N, 'log');
+  const distinctFlows = join(dir, 'flows-distinct-100k.jsonl');
+  writeFlows(distinctFlows, N, 'distinct');
+  runMany('profile, log mix, jsonl', ['--flows', logFlows, '--format', 'jsonl', '--stats'], N);
+  runMany('profile, log mix, path', ['--flows', logFlows, '--format', 'path', '--stats'], N);
+  runMany('profile, log mix, jsonl, --cache-size 0', ['--flows', logFlows, '--format', 'jsonl', '--stats', '--cache-size', '0'], N, 1);
+  runMany('profile, distinct, jsonl', ['--flows', distinctFlows, '--format', 'jsonl', '--stats'], N, 1);
+  runMany('profile, distinct, jsonl, --jobs 2', ['--flows', distinctFlows, '--format', 'jsonl', '--stats', '--jobs', '2'], N, 1);
+
+  // A 20k-rule node dump: flows to its Services (VIP:port), the log mix.
+  const gen = generateKubeProxyDump({ rules: 20000, seed: 42 });
+  const dump = join(dir, 'kube-proxy-20000.rules');
+  writeFileSync(dump, gen.text);
+  const vips = gen.services.filter((sv) => sv.proto === 'tcp').map((sv) => `${sv.vip}:${sv.port}`);
+  const dumpFlows = join(dir, 'flows-dump-100k.jsonl');
+  writeFlows(dumpFlows, N, 'log', vips);
+  runMany('20k dump, log mix, jsonl', ['--rules', dump, '--flows', dumpFlows, '--format', 'jsonl', '--stats'], N);
+
+  // Memory: the same mix at 10,000 and at bigFlows flows.
+  const small = join(dir, 'flows-log-10k.jsonl');
+  writeFlows(small, 10_000, 'log');
+  const big = join(dir, 'flows-log-big.jsonl');
+  writeFlows(big, args.bigFlows, 'log');
+  const rss10k = runMany('profile, log mix, jsonl (10k)', ['--flows', small, '--format', 'jsonl', '--stats'], 10_000, 1);
+  const rssBig = runMany(`profile, log mix, jsonl (${fmt(args.bigFlows / 1000)}k)`, ['--flows', big, '--format', 'jsonl', '--stats'], args.bigFlows, 1);
+
+  // check over 10,000 and 100,000 flows (a YAML check file, the log mix).
+  const check10k = join(dir, 'check-10k.yaml');
+  writeCheck(check10k, 10_000);
+  const check100k = join(dir, 'check-100k.yaml');
+  writeCheck(check100k, N);
+  runMany('check, 10k flows', ['check', check10k, '--format', 'json'], 10_000, 1);
+  const check = runMany('check, 100k flows', ['check', check100k, '--format', 'json'], N, 1);
+
+  const text = [
+    `Batches (issue 16): medians of ${args.batchRuns} (one run where marked x1 in the log); output to /dev/null; wall = process start to exit.`,
+    `Flow mix: "log" = ${fmt(DISTINCT)} distinct flows drawn at random (${fmt(((N - DISTINCT) / N) * 100, 0)}% repeats at 100k), "distinct" = every flow different (the cache never helps).`,
+    '',
+    table(['run', 'flows', 'wall ms', 'CPU ms', 'flows/s (wall)', 'flows/s (CPU)', 'peak RSS MB', 'cache'], rows),
+    '',
+    `Peak RSS ${fmt(args.bigFlows)} flows vs 10,000: ${fmt(rssBig.rssMb)} / ${fmt(rss10k.rssMb)} MB = ${fmt((rssBig.rssMb ?? 0) / (rss10k.rssMb ?? 1), 2)}x (target <= 1.5x).`,
+    `check over 100,000 flows: ${fmt(check.wallMs)} ms (target < 3000 ms).`,
+    'Targets (issue 16): profile jsonl >= 100,000 flows/s end to end; 20k dump >= 50,000 flows/s; RSS 1M <= 1.5x 10k; check 100k < 3 s.',
+    'CPU ms is user + sys of the process: on a shared machine (load above the core count) wall time includes waiting for a core.',
+  ].join('\n');
+  return { text, results };
 }
 
 main();

@@ -91,6 +91,8 @@ export async function check(run, input, { determinism = false, checkFile } = {})
       stderr: (t) => (stderr += t),
       readFile: (p) => readFileSync(p),
       readStdin: () => Buffer.from(input.text, input.encoding ?? 'latin1'),
+      // The CLI's one reader for user input (src/cli/input-reader.ts); here stdin is the input.
+      readInput: () => [Buffer.from(input.text, input.encoding ?? 'latin1')],
       stdoutIsTTY: false,
       stderrIsTTY: false,
       env: {},

@@ -32,6 +32,13 @@ export interface FlowFlags {
   flows?: string;
 }
 
+/** Options of runs over many flows (--flows, check, diff). */
+export interface BatchFlags {
+  stats?: boolean;
+  cacheSize?: string;
+  jobs?: string;
+}
+
 export interface OutputFlags {
   format: string;
   ascii?: boolean;
@@ -44,7 +51,7 @@ export interface OutputFlags {
   maxTraceSize?: string;
 }
 
-export type TraceFlags = SourceFlags & FlowFlags & OutputFlags & { listProfiles?: boolean };
+export type TraceFlags = SourceFlags & FlowFlags & OutputFlags & BatchFlags & { listProfiles?: boolean };
 
 /** Any Istio option given: the rules come from the generator (loaded only then). */
 export function wantsGenerator(f: IstioFlags): boolean {
@@ -114,4 +121,11 @@ export function addOutputOptions(cmd: Command, formats: string[]): Command {
     .addOption(new Option('--format <format>', 'output format').choices(formats).default(formats[0]))
     .option('--ascii', 'ASCII only: arrows, borders and symbols')
     .option('--no-color', 'no colours (also NO_COLOR, or when output is not a terminal)');
+}
+
+export function addBatchOptions(cmd: Command): Command {
+  return cmd
+    .option('--stats', 'after a run over many flows, print flows/s and how often the trace cache helped (stderr)')
+    .option('--cache-size <n>', 'identical flows are traced once: remember this many (0: no cache)', '4096')
+    .option('--jobs <n>', 'trace a --flows JSON Lines batch in N worker threads (output order and bytes as with 1)', '1');
 }

@@ -6,6 +6,9 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { InputError } from '../core/errors.js';
 import type { FlowInput } from '../pod/flow.js';
+import { concatChunks } from './input-reader.js';
+import { flowsFromJsonLines, jsonLineBatches, type FlowBatch } from './json-lines.js';
+import { decodeInput, DEFAULT_LIMITS, type InputLimits } from './load-rules.js';
 
 export interface LocatedFlow {
   input: FlowInput;
@@ -15,6 +18,8 @@ export interface LocatedFlow {
   extraNodes: Record<string, Node>;
   line: number;
   name: string;
+  /** Where a key's value is in the file (null: the record itself), for errors found later (an address that does not resolve). */
+  locate(key: string | null): { line: number; col: number };
 }
 
 const FLOW_KEYS = ['name', 'title', 'src', 'dst', 'proto', 'uid', 'gid', 'groups', 'via', 'inIface', 'in-iface'];
@@ -84,29 +89,21 @@ export function flowFromMap(file: string, lc: LineCounter, map: YAMLMap, index: 
     }
   }
   if (input.dst === undefined) fail(file, lc, map, `${name} has no "dst": every flow needs a destination IP:PORT`);
-  return { input, extra, extraNodes, line: lineOf(lc, map).line, name };
+  const locate = (key: string | null) => {
+    const pair = key === null ? undefined : map.items.find((p) => [key, key === 'inIface' ? 'in-iface' : key].includes(String((p.key as { value?: unknown }).value)));
+    return lineOf(lc, (pair?.value as Node | undefined) ?? map);
+  };
+  return { input, extra, extraNodes, line: lineOf(lc, map).line, name, locate };
 }
 
-function looksLikeJsonLines(text: string): boolean {
+export function looksLikeJsonLines(text: string): boolean {
   const first = text.split('\n').find((l) => l.trim() !== '');
   return first !== undefined && first.trim().startsWith('{') && !/^\s*-/.test(first);
 }
 
 /** Parse a flows file (YAML list, `flows:` key, or JSON Lines). */
 export function parseFlowsFile(text: string, file: string, extraKeys: string[] = []): LocatedFlow[] {
-  if (looksLikeJsonLines(text)) {
-    const out: LocatedFlow[] = [];
-    text.split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      const lc = new LineCounter();
-      const doc = parseDocument(line, { lineCounter: lc });
-      if (doc.errors.length || !isMap(doc.contents)) throw new InputError('expected one JSON object per line', file, i + 1, 1);
-      const f = flowFromMap(file, lc, doc.contents, out.length, extraKeys);
-      out.push({ ...f, line: i + 1 });
-    });
-    if (!out.length) throw new InputError('no flows found', file, 1);
-    return out;
-  }
+  if (looksLikeJsonLines(text)) return flowsFromJsonLines(text, file, extraKeys);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   if (doc.errors.length) {
@@ -123,4 +120,38 @@ export function parseFlowsFile(text: string, file: string, extraKeys: string[] =
     if (!isMap(item)) return fail(file, lc, item as Node, `flow ${i + 1} must be a mapping of flow keys (src, dst, proto, uid, …)`);
     return flowFromMap(file, lc, item, i, extraKeys);
   });
+}
+
+/** Which kind of flow file a stream holds, from its first non-blank byte (null: nothing but blanks yet). */
+function sniff(head: Buffer): 'json' | 'yaml' | null {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0a || head[i] === 0x0d)) i++;
+  if (i === head.length) return null;
+  return head[i] === 0x7b ? 'json' : 'yaml';
+}
+
+/**
+ * Flows from the reader's chunks, one at a time: JSON Lines are parsed as they arrive (memory
+ * stays flat however many there are); a YAML file is read whole (its positions need the document).
+ */
+export function* streamFlows(chunks: Iterable<Buffer>, file: string, extraKeys: string[] = [], limits: InputLimits = DEFAULT_LIMITS): Generator<FlowBatch> {
+  const it = chunks[Symbol.iterator]();
+  const head: Buffer[] = [];
+  let kind: 'json' | 'yaml' | null = null;
+  while (kind === null) {
+    const r = it.next();
+    if (r.done) break;
+    head.push(r.value);
+    kind = sniff(head.length === 1 ? r.value : Buffer.concat(head));
+  }
+  const rest = { [Symbol.iterator]: () => it };
+  const all = function* () {
+    yield* head;
+    yield* rest;
+  };
+  if (kind === 'json') yield* jsonLineBatches(all(), file, extraKeys);
+  else {
+    const flows = parseFlowsFile(decodeInput(concatChunks(all()), file, limits), file, extraKeys);
+    yield { keys: flows.map((f) => JSON.stringify(f.input)), flow: (i) => flows[i]! };
+  }
 }

@@ -3,7 +3,7 @@
  * annotations, a pod manifest, mesh config and nameservers go through the pod
  * layer's generator, and the result is loaded like any other rule source.
  */
-import { InputError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { loadBlocks } from '../core/ruleset/load.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 import {
@@ -19,7 +19,7 @@ import {
   type PodManifestInfo,
 } from '../pod/generator/index.js';
 import type { CliIo } from './io.js';
-import { decodeInput } from './load-rules.js';
+import { readInputText } from './load-rules.js';
 
 export interface IstioFlags {
   istioVersion?: string;
@@ -36,12 +36,7 @@ export interface IstioFlags {
 export { wantsGenerator } from './flags.js';
 
 function readText(io: CliIo, path: string, flag: string): string {
-  try {
-    return decodeInput(io.readFile(path), path);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new UsageError(`${flag}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  return readInputText(io, path, flag === '--pod' ? 'pod manifest' : 'mesh config');
 }
 
 export function parseAnnotationFlags(list: string[]): Record<string, string> {

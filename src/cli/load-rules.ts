@@ -1,4 +1,5 @@
 /** Read a rule source (file, stdin or built-in profile) into a Ruleset. */
+import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
 import { checkNotBinary, extractRuleBlocks } from '../core/ruleset/extract.js';
@@ -7,6 +8,7 @@ import { loadBlocks } from '../core/ruleset/load.js';
 import type { Ruleset, SourceSetting } from '../core/ruleset/model.js';
 import { refuseAmbient, refuseNftables } from '../core/ruleset/unmodelled.js';
 import { DEFAULT_PROFILE, readProfileHeader, resolveProfileName, type ProfileInfo } from '../pod/profiles.js';
+import { concatChunks } from './input-reader.js';
 import type { CliIo } from './io.js';
 
 /** Default limits; --max-input-size raises the first. */
@@ -44,7 +46,44 @@ export function decodeInput(buf: Buffer, file: string, limits: InputLimits = DEF
     }
     start = nl + 1;
   }
+  if (!isUtf8(buf)) throw invalidUtf8(buf, file);
   return buf.toString('utf8');
+}
+
+/**
+ * Invalid UTF-8 is refused, not replaced: two names differing only in bad bytes would
+ * both become U+FFFD and merge (a false "chain loop"). Located at the first bad byte.
+ */
+export function invalidUtf8(buf: Buffer, file: string): InputError {
+  let lineStart = 0;
+  let line = 1;
+  for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, nl + 1)) {
+    if (!isUtf8(buf.subarray(lineStart, nl))) break;
+    lineStart = nl + 1;
+    line++;
+  }
+  const rest = buf.subarray(lineStart, (buf.indexOf(10, lineStart) + 1 || buf.length + 1) - 1);
+  const column = rest.subarray(0, firstBadByte(rest)).toString('utf8').length + 1;
+  return new InputError('invalid UTF-8 (input must be UTF-8 text)', file, line, column);
+}
+
+/** Offset of the first byte that does not start or continue a UTF-8 character (lead and continuation bytes only). */
+function firstBadByte(b: Buffer): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let j = 1; j <= n; j++) if (i + j >= b.length || (b[i + j]! & 0xc0) !== 0x80) return i;
+    if (n > 0 && !isUtf8(b.subarray(i, i + n + 1))) return i;
+    i += n + 1;
+  }
+  return 0;
+}
+
+/** A user-named input ("-": stdin) read through the one bounded reader, checked and decoded. */
+export function readInputText(io: CliIo, path: string, what: string, limits: InputLimits = DEFAULT_LIMITS): string {
+  const file = path === '-' ? '<stdin>' : path;
+  return decodeInput(concatChunks(io.readInput(path, what, file, limits.maxBytes)), file, limits);
 }
 
 /**
@@ -124,15 +163,7 @@ export function loadRuleSource(
   if (rules !== undefined && profile !== undefined) throw new UsageError('--rules and --profile are alternatives: give one');
   if (rules !== undefined) {
     const file = rules === '-' ? '<stdin>' : rules;
-    let buf: Buffer;
-    try {
-      buf = rules === '-' ? io.readStdin() : io.readFile(rules);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-      throw new InputError(`cannot read rules: ${why}`, file, null);
-    }
-    return parseRulesText(decodeInput(buf, file, limits), file, file, validate);
+    return parseRulesText(readInputText(io, rules, 'rules', limits), file, file, validate);
   }
   const name = resolveProfileName(profile ?? DEFAULT_PROFILE);
   const known = listProfiles(io).map((p) => p.name);

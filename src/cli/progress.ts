@@ -25,10 +25,12 @@ export interface ProgressOptions {
   delayMs?: number;
 }
 
-export function startProgress(io: CliIo, total: number, label: string, opts: ProgressOptions = {}): Progress {
+/** `total` null: a stream of unknown length (the bar shows the count and the rate only). */
+export function startProgress(io: CliIo, total: number | null, label: string, opts: ProgressOptions = {}): Progress {
   const now = opts.now ?? Date.now;
   const delay = opts.delayMs ?? PROGRESS_DELAY_MS;
   const t0 = now();
+  const rateOf = (done: number) => Math.round((done * 1000) / Math.max(1, now() - t0)).toLocaleString('en-US');
   let bar: cliProgress.SingleBar | null = null;
   if (!io.stderrIsTTY) return { tick: () => {}, stop: () => {} };
   const columns = Number(io.env.COLUMNS) || 80;
@@ -37,15 +39,16 @@ export function startProgress(io: CliIo, total: number, label: string, opts: Pro
   return {
     tick(done) {
       if (!bar) {
-        if (now() - t0 <= delay || done >= total) return;
-        bar = new cliProgress.SingleBar(
-          { stream, format: `${label} [{bar}] {percentage}% | {value}/{total} flows | ETA {eta_formatted}`, clearOnComplete: true, hideCursor: false, gracefulExit: false, fps: 10 },
-          cliProgress.Presets.legacy,
-        );
-        bar.start(total, done);
+        if (now() - t0 <= delay || (total !== null && done >= total)) return;
+        const format =
+          total === null ? `${label} {value} flows | {rate} flows/s` : `${label} [{bar}] {percentage}% | {value}/{total} flows | {rate} flows/s | ETA {eta_formatted}`;
+        bar = new cliProgress.SingleBar({ stream, format, clearOnComplete: true, hideCursor: false, gracefulExit: false, fps: 10 }, cliProgress.Presets.legacy);
+        bar.start(total ?? done, done, { rate: rateOf(done) });
         return;
       }
-      bar.update(done);
+      // Redraws are throttled by the bar; the rate is worked out only every 256 flows.
+      if ((done & 255) === 0) bar.update(done, { rate: rateOf(done) });
+      else bar.update(done);
     },
     stop() {
       bar?.stop();

@@ -4,12 +4,13 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PROFILE } from '../pod/profiles.js';
-import { renderTraces, runTrace } from './commands/trace.js';
+import { renderTraces, runTrace, streamTraces } from './commands/trace.js';
+import { STREAM_FORMATS } from './formats.js';
 import type { CheckFlags } from './commands/check.js';
 import type { DiffFlags } from './commands/diff.js';
 import { CHECK_FORMATS, DIFF_FORMATS, RULES_FORMATS, TRACE_FORMATS, VERIFY_FORMATS } from './formats.js';
 import { describeCommanderError, describeError, EXIT_OK, EXIT_USAGE } from './exit.js';
-import { addEngineOptions, addFlowOptions, addOutputOptions, addSourceOptions, collect, type TraceFlags } from './flags.js';
+import { addBatchOptions, addEngineOptions, addFlowOptions, addOutputOptions, addSourceOptions, collect, type TraceFlags } from './flags.js';
 import type { CliIo } from './io.js';
 import { listProfiles } from './load-rules.js';
 
@@ -50,6 +51,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   addFlowOptions(program);
   addOutputOptions(program, TRACE_FORMATS).option('--explain', 'also list the rules that were evaluated and did not match, with the reason');
   addEngineOptions(program);
+  addBatchOptions(program);
   program.addHelpText('after', EXAMPLES);
   program.action(async () => {
     const flags = program.opts() as TraceFlags;
@@ -57,7 +59,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       io.stdout(renderProfiles(io));
       return;
     }
-    io.stdout(await renderTraces(io, flags, await runTrace(io, flags)));
+    if (flags.flows && STREAM_FORMATS.includes(flags.format)) await streamTraces(io, flags);
+    else io.stdout(await renderTraces(io, flags, await runTrace(io, flags)));
     setCode(EXIT_OK);
   });
   const verify = program

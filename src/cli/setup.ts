@@ -14,7 +14,7 @@ import type { TraceOptions } from '../pod/trace-flow.js';
 import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
 import type { CliIo } from './io.js';
 import { loadIpsetFiles } from './ipset-files.js';
-import { decodeInput, DEFAULT_LIMITS, loadRuleSource, type InputLimits, type ValidateMode } from './load-rules.js';
+import { decodeInput, DEFAULT_LIMITS, loadRuleSource, readInputText, type InputLimits, type ValidateMode } from './load-rules.js';
 import type * as IstioSource from './istio-source.js';
 import type * as FlowsFile from './flows-file.js';
 import { resolveProfileName } from '../pod/profiles.js';
@@ -160,12 +160,19 @@ export function traceOptions(flags: Pick<OutputFlags, 'unknown' | 'maxHops' | 'e
 export interface FlowRun {
   input: FlowInput;
   scenario: Scenario | null;
+  /** A flow from a file: where its keys are, for errors found when it resolves. */
+  locate?: { file: string; at: (key: string | null) => [number, number] };
+}
+
+/** --scenario, --flows and --src/--dst/--via are alternatives. */
+export function checkFlowSources(flags: FlowFlags): void {
+  const sources = [flags.scenario ? '--scenario' : null, flags.flows ? '--flows' : null, flags.src || flags.dst || flags.via ? '--src/--dst/--via' : null].filter(Boolean);
+  if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} are alternatives: give one`);
 }
 
 /** The flows a command runs: one from the flags, a scenario's, or a --flows file's. */
 export function flowRuns(io: CliIo, flags: FlowFlags, lazy: LazyModules = {}): FlowRun[] {
-  const sources = [flags.scenario ? '--scenario' : null, flags.flows ? '--flows' : null, flags.src || flags.dst || flags.via ? '--src/--dst/--via' : null].filter(Boolean);
-  if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} are alternatives: give one`);
+  checkFlowSources(flags);
   if (flags.scenario) {
     const scenarios = findScenario(flags.scenario);
     if (!scenarios) throw new UsageError(`unknown scenario "${flags.scenario}": expected ${SCENARIOS.map((s) => s.name).join(', ')}, 1-6, or all`);
@@ -173,14 +180,13 @@ export function flowRuns(io: CliIo, flags: FlowFlags, lazy: LazyModules = {}): F
   }
   if (flags.flows) {
     const file = flags.flows === '-' ? '<stdin>' : flags.flows;
-    let buf: Buffer;
-    try {
-      buf = flags.flows === '-' ? io.readStdin() : io.readFile(flags.flows);
-    } catch (e) {
-      throw new UsageError(`--flows: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
+    const text = readInputText(io, flags.flows, 'flows', inputLimits(flags as SourceFlags));
     if (!lazy.flowsFile) throw new Error('internal: the flows-file module was not loaded');
-    return lazy.flowsFile.parseFlowsFile(decodeInput(buf, file), file).map((f) => ({ input: { proto: 'tcp', ...f.input }, scenario: null }));
+    return lazy.flowsFile.parseFlowsFile(text, file).map((f) => ({
+      input: { proto: 'tcp', ...f.input },
+      scenario: null,
+      locate: { file, at: (key) => [f.locate(key).line, f.locate(key).col] },
+    }));
   }
   const uid = intFlag('--uid', flags.uid);
   const gid = intFlag('--gid', flags.gid);

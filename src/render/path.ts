@@ -26,6 +26,11 @@ export function asciiText(text: string): string {
   return out;
 }
 
+/** One trace's path line as the terminal may show it. */
+export function pathLine(t: Trace, ascii: boolean): string {
+  return `${ascii ? asciiText(showable(t.path)) : showable(t.path)}\n`;
+}
+
 export function renderPath(traces: Trace[], ascii: boolean): string {
-  return traces.map((t) => `${ascii ? asciiText(showable(t.path)) : showable(t.path)}\n`).join('');
+  return traces.map((t) => pathLine(t, ascii)).join('');
 }

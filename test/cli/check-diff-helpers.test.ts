@@ -183,6 +183,7 @@ function fakeIo(tty: boolean): CliIo & { err: string } {
     stderr: (t: string) => void (io.err += t),
     readFile: () => Buffer.alloc(0),
     readStdin: () => Buffer.alloc(0),
+    readInput: () => [],
     stdoutIsTTY: false,
     stderrIsTTY: tty,
     env: {},
@@ -208,6 +209,22 @@ describe('progress', () => {
     p.stop();
     // clearOnComplete: the last thing written clears the bar's line.
     expect(io.err.endsWith('\u001b[2K')).toBe(true);
+  });
+  it('shows flows/s, and for a stream of unknown length the count and the rate alone', () => {
+    let now = 0;
+    const io = fakeIo(true);
+    const p = startProgress(io, null, 'trace', { now: () => now });
+    now = 2000;
+    p.tick(512);
+    expect(io.err).toMatch(/trace 512 flows \| 256 flows\/s/);
+    p.stop();
+    const known = fakeIo(true);
+    now = 0;
+    const q = startProgress(known, 1000, 'check', { now: () => now });
+    now = 4000;
+    q.tick(400);
+    expect(known.err).toMatch(/check \[=+-+\] 40% \| 400\/1000 flows \| 100 flows\/s/);
+    q.stop();
   });
   it('never appears without a terminal (CI logs)', () => {
     let now = 0;

@@ -151,11 +151,11 @@ describe('diff --flows', () => {
     expect(report.summary).toEqual({ flows: 2, changed: 1 });
     expect(report.changed[0]!.line).toBe(1);
   });
-  it('a bad flows file exits 2 with file:line', async () => {
+  it('a bad flows file exits 2 with file:line:column', async () => {
     const bad = file('bad.yaml', '- dst: 10.244.2.7:80\n- dst: 10.0.0.300:80\n');
     const r = await cli(['diff', 'profile:istio-1.13', 'profile:istio-1.25', '--flows', bad]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bad\.yaml:2: dst: "10\.0\.0\.300" is not an IP address/);
+    expect(r.stderr).toMatch(/bad\.yaml:2:8: dst: "10\.0\.0\.300" is not an IP address/);
     const unknown = await cli(['diff', 'profile:istio-1.13', 'profile:istio-1.25', '--flows', file('bad2.yaml', '- dst: 1.2.3.4:80\n  dts: 1\n')]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/bad2\.yaml:2:3: unknown key "dts"/);

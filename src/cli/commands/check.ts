@@ -17,7 +17,8 @@ import { EXIT_OK } from '../exit.js';
 import { checkReport, flowCheck, type FlowCheck } from '../expectations.js';
 import type { OutputFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { decodeInput } from '../load-rules.js';
+import { concatChunks } from '../input-reader.js';
+import { decodeInput, DEFAULT_LIMITS } from '../load-rules.js';
 import { startProgress } from '../progress.js';
 import { loadContext, traceOptions, type PodContext } from '../setup.js';
 import * as istio from '../istio-source.js';
@@ -69,13 +70,7 @@ function loadFileContext(io: CliIo, check: CheckFile, ipset: string[] | undefine
 
 function readCheckText(io: CliIo, file: string): string {
   const name = file === '-' ? '<stdin>' : file;
-  let buf: Buffer;
-  try {
-    buf = file === '-' ? io.readStdin() : io.readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`check: cannot read ${name}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
-  }
+  const buf = concatChunks(io.readInput(file, 'check file', name, DEFAULT_LIMITS.maxBytes));
   if (buf.length === 0) throw new InputError('empty check file: expected "flows:" with expectations', name, null);
   return decodeInput(buf, name);
 }

@@ -13,9 +13,9 @@ import { renderDiffJson, renderDiffTable, renderDiffYaml } from '../../render/di
 import { resolveLocated, rulesetViewOf } from '../batch.js';
 import { EXIT_OK } from '../exit.js';
 import type { OutputFlags } from '../flags.js';
-import { parseFlowsFile } from '../flows-file.js';
+import { streamFlows, type LocatedFlow } from '../flows-file.js';
 import type { CliIo } from '../io.js';
-import { decodeInput } from '../load-rules.js';
+import { DEFAULT_LIMITS } from '../load-rules.js';
 import { startProgress } from '../progress.js';
 import { loadContext, traceOptions, type PodContext } from '../setup.js';
 import * as istio from '../istio-source.js';
@@ -60,16 +60,16 @@ function loadSide(io: CliIo, s: SourceSpec, side: string, podIp: string[] | unde
   }
 }
 
-function readFlows(io: CliIo, path: string): MatrixFlow[] {
+/** The flows of --flows, one at a time (JSON Lines stream; a YAML list or check file is read whole). */
+function* readFlows(io: CliIo, path: string): Generator<MatrixFlow & { locate: LocatedFlow['locate'] }> {
   const file = path === '-' ? '<stdin>' : path;
-  let buf: Buffer;
-  try {
-    buf = path === '-' ? io.readStdin() : io.readFile(path);
-  } catch (e) {
-    throw new UsageError(`--flows: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
   // A check file works as a flow list too: its expectations are ignored here.
-  return parseFlowsFile(decodeInput(buf, file), file, ['expect']).map((f) => ({ name: f.input.title ?? null, line: f.line, input: f.input }));
+  for (const batch of streamFlows(io.readInput(path, 'flows', file, DEFAULT_LIMITS.maxBytes), file, ['expect'])) {
+    for (let i = 0; i < batch.keys.length; i++) {
+      const f = batch.flow(i);
+      yield { name: f.input.title ?? null, line: f.line, input: f.input, locate: f.locate };
+    }
+  }
 }
 
 export function runDiff(io: CliIo, beforeText: string, afterText: string, flags: DiffFlags): number {
@@ -80,17 +80,23 @@ export function runDiff(io: CliIo, beforeText: string, afterText: string, flags:
   const afterSpec = sideSpec(afterText, 'AFTER', flags);
   const before = loadSide(io, beforeSpec, 'BEFORE', flags.podIp, flags.ipset);
   const after = loadSide(io, afterSpec, 'AFTER', flags.podIp, flags.ipset);
-  const flows: MatrixFlow[] = flags.flows
-    ? readFlows(io, flags.flows)
+  const matrix: MatrixFlow[] | null = flags.flows
+    ? null
     : builtinMatrix({ ipv4: before.pod.ipv4.text, ipv6: before.pod.ipv6?.text ?? null }).map((input) => ({ name: input.title!, line: null, input }));
+  const flows: Iterable<MatrixFlow & { locate?: LocatedFlow['locate'] }> = matrix ?? readFlows(io, flags.flows!);
   const file = flags.flows === '-' ? '<stdin>' : flags.flows;
-  const locate = (f: MatrixFlow) => (_key: string | null, message: string) => new InputError(message, file ?? 'built-in matrix', f.line);
+  // A flow of a file: errors at the record's line and the field's column.
+  const locate = (f: MatrixFlow & { locate?: LocatedFlow['locate'] }) => (key: string | null, message: string) => {
+    const at = f.locate?.(key);
+    return new InputError(message, file ?? 'built-in matrix', at?.line ?? f.line, at?.col ?? null);
+  };
   // A flow resolves against the pod's addresses only; when both sides model the same pod, resolve it once.
   const samePod = [before.pod, after.pod].map((p) => `${p.ipv4.text} ${p.ipv6?.text ?? ''} ${p.inboundBind6.text}`).reduce((a, b) => (a === b ? a : ''));
   const changed: DiffEntry[] = [];
-  const progress = startProgress(io, flows.length, 'diff');
+  const progress = startProgress(io, matrix ? matrix.length : null, 'diff');
+  let count = 0;
   try {
-    flows.forEach((f, i) => {
+    for (const f of flows) {
       const input: FlowInput = { proto: 'tcp', ...f.input };
       const flowA = resolveLocated(input, before.pod, locate(f));
       const flowB = samePod ? flowA : resolveLocated(input, after.pod, locate(f));
@@ -98,8 +104,8 @@ export function runDiff(io: CliIo, beforeText: string, afterText: string, flags:
       const b = traceFlow(after.ruleset, after.pod, after.host, flowB, opts);
       const entry = compareTraces(f.name, f.line, a, b);
       if (entry) changed.push(entry);
-      progress.tick(i + 1);
-    });
+      progress.tick(++count);
+    }
   } finally {
     progress.stop();
   }
@@ -107,7 +113,7 @@ export function runDiff(io: CliIo, beforeText: string, afterText: string, flags:
     { spec: beforeSpec.spec, ruleset: rulesetViewOf(before.ruleset) },
     { spec: afterSpec.spec, ruleset: rulesetViewOf(after.ruleset) },
     file ?? 'built-in matrix',
-    flows.length,
+    count,
     changed,
   );
   switch (flags.format) {

@@ -4,7 +4,14 @@ import { resolveFlow } from '../../pod/flow.js';
 import { traceFlow } from '../../pod/trace-flow.js';
 import type { TraceFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { flowRuns, lazyFor, loadContext, traceOptions } from '../setup.js';
+import { InputError, UsageError } from '../../core/errors.js';
+import { boundedChunks, concatChunks } from '../input-reader.js';
+import { resolveLocated } from '../batch.js';
+import { intFlag } from '../flags.js';
+import { checkFlowSources, flowRuns, inputLimits, lazyFor, loadContext, traceOptions } from '../setup.js';
+import { startProgress } from '../progress.js';
+import { TraceCache } from '../trace-cache.js';
+import { formatStats, runStream, streamRenderer } from '../trace-stream.js';
 
 export { TRACE_FORMATS } from '../formats.js';
 
@@ -13,8 +20,10 @@ export async function runTrace(io: CliIo, flags: TraceFlags): Promise<Trace[]> {
   const runs = flowRuns(io, flags, lazy);
   const ctx = loadContext(io, flags, lazy);
   const opts = traceOptions(flags);
-  return runs.map(({ input, scenario }) => {
-    const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow(input, ctx.pod), opts, ctx.notes);
+  return runs.map(({ input, scenario, locate }) => {
+    // A flow from a file: a bad address is that file's line and column, not a flag's.
+    const flow = locate ? resolveLocated(input, ctx.pod, (key, message) => new InputError(message, locate.file, ...locate.at(key))) : resolveFlow(input, ctx.pod);
+    const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, flow, opts, ctx.notes);
     if (scenario) {
       trace.scenario = { name: scenario.name, type: scenario.type, blogPath: scenario.blogPath, blogAgrees: scenario.blogAgrees, verdict: scenario.verdict };
     }
@@ -44,5 +53,39 @@ export async function renderTraces(io: CliIo, flags: TraceFlags, traces: Trace[]
       const { renderTable } = await import('../../render/table.js');
       return renderTable(traces, { colors: await lazyColors(io, flags), ascii: Boolean(flags.ascii), explain: Boolean(flags.explain) });
     }
+  }
+}
+
+/** `--flows FILE` in a format that streams: flow by flow, in constant memory (cli/trace-stream.ts). */
+export async function streamTraces(io: CliIo, flags: TraceFlags): Promise<void> {
+  checkFlowSources(flags);
+  const limits = inputLimits(flags);
+  const jobs = intFlag('--jobs', flags.jobs ?? '1')!;
+  if (jobs < 1) throw new UsageError('--jobs must be at least 1');
+  const parallel = jobs > 1 && io.workerScript !== undefined;
+  // Rules on stdin are read once, here, for the workers too (they have no stdin).
+  let stdin: Buffer | null = null;
+  if (parallel && flags.rules === '-') {
+    const bytes = concatChunks(io.readInput('-', 'rules', '<stdin>', limits.maxBytes));
+    stdin = bytes;
+    const real = io.readInput;
+    io = { ...io, readInput: (p, what, label, max) => (p === '-' ? boundedChunks([bytes], label, max) : real(p, what, label, max)) };
+  }
+  const lazy = await lazyFor(flags);
+  const ctx = loadContext(io, flags, lazy);
+  const opts = traceOptions(flags);
+  const file = flags.flows === '-' ? '<stdin>' : flags.flows!;
+  const flows = lazy.flowsFile!.streamFlows(io.readInput(flags.flows!, 'flows', file, limits.maxBytes), file, [], limits);
+  const cache = new TraceCache(intFlag('--cache-size', flags.cacheSize ?? '4096'));
+  const progress = startProgress(io, null, 'trace');
+  const input = { flows, file, ctx, opts, renderer: await streamRenderer(flags.format, Boolean(flags.ascii)), cache, tick: (n: number) => progress.tick(n) };
+  try {
+    const stats = parallel
+      ? await (await import('../trace-pool.js')).runStreamParallel(io, input, jobs, io.workerScript!, { sidecarTraceWorker: true, flags: { ...flags }, stdin, rulesDir: io.rulesDir })
+      : runStream(io, input);
+    progress.stop();
+    if (flags.stats) io.stderr(formatStats(stats));
+  } finally {
+    progress.stop();
   }
 }
