@@ -50,34 +50,50 @@ export interface RuleFacts {
   otherIfaces: Array<{ name: string; at: RuleAt }>;
 }
 
+const CAPTURE_TARGETS = new Set(['REDIRECT', 'TPROXY']);
+
 /** Chains visited per walk: a walk never parses more than this many chains' rules. */
 const MAX_CHAINS = 256;
 
+/** How a rule was reached: through a built-in rule's positive `-i IFACE`, through a jump with `-o lo`. */
+interface Via {
+  iface: string | null;
+  lo: boolean;
+}
+
 /**
  * Every rule reachable from a built-in chain, in the order a packet meets them (a jump's
- * chain before the rules after the jump), each chain once. `ifaceOnly` marks the rules
- * reached only through a built-in rule with a positive `-i`: traffic of one interface.
+ * chain before the rules after the jump), each chain once. A jump's header is read only in the
+ * built-in chain or when it leads straight to a capture, so a node dump's long chains stay unparsed.
  */
-function walk(fr: FamilyRules, table: Table, start: string, visit: (r: RuleAt, ifaceOnly: string | null) => void): void {
+function walk(fr: FamilyRules, table: Table, start: string, visit: (r: RuleAt, via: Via) => void): void {
   const seen = new Set<string>();
-  const go = (chain: Chain, iface: string | null) => {
+  // Chains holding a REDIRECT/TPROXY, found without parsing: the jumps into them are the ones whose -o matters.
+  const capturing = new Set<string>();
+  for (const c of table.chains.values()) {
+    if (c.rules.some((r) => CAPTURE_TARGETS.has(targetModuleName(r) ?? ''))) capturing.add(c.name);
+  }
+  const go = (chain: Chain, via: Via, depth: number) => {
     if (seen.has(chain.name) || seen.size >= MAX_CHAINS) return;
     seen.add(chain.name);
     chain.rules.forEach((rule, i) => {
-      let via = iface;
-      // Only the built-in chain's rules are read for -i: deeper chains are reached as a whole.
-      if (chain.builtin && via === null) {
-        const h = rule.header.inIface;
-        if (h && !h.invert && !h.value.endsWith('+')) via = h.value;
-      }
-      visit({ family: fr.family, table: table.name, chain: chain.name, index: i + 1, rule }, via);
+      const at: RuleAt = { family: fr.family, table: table.name, chain: chain.name, index: i + 1, rule };
+      visit(at, via);
       const j = jumpOf(rule);
       const next = j ? table.chains.get(j.chain) : undefined;
-      if (next) go(next, via);
+      if (!next) return;
+      let nextVia = via;
+      if (depth === 0 || capturing.has(next.name)) {
+        const h = rule.header;
+        const iface = chain.builtin && via.iface === null && h.inIface && !h.inIface.invert && !h.inIface.value.endsWith('+') ? h.inIface.value : via.iface;
+        const lo = via.lo || (h.outIface?.value === 'lo' && !h.outIface.invert);
+        nextVia = { iface, lo };
+      }
+      go(next, nextVia, depth + 1);
     });
   };
   const first = table.chains.get(start);
-  if (first) go(first, null);
+  if (first) go(first, { iface: null, lo: false }, 0);
 }
 
 function toPorts(rule: Rule, re: RegExp): number | null {
@@ -114,10 +130,10 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
   const inboundRedirects = new Set<Rule>();
   const dnsRedirects = new Set<Rule>();
   if (nat) {
-    walk(fr, nat, 'PREROUTING', (at, iface) => {
+    walk(fr, nat, 'PREROUTING', (at, via) => {
       if (targetModuleName(at.rule) === 'REDIRECT') {
         if (DNS_DPORT.test(at.rule.text)) dnsRedirects.add(at.rule);
-        else if (iface === null) {
+        else if (via.iface === null) {
           inboundRedirects.add(at.rule);
           const port = toPorts(at.rule, /--to-ports (\d+)/);
           if (port !== null && !facts.inbound) facts.inbound = { port, at };
@@ -132,8 +148,8 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
     });
   }
   if (mangle) {
-    walk(fr, mangle, 'PREROUTING', (at, iface) => {
-      if (iface === null && targetModuleName(at.rule) === 'TPROXY' && !facts.tproxy) {
+    walk(fr, mangle, 'PREROUTING', (at, via) => {
+      if (via.iface === null && targetModuleName(at.rule) === 'TPROXY' && !facts.tproxy) {
         const mark = /--tproxy-mark (0x[0-9a-f]+|\d+)/i.exec(at.rule.text);
         facts.tproxy = { port: toPorts(at.rule, /--on-port (\d+)/), mark: mark ? num(mark[1]!) : null, at };
       }
@@ -144,14 +160,18 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
   const gids: RuleFacts['gids'] = [];
   const narrowUids: RuleFacts['uids'] = [];
   const narrowGids: RuleFacts['gids'] = [];
-  walk(fr, nat, 'OUTPUT', (at) => {
+  let selfCall: RuleFacts['inbound'] = null;
+  walk(fr, nat, 'OUTPUT', (at, via) => {
     const target = targetModuleName(at.rule);
     if (target === 'REDIRECT') {
       const port = toPorts(at.rule, /--to-ports (\d+)/);
       if (port === null) return;
       if (DNS_DPORT.test(at.rule.text) || dnsRedirects.has(at.rule)) {
         if (!facts.dns) facts.dns = { port, at };
-      } else if (!inboundRedirects.has(at.rule) && !facts.outbound) facts.outbound = { port, at };
+      } else if (via.lo || inboundRedirects.has(at.rule)) {
+        // Reached through `-o lo` (the proxy calling its own pod): the inbound capture.
+        selfCall ??= { port, at };
+      } else if (!facts.outbound) facts.outbound = { port, at };
       return;
     }
     if (target !== 'RETURN' && target !== 'ACCEPT') return;
@@ -174,9 +194,20 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
       facts.otherIfaces.push({ name: o.value, at });
     }
   });
+  // Chains no jump reaches (a golden without the final jump) still name their ports in Istio's names.
+  facts.outbound ??= namedRedirect(fr, nat, 'ISTIO_REDIRECT');
+  facts.inbound ??= selfCall ?? namedRedirect(fr, nat, 'ISTIO_IN_REDIRECT');
   // Unrestricted owner RETURNs name the proxy; narrower ones (only DNS, only tcp) only when there are none.
   if (!facts.uids.length) facts.uids = uniqueRefs(uids.length ? uids : narrowUids);
   if (!facts.gids.length) facts.gids = uniqueRefs(gids.length ? gids : narrowGids);
+}
+
+function namedRedirect(fr: FamilyRules, nat: Table, name: string): RuleFacts['outbound'] {
+  const chain = nat.chains.get(name);
+  const i = chain ? chain.rules.findIndex((r) => targetModuleName(r) === 'REDIRECT') : -1;
+  if (!chain || i < 0) return null;
+  const port = toPorts(chain.rules[i]!, /--to-ports (\d+)/);
+  return port === null ? null : { port, at: { family: fr.family, table: 'nat', chain: name, index: i + 1, rule: chain.rules[i]! } };
 }
 
 function uniqueRefs(list: RuleFacts['uids']): RuleFacts['uids'] {
