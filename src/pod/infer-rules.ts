@@ -55,6 +55,15 @@ const CAPTURE_TARGETS = new Set(['REDIRECT', 'TPROXY']);
 /** Chains visited per walk: a walk never parses more than this many chains' rules. */
 const MAX_CHAINS = 256;
 
+/** Chains holding a REDIRECT/TPROXY, found without parsing: the jumps into them are the ones whose header matters. */
+function captureChains(table: Table): Set<string> {
+  const out = new Set<string>();
+  for (const c of table.chains.values()) {
+    if (c.rules.some((r) => CAPTURE_TARGETS.has(targetModuleName(r) ?? ''))) out.add(c.name);
+  }
+  return out;
+}
+
 /** How a rule was reached: through a built-in rule's positive `-i IFACE`, through a jump with `-o lo`. */
 interface Via {
   iface: string | null;
@@ -68,11 +77,7 @@ interface Via {
  */
 function walk(fr: FamilyRules, table: Table, start: string, visit: (r: RuleAt, via: Via) => void): void {
   const seen = new Set<string>();
-  // Chains holding a REDIRECT/TPROXY, found without parsing: the jumps into them are the ones whose -o matters.
-  const capturing = new Set<string>();
-  for (const c of table.chains.values()) {
-    if (c.rules.some((r) => CAPTURE_TARGETS.has(targetModuleName(r) ?? ''))) capturing.add(c.name);
-  }
+  const capturing = captureChains(table);
   const go = (chain: Chain, via: Via, depth: number) => {
     if (seen.has(chain.name) || seen.size >= MAX_CHAINS) return;
     seen.add(chain.name);
@@ -161,6 +166,8 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
   const narrowUids: RuleFacts['uids'] = [];
   const narrowGids: RuleFacts['gids'] = [];
   let selfCall: RuleFacts['inbound'] = null;
+  const loopbackIds = new Set<string>();
+  const capturingChains = captureChains(nat);
   walk(fr, nat, 'OUTPUT', (at, via) => {
     const target = targetModuleName(at.rule);
     if (target === 'REDIRECT') {
@@ -174,7 +181,16 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
       } else if (!facts.outbound) facts.outbound = { port, at };
       return;
     }
-    if (target !== 'RETURN' && target !== 'ACCEPT') return;
+    if (target !== 'RETURN' && target !== 'ACCEPT') {
+      // A jump from the loopback owner rules into the inbound capture: read only when it leads to a capture chain.
+      const j = jumpOf(at.rule);
+      if (j && capturingChains.has(j.chain) && at.rule.header.outIface?.value === 'lo') {
+        const owner = ownerOf(at.rule);
+        if (owner?.uid) loopbackIds.add(refKey('uid', ownerRef(owner.uid.id)));
+        if (owner?.gid) loopbackIds.add(refKey('gid', ownerRef(owner.gid.id)));
+      }
+      return;
+    }
     const h = at.rule.header;
     if (h.src && !h.src.invert && h.outIface?.value === 'lo' && !h.outIface.invert && !h.dst && at.rule.matches.length === 0) {
       const full = h.src.value.family === 'ipv4' ? 32 : 128;
@@ -186,6 +202,11 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
     }
     const owner = ownerOf(at.rule);
     if (!owner || owner.socketExists) return;
+    if (h.outIface?.value === 'lo' && !h.outIface.invert) {
+      // Istio's loopback rules (`-o lo … --uid-owner N -j ISTIO_IN_REDIRECT`, `-o lo ! --uid-owner N -j RETURN`) name only the proxy.
+      if (owner.uid) loopbackIds.add(refKey('uid', ownerRef(owner.uid.id)));
+      if (owner.gid) loopbackIds.add(refKey('gid', ownerRef(owner.gid.id)));
+    }
     const plain = plainOwnerRule(at.rule);
     if (owner.uid && !owner.uid.invert) (plain ? uids : narrowUids).push({ ref: ownerRef(owner.uid.id), at });
     if (owner.gid && !owner.gid.invert && !owner.supplGroups) (plain ? gids : narrowGids).push({ ref: ownerRef(owner.gid.id), at });
@@ -198,8 +219,14 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
   facts.outbound ??= namedRedirect(fr, nat, 'ISTIO_REDIRECT');
   facts.inbound ??= selfCall ?? namedRedirect(fr, nat, 'ISTIO_IN_REDIRECT');
   // Unrestricted owner RETURNs name the proxy; narrower ones (only DNS, only tcp) only when there are none.
-  if (!facts.uids.length) facts.uids = uniqueRefs(uids.length ? uids : narrowUids);
-  if (!facts.gids.length) facts.gids = uniqueRefs(gids.length ? gids : narrowGids);
+  // Where the loopback rules name owners, only those are the proxy: other RETURNs exclude apps
+  // (excludeOutboundOwnerGroups, `--gid-owner 888 -j RETURN`).
+  const proxyOnly = (kind: 'uid' | 'gid', list: RuleFacts['uids']) => {
+    const named = list.filter((x) => loopbackIds.has(refKey(kind, x.ref)));
+    return loopbackIds.size ? named : list;
+  };
+  if (!facts.uids.length) facts.uids = uniqueRefs(proxyOnly('uid', uids.length ? uids : narrowUids));
+  if (!facts.gids.length) facts.gids = uniqueRefs(proxyOnly('gid', gids.length ? gids : narrowGids));
 }
 
 function namedRedirect(fr: FamilyRules, nat: Table, name: string): RuleFacts['outbound'] {
@@ -210,10 +237,14 @@ function namedRedirect(fr: FamilyRules, nat: Table, name: string): RuleFacts['ou
   return port === null ? null : { port, at: { family: fr.family, table: 'nat', chain: name, index: i + 1, rule: chain.rules[i]! } };
 }
 
+function refKey(kind: 'uid' | 'gid', ref: OwnerRef): string {
+  return 'id' in ref ? `${kind}#${ref.id}` : `${kind}:${ref.name}`;
+}
+
 function uniqueRefs(list: RuleFacts['uids']): RuleFacts['uids'] {
   const seen = new Set<string>();
   return list.filter((x) => {
-    const key = 'id' in x.ref ? `#${x.ref.id}` : x.ref.name;
+    const key = refKey('uid', x.ref);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

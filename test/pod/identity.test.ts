@@ -89,6 +89,17 @@ describe('identity from the Istio 1.5 golden mode_redirect (uid 4321, gid 4444, 
   });
 });
 
+describe('identity from outbound-owner-groups-exclude.golden (apps of gid 888 and "ftp" excluded)', () => {
+  it('only the owners of the loopback rules are the proxy; the excluded groups are not', () => {
+    const { ctx, t } = trace(load('istio-1.25-outbound-owner-groups-exclude.golden'), { dst: '10.244.2.7:9080', uid: 1000, gid: 888 });
+    expect(ctx.pod.proxyGids).toEqual([1337]);
+    expect(ctx.pod.proxyUids).toEqual([1337]);
+    expect(t.notes.join('\n')).not.toContain('ftp');
+    expect(t.hops[0]!.actor).toBe('app (uid 1000)');
+    expect(t.hops[0]!.decidedBy).toEqual({ table: 'nat', chain: 'ISTIO_OUTPUT', rule: 8 });
+  });
+});
+
 describe('the banner fills what the rules do not say, and loses where they disagree', () => {
   const withSettings = (rs: Ruleset, settings: SourceSetting[]): Ruleset => ({ ...rs, settings });
   const plain = load('istio-1.25-dns-uid-gid.golden');
