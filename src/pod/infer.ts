@@ -247,7 +247,7 @@ function interfaces(
     } else if (n.virtual) {
       iface.addrs = assumedVirtualAddress(virtualIndex);
       const text = iface.addrs.map((a) => `${a.addr.text}/${a.prefix}`).join(' and ');
-      record(`iface ${n.name}`, text.replace(' and ', ' '), { kind: 'assumed', why: `virtual interface (${sourceText(n.from)})` });
+      record(`iface ${n.name}`, text.replace(' and ', ' '), { kind: 'assumed', why: 'virtual interface without an address in the input' });
       notes.push(
         `${n.name} is a virtual interface (${sourceText(n.from)}) whose address the input does not give: assumed ${text} (KubeVirt's masquerade bridge); give the real one with --iface ${n.name}=ADDR/PREFIX`,
       );

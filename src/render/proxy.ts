@@ -35,7 +35,7 @@ export function proxyLine(t: Trace): string | null {
       (p.mode === 'TPROXY' && s.setting.startsWith('tproxy')) ||
       (s.from.kind !== 'default' && (s.setting === 'dns' || s.setting === 'tunnel'));
     if (!shown) continue;
-    const item = s.setting === 'envoy' ? `Envoy connects as ${s.value}` : s.setting === 'mode' ? s.value : `${s.setting} ${s.value}`;
+    const item = s.setting === 'envoy' ? `Envoy connects as ${s.value}` : `${s.setting} ${s.value}`;
     const from = sourceText(s.from, t.ruleset.source);
     const last = groups[groups.length - 1];
     if (last && last.from === from) last.items.push(item);
