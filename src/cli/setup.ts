@@ -55,7 +55,6 @@ export function podContext(ruleset: Ruleset, base: PodConfig, overrides: PodOver
   const inferred = inferPod(ruleset, base, overrides);
   const pod = inferred.pod;
   const notes = [...inferred.notes];
-  if (overrides.mode) notes.push(`--interception-mode ${overrides.mode}: the pod is taken to run in ${overrides.mode} mode (proxy uid ${pod.proxyUid})`);
   return { ruleset, pod, host: buildPodHost(pod), notes };
 }
 

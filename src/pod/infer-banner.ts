@@ -25,14 +25,22 @@ const KEYS: Record<string, BannerKey> = {
   excludeinterfaces: 'excludeIfaces',
 };
 
-export type BannerFacts = Partial<Record<BannerKey, SourceSetting>>;
+/** Keys only the 1.27+ `Istio config:` banner prints (tools/common/config Print()). */
+const SINCE_1_27 = new Set(['nativenftables', 'reconcile', 'cleanuponly', 'forceapply', 'forceiptablesbinary']);
+
+export type BannerFacts = Partial<Record<BannerKey, SourceSetting>> & {
+  /** A key that dates the log to Istio 1.27 or later, where TPROXY runs the proxy as uid 1337, not root. */
+  since127?: SourceSetting;
+};
 
 /** The banner's settings the pod model reads; the first of a key wins (a log may print it twice). */
 export function bannerFacts(ruleset: Ruleset): BannerFacts {
   const out: BannerFacts = {};
   for (const s of ruleset.settings ?? []) {
-    const key = KEYS[s.key.replace(/[_\-.]/g, '').toLowerCase()];
+    const norm = s.key.replace(/[_\-.]/g, '').toLowerCase();
+    const key = KEYS[norm];
     if (key && !out[key] && s.value.trim() !== '') out[key] = s;
+    if (SINCE_1_27.has(norm)) out.since127 ??= s;
   }
   return out;
 }

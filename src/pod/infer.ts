@@ -164,9 +164,13 @@ export function inferPod(ruleset: Ruleset, base: PodConfig, overrides: IdentityO
   // Envoy's own connections: the first uid/gid listed (Istio's ProxyUID "1,2": Envoy runs as 1).
   let envoyUid: Pick<number> = uidFlag ? { value: uidFlag.value, from: { kind: 'flag', flag: uidFlag.flag } } : { value: uids.value[0]!, from: uids.from };
   const envoyGid: Pick<number> = gidFlag ? { value: gidFlag.value, from: { kind: 'flag', flag: gidFlag.flag } } : { value: gids.value[0]!, from: gids.from };
-  if (pod.mode === 'TPROXY' && !uidFlag) {
-    // istio-proxy runs as root in TPROXY mode (injection template); the gid RETURN still exempts it.
-    envoyUid = { value: 0, from: { kind: 'assumed', why: 'TPROXY mode: istio-proxy runs as uid 0' } };
+  if (pod.mode === 'TPROXY' && !uidFlag && !b.since127) {
+    // Before 1.27 istio-proxy runs as root in TPROXY mode (injection template); the gid RETURN still
+    // exempts it. From 1.27 the template forces uid 1337, so a 1.27+ banner keeps the listed uid.
+    envoyUid = { value: 0, from: { kind: 'assumed', why: 'TPROXY mode: istio-proxy runs as uid 0 (injection template before 1.27)' } };
+  }
+  if (overrides.mode && ruleMode && ruleMode.value !== overrides.mode) {
+    notes.push(`--interception-mode ${overrides.mode}: the rules are those of ${ruleMode.value} mode (${sourceText(ruleSource(ruleMode.at))}); the pod is taken to run in ${overrides.mode} mode (proxy uid ${envoyUid.value})`);
   }
   pod.proxyUid = envoyUid.value;
   pod.proxyGid = envoyGid.value;

@@ -129,6 +129,22 @@ describe('the banner fills what the rules do not say, and loses where they disag
     expect(proxyLine(t)).toContain('uid 997 (ProxyUID, vm.txt:2)');
   });
 
+  it('TPROXY: Envoy runs as uid 0 before 1.27; a 1.27+ banner (NATIVE_NFTABLES printed) keeps the listed uid', () => {
+    const f = path.join('rules', 'istio-1.25-tproxy.rules');
+    const tproxy = parseRulesText(readFileSync(path.join(ROOT, f), 'utf8'), f, f);
+    const old = trace(tproxy, { dst: '10.244.2.7:9080' });
+    expect([old.ctx.pod.proxyUid, old.ctx.pod.proxyGid]).toEqual([0, 1337]);
+    expect(old.t.hops[1]!.decidedBy).toMatchObject({ chain: 'ISTIO_OUTPUT', rule: 7 });
+    const recent = trace(withSettings(tproxy, [{ key: 'NATIVE_NFTABLES', value: 'false', line: 30 }]), { dst: '10.244.2.7:9080' });
+    expect(recent.ctx.pod.proxyUid).toBe(1337);
+    expect(recent.t.hops[1]!.decidedBy).toMatchObject({ chain: 'ISTIO_OUTPUT', rule: 4 });
+  });
+
+  it('--interception-mode against the rules is noted', () => {
+    const { t } = trace(plain, { dst: '10.244.2.7:9080' }, { mode: 'TPROXY' });
+    expect(t.notes.join('\n')).toContain('--interception-mode TPROXY: the rules are those of REDIRECT mode');
+  });
+
   it('flags override the rules', () => {
     const { ctx, t } = trace(plain, { dst: '10.244.2.7:9080' }, { proxyUid: 1337, outboundPort: 16001 });
     expect(ctx.pod.proxyUid).toBe(1337);
