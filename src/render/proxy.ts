@@ -26,6 +26,10 @@ const SHOWN = new Set(['uid', 'gid', 'envoy', 'outbound', 'inbound']);
 export function proxyLine(t: Trace): string | null {
   const p = t.proxy;
   if (!p) return null;
+  if (p.settings.every((s) => s.from.kind === 'default')) {
+    const v = (name: string) => p.settings.find((s) => s.setting === name)?.value ?? '?';
+    return `proxy: none named by the rules; Istio's defaults assumed (uid ${v('uid')}, gid ${v('gid')}, outbound ${v('outbound')}, inbound ${v('inbound')})`;
+  }
   const groups: Array<{ from: string; items: string[] }> = [];
   for (const s of p.settings) {
     const shown =

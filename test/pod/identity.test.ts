@@ -166,3 +166,11 @@ describe('loop warning', () => {
     expect(t.warnings.join('\n')).toContain('around a loop');
   });
 });
+
+describe('the header without a proxy in the rules', () => {
+  it('says the defaults were assumed', () => {
+    const rs = parseRulesText('*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'f.txt', 'f.txt');
+    const { t } = trace(rs, { dst: '10.0.0.1:80' });
+    expect(proxyLine(t)).toBe("proxy: none named by the rules; Istio's defaults assumed (uid 1337, gid 1337, outbound 15001, inbound 15006)");
+  });
+});
