@@ -52,16 +52,31 @@ export interface RuleFacts {
 
 const CAPTURE_TARGETS = new Set(['REDIRECT', 'TPROXY']);
 
-/** Chains visited per walk: a walk never parses more than this many chains' rules. */
+/**
+ * Bounds of a walk. Istio's chains sit at most three jumps below a built-in chain and a pod
+ * holds a few hundred rules; a node dump's KUBE-SERVICES is not read to its end for nothing.
+ */
 const MAX_CHAINS = 256;
+const MAX_DEPTH = 4;
+const MAX_RULES = 2048;
+const MAX_CAPTURE_CHAIN = 64;
 
-/** Chains holding a REDIRECT/TPROXY, found without parsing: the jumps into them are the ones whose header matters. */
-function captureChains(table: Table): Set<string> {
-  const out = new Set<string>();
-  for (const c of table.chains.values()) {
-    if (c.rules.some((r) => CAPTURE_TARGETS.has(targetModuleName(r) ?? ''))) out.add(c.name);
-  }
-  return out;
+/**
+ * Whether a chain holds a REDIRECT/TPROXY, asked only of chains a walk is about to enter and
+ * read without parsing: the jumps into them are the ones whose header matters.
+ */
+function captureTest(table: Table): (name: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (name) => {
+    let v = known.get(name);
+    if (v === undefined) {
+      // Istio's capture chains hold a rule or two: a long chain (KUBE-SERVICES) is not one, and is not scanned.
+      const rules = table.chains.get(name)?.rules;
+      v = rules !== undefined && rules.length <= MAX_CAPTURE_CHAIN && rules.some((r) => CAPTURE_TARGETS.has(targetModuleName(r) ?? ''));
+      known.set(name, v);
+    }
+    return v;
+  };
 }
 
 /** How a rule was reached: through a built-in rule's positive `-i IFACE`, through a jump with `-o lo`. */
@@ -77,25 +92,28 @@ interface Via {
  */
 function walk(fr: FamilyRules, table: Table, start: string, visit: (r: RuleAt, via: Via) => void): void {
   const seen = new Set<string>();
-  const capturing = captureChains(table);
+  const capturing = captureTest(table);
+  let budget = MAX_RULES;
   const go = (chain: Chain, via: Via, depth: number) => {
     if (seen.has(chain.name) || seen.size >= MAX_CHAINS) return;
     seen.add(chain.name);
-    chain.rules.forEach((rule, i) => {
+    const rules = chain.rules;
+    for (let i = 0; i < rules.length && budget > 0; i++, budget--) {
+      const rule = rules[i]!;
       const at: RuleAt = { family: fr.family, table: table.name, chain: chain.name, index: i + 1, rule };
       visit(at, via);
       const j = jumpOf(rule);
-      const next = j ? table.chains.get(j.chain) : undefined;
-      if (!next) return;
+      const next = j && depth < MAX_DEPTH && !seen.has(j.chain) ? table.chains.get(j.chain) : undefined;
+      if (!next) continue;
       let nextVia = via;
-      if (depth === 0 || capturing.has(next.name)) {
+      if (depth === 0 || capturing(next.name)) {
         const h = rule.header;
         const iface = chain.builtin && via.iface === null && h.inIface && !h.inIface.invert && !h.inIface.value.endsWith('+') ? h.inIface.value : via.iface;
         const lo = via.lo || (h.outIface?.value === 'lo' && !h.outIface.invert);
         nextVia = { iface, lo };
       }
       go(next, nextVia, depth + 1);
-    });
+    }
   };
   const first = table.chains.get(start);
   if (first) go(first, { iface: null, lo: false }, 0);
@@ -167,7 +185,7 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
   const narrowGids: RuleFacts['gids'] = [];
   let selfCall: RuleFacts['inbound'] = null;
   const loopbackIds = new Set<string>();
-  const capturingChains = captureChains(nat);
+  const capturing = captureTest(nat);
   walk(fr, nat, 'OUTPUT', (at, via) => {
     const target = targetModuleName(at.rule);
     if (target === 'REDIRECT') {
@@ -184,7 +202,7 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
     if (target !== 'RETURN' && target !== 'ACCEPT') {
       // A jump from the loopback owner rules into the inbound capture: read only when it leads to a capture chain.
       const j = jumpOf(at.rule);
-      if (j && capturingChains.has(j.chain) && at.rule.header.outIface?.value === 'lo') {
+      if (j && capturing(j.chain) && at.rule.header.outIface?.value === 'lo') {
         const owner = ownerOf(at.rule);
         if (owner?.uid) loopbackIds.add(refKey('uid', ownerRef(owner.uid.id)));
         if (owner?.gid) loopbackIds.add(refKey('gid', ownerRef(owner.gid.id)));
