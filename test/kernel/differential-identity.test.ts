@@ -19,3 +19,13 @@ differentialSuite('test/fixtures/identity/istio-1.5-mode-redirect.golden.txt', [
   { title: 'remote -> included inbound port 5555 through Envoy 12345', src: '10.244.2.7', dst: 'pod:5555' },
   { title: 'remote -> port not included', src: '10.244.2.7', dst: 'pod:7777' },
 ]);
+
+// TPROXY with the same identity: Envoy runs as uid 0 and is exempted by gid 4444 (ISTIO_OUTPUT rule 7).
+differentialSuite('test/fixtures/identity/istio-1.5-mode-tproxy.golden.txt', [
+  { title: 'TPROXY: app -> included range through Envoy 12345', dst: '1.1.2.3:80' },
+  // One port for both directions: the model's listener on 12345 is Envoy's outbound one, not
+  // transparent, so TPROXY drops; the kernel, given the same listener, agrees. (Real Envoy marks it
+  // transparent in TPROXY mode; following that is open, see the report of this change.)
+  { title: 'TPROXY: remote -> included inbound port 5555, TPROXY to the outbound listener 12345', src: '10.244.2.7', dst: 'pod:5555' },
+  { title: 'TPROXY: remote -> port not included', src: '10.244.2.7', dst: 'pod:8888' },
+]);

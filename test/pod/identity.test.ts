@@ -174,3 +174,4 @@ describe('the header without a proxy in the rules', () => {
     expect(proxyLine(t)).toBe("proxy: none named by the rules; Istio's defaults assumed (uid 1337, gid 1337, outbound 15001, inbound 15006)");
   });
 });
+
