@@ -78,3 +78,15 @@ describe('the table header', () => {
     expect(r.stdout).not.toMatch(/around a loop|hop limit/);
   });
 });
+
+describe('check files', () => {
+  it('accept rules.proxyPort and rules.inboundCapturePort, as the flags', async () => {
+    const file = 'rules: { file: test/fixtures/identity/istio-1.5-mode-redirect.golden.txt, proxyPort: 12345 }\nflows:\n  - dst: 1.1.2.3:80\n    expect: { via: envoy-outbound, outcome: egress }\n';
+    const r = await cli(['check', '-', '--no-color'], { stdin: file });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const bad = await cli(['check', '-'], { stdin: file.replace('proxyPort: 12345', 'inboundCapturePort: 70000') });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('rules.inboundCapturePort');
+  });
+});
