@@ -28,18 +28,24 @@ const KEYS: Record<string, BannerKey> = {
 /** Keys only the 1.27+ `Istio config:` banner prints (tools/common/config Print()). */
 const SINCE_1_27 = new Set(['nativenftables', 'reconcile', 'cleanuponly', 'forceapply', 'forceiptablesbinary']);
 
+/** Keys of the banner's "Environment:" part: what the pod's environment said, before flags resolved it. */
+const ENVIRONMENT = new Set(['envoyport', 'inboundcaptureport']);
+
+const normOf = (s: SourceSetting) => s.key.replace(/[_\-.]/g, '').toLowerCase();
+
 export type BannerFacts = Partial<Record<BannerKey, SourceSetting>> & {
   /** A key that dates the log to Istio 1.27 or later, where TPROXY runs the proxy as uid 1337, not root. */
   since127?: SourceSetting;
 };
 
-/** The banner's settings the pod model reads; the first of a key wins (a log may print it twice). */
+/** The banner's settings the pod model reads; the first of a key wins (a log may print it twice), a resolved one over the environment's. */
 export function bannerFacts(ruleset: Ruleset): BannerFacts {
   const out: BannerFacts = {};
   for (const s of ruleset.settings ?? []) {
-    const norm = s.key.replace(/[_\-.]/g, '').toLowerCase();
+    const norm = normOf(s);
     const key = KEYS[norm];
-    if (key && !out[key] && s.value.trim() !== '') out[key] = s;
+    // The resolved "Variables" win over the raw "Environment" (ENVOY_PORT, INBOUND_CAPTURE_PORT) printed above them.
+    if (key && s.value.trim() !== '' && (!out[key] || (ENVIRONMENT.has(normOf(out[key]!)) && !ENVIRONMENT.has(norm)))) out[key] = s;
     if (SINCE_1_27.has(norm)) out.since127 ??= s;
   }
   return out;

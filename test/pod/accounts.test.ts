@@ -50,6 +50,13 @@ describe('banner keys', () => {
     expect(b.inbound?.value).toBe('15006');
     expect(b.tproxyTable?.line).toBe(6);
     expect(idList('1,2')).toEqual([1, 2]);
+    const env = bannerFacts({ settings: [
+      { key: 'ENVOY_PORT', value: '15001', line: 3 },
+      { key: 'INBOUND_CAPTURE_PORT', value: '15006', line: 4 },
+      { key: 'PROXY_PORT', value: '12345', line: 14 },
+    ] } as unknown as Ruleset);
+    expect(env.outbound?.line).toBe(14);
+    expect(env.inbound?.line).toBe(4);
     expect(idList('1337,x')).toBeNull();
   });
 });
