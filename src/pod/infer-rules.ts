@@ -218,6 +218,10 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
       }
       return;
     }
+    const o = h.outIface;
+    if (o && !o.invert && !o.value.endsWith('+') && o.value !== 'lo' && ![...facts.virtualIfaces, ...facts.otherIfaces].some((x) => x.name === o.value)) {
+      facts.otherIfaces.push({ name: o.value, at });
+    }
     const owner = ownerOf(at.rule);
     if (!owner || owner.socketExists) return;
     if (h.outIface?.value === 'lo' && !h.outIface.invert) {
@@ -228,10 +232,6 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
     const plain = plainOwnerRule(at.rule);
     if (owner.uid && !owner.uid.invert) (plain ? uids : narrowUids).push({ ref: ownerRef(owner.uid.id), at });
     if (owner.gid && !owner.gid.invert && !owner.supplGroups) (plain ? gids : narrowGids).push({ ref: ownerRef(owner.gid.id), at });
-    const o = h.outIface;
-    if (o && !o.value.endsWith('+') && o.value !== 'lo' && ![...facts.virtualIfaces, ...facts.otherIfaces].some((x) => x.name === o.value)) {
-      facts.otherIfaces.push({ name: o.value, at });
-    }
   });
   // Chains no jump reaches (a golden without the final jump) still name their ports in Istio's names.
   facts.outbound ??= namedRedirect(fr, nat, 'ISTIO_REDIRECT');
@@ -240,8 +240,8 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
   // Where the loopback rules name owners, only those are the proxy: other RETURNs exclude apps
   // (excludeOutboundOwnerGroups, `--gid-owner 888 -j RETURN`).
   const proxyOnly = (kind: 'uid' | 'gid', list: RuleFacts['uids']) => {
-    const named = list.filter((x) => loopbackIds.has(refKey(kind, x.ref)));
-    return loopbackIds.size ? named : list;
+    if (![...loopbackIds].some((k) => k.startsWith(kind))) return list;
+    return list.filter((x) => loopbackIds.has(refKey(kind, x.ref)));
   };
   if (!facts.uids.length) facts.uids = uniqueRefs(proxyOnly('uid', uids.length ? uids : narrowUids));
   if (!facts.gids.length) facts.gids = uniqueRefs(proxyOnly('gid', gids.length ? gids : narrowGids));

@@ -28,6 +28,13 @@ describe('virtual interfaces (kubevirt / reroute-virtual-interfaces)', () => {
     expect(v6.hops[0]!.outcome).toMatchObject({ role: 'envoy-outbound', address: 'fd00:7::1' });
   });
 
+  it('an excluded NIC is modelled (without an address, said in a note): a flow arriving on it reaches the app directly', async () => {
+    const t = await json(['--annotation', 'traffic.sidecar.istio.io/excludeInterfaces=eth1', '--in-iface', 'eth1', '--src', '10.1.1.1', '--dst', 'pod:9080']);
+    expect(t.hops).toHaveLength(1);
+    expect(t.hops[0]!.outcome).toMatchObject({ type: 'delivered', role: 'app', port: 9080 });
+    expect(t.notes.join('\n')).toMatch(/eth1 is named by the rules \(nat PREROUTING rule 1, line \d+\) and modelled without an address/);
+  });
+
   it('a bad --iface is one usage line, exit 2', async () => {
     const r = await cli(['--iface', 'net1=10.0.2.1', '--dst', '10.0.0.1:80']);
     expect(r.code).toBe(2);
