@@ -15,9 +15,11 @@
  *   #   dnsServers: [10.96.0.10]
  *   #   meshConfig: mesh.yaml        #     relative to this file
  *   #   manifest: deployment.yaml    #     a Pod or Deployment manifest (as --pod), relative to this file
- *   # interceptionMode: TPROXY       #   overrides, with any of the three (as --interception-mode,
- *   # proxyUid: 1337                 #   --proxy-uid, --proxy-gid)
- *   # proxyGid: 1337
+ *   # interceptionMode: TPROXY       #   overrides of what the rules imply (as --interception-mode,
+ *   # proxyUid: 1337                 #   --proxy-uid, --proxy-gid, --proxy-port,
+ *   # proxyGid: 1337                 #   --inbound-capture-port)
+ *   # proxyPort: 15001
+ *   # inboundCapturePort: 15006
  * pod: { ips: [10.244.1.5] }         # optional: the pod IPs (as --pod-ip; one IPv4, one IPv6)
  * flows:                             # required: a non-empty list
  *   - name: MySQL bypasses Envoy     # the flow keys are exactly the flow flags:
@@ -138,7 +140,7 @@ class Reader {
 }
 
 const TOP_KEYS = ['name', 'rules', 'pod', 'flows'];
-const RULES_KEYS = ['profile', 'file', 'istio', 'interceptionMode', 'proxyUid', 'proxyGid'];
+const RULES_KEYS = ['profile', 'file', 'istio', 'interceptionMode', 'proxyUid', 'proxyGid', 'proxyPort', 'inboundCapturePort'];
 const ISTIO_KEYS = ['version', 'installer', 'annotations', 'dnsServers', 'meshConfig', 'manifest'];
 const EXPECT_KEYS = ['via', 'decidedBy', 'outcome', 'path', 'hops'];
 const RULE_KEYS = ['table', 'chain', 'rule'];
@@ -194,6 +196,8 @@ function readRules(r: Reader, node: Node, base: string): RulesRead {
   if (e.has('interceptionMode')) source.interceptionMode = r.oneOf(e.get('interceptionMode')!.value, 'rules.interceptionMode', ['REDIRECT', 'TPROXY']);
   if (e.has('proxyUid')) source.proxyUid = String(r.int(e.get('proxyUid')!.value, 'rules.proxyUid', 0));
   if (e.has('proxyGid')) source.proxyGid = String(r.int(e.get('proxyGid')!.value, 'rules.proxyGid', 0));
+  if (e.has('proxyPort')) source.proxyPort = String(r.int(e.get('proxyPort')!.value, 'rules.proxyPort', 1));
+  if (e.has('inboundCapturePort')) source.inboundCapturePort = String(r.int(e.get('inboundCapturePort')!.value, 'rules.inboundCapturePort', 1));
   return { source, label, kindNode, annotationsNode };
 }
 

@@ -10,6 +10,8 @@ import type { IstioFlags } from './istio-source.js';
 import { VALIDATE_MODES } from './load-rules.js';
 
 export interface SourceFlags extends IstioFlags {
+  proxyPort?: string;
+  inboundCapturePort?: string;
   rules?: string;
   profile?: string;
   maxInputSize?: string;
@@ -28,6 +30,11 @@ export interface FlowFlags {
   podIp?: string[];
   via?: string;
   inIface?: string;
+  iface?: string[];
+  user?: string[];
+  group?: string[];
+  passwdFile?: string;
+  groupFile?: string;
   scenario?: string;
   flows?: string;
 }
@@ -85,7 +92,9 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--dns-server <ip>', 'a nameserver from the pod\'s resolv.conf, for DNS capture (repeatable; default 10.96.0.10)', collect)
     .option('--interception-mode <mode>', 'REDIRECT or TPROXY; overrides the annotation or what a dump implies')
     .option('--proxy-uid <n>', 'uid the sidecar runs as; overrides what the rules imply (default 1337, 0 in TPROXY mode)')
-    .option('--proxy-gid <n>', 'gid the sidecar runs as (default 1337)');
+    .option('--proxy-gid <n>', 'gid the sidecar runs as; overrides what the rules imply (default 1337)')
+    .option('--proxy-port <port>', "Envoy's outbound capture port; overrides what the rules imply (default 15001)")
+    .option('--inbound-capture-port <port>', "Envoy's inbound capture port; overrides what the rules imply (default 15006)");
 }
 
 export function addFlowOptions(cmd: Command): Command {
@@ -99,6 +108,11 @@ export function addFlowOptions(cmd: Command): Command {
     .option('--pod-ip <ip>', 'the pod IP (default 10.244.1.5 and fd00:10:244:1::5); give twice for IPv4 and IPv6', collect)
     .option('--via <addr>', 'the endpoint Envoy picks for an outbound connection (default: the original destination)')
     .option('--in-iface <name>', 'interface a remote flow arrives on (default eth0)')
+    .option('--iface <name=addr/prefix>', "give a pod interface an address, e.g. net1=10.0.2.1/24 (repeatable; IPv4 or IPv6)", collect)
+    .option('--user <name=uid>', 'resolve -m owner --uid-owner NAME (repeatable)', collect)
+    .option('--group <name=gid>', 'resolve -m owner --gid-owner NAME (repeatable)', collect)
+    .option('--passwd-file <file>', "resolve --uid-owner names with a copy of the pod's /etc/passwd")
+    .option('--group-file <file>', "resolve --gid-owner names with a copy of the pod's /etc/group")
     .option('--scenario <name>', `a built-in blog traffic type: ${SCENARIOS.map((s) => s.name).join(', ')}, 1-6, or all`)
     .option('--flows <file>', 'trace many flows: a YAML list of flows, or JSON Lines ("-" for stdin)');
 }

@@ -1,6 +1,7 @@
 /** Turn flags into what every command needs: the rule set, the pod model, and the flows. */
 import { UsageError } from '../core/errors.js';
-import { parseAddress } from '../core/net/address.js';
+import { parseAddress, type Address } from '../core/net/address.js';
+import { parseAccountFile, parseNameId } from '../pod/accounts.js';
 import type { Host } from '../core/netfilter/host.js';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TRACE_BYTES } from '../core/netfilter/budget.js';
 import type { UnknownPolicy } from '../core/netfilter/walk.js';
@@ -8,7 +9,7 @@ import type { Ruleset } from '../core/ruleset/model.js';
 import { defaultPodConfig, type PodConfig } from '../pod/config.js';
 import type { FlowInput } from '../pod/flow.js';
 import { buildPodHost } from '../pod/host.js';
-import { inferPod } from '../pod/infer.js';
+import { inferPod, type IdentityOverrides } from '../pod/infer.js';
 import { findScenario, SCENARIOS, type Scenario } from '../pod/scenarios.js';
 import type { TraceOptions } from '../pod/trace-flow.js';
 import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
@@ -50,24 +51,49 @@ export function inputLimits(flags: SourceFlags): InputLimits {
   return { maxBytes: mib * 1024 * 1024 };
 }
 
-export interface PodOverrides {
-  mode?: 'REDIRECT' | 'TPROXY';
-  proxyUid?: number;
-  proxyGid?: number;
-}
+export type PodOverrides = IdentityOverrides;
 
 export function podContext(ruleset: Ruleset, base: PodConfig, overrides: PodOverrides = {}): PodContext {
-  const inferred = inferPod(ruleset, base, { proxyUid: overrides.proxyUid !== undefined });
+  const inferred = inferPod(ruleset, base, overrides);
   const pod = inferred.pod;
   const notes = [...inferred.notes];
-  if (overrides.mode && overrides.mode !== pod.mode) {
-    pod.mode = overrides.mode;
-    if (overrides.proxyUid === undefined) pod.proxyUid = overrides.mode === 'TPROXY' ? 0 : 1337;
-    notes.push(`--interception-mode ${overrides.mode}: the pod is taken to run in ${overrides.mode} mode (proxy uid ${pod.proxyUid})`);
-  }
-  if (overrides.proxyUid !== undefined) pod.proxyUid = overrides.proxyUid;
-  if (overrides.proxyGid !== undefined) pod.proxyGid = overrides.proxyGid;
   return { ruleset, pod, host: buildPodHost(pod), notes };
+}
+
+function portFlag(name: string, v: string | undefined): number | undefined {
+  const n = intFlag(name, v);
+  if (n !== undefined && (n < 1 || n > 65535)) throw new UsageError(`${name}: "${v}" is not a port (1-65535)`);
+  return n;
+}
+
+/** --iface NAME=ADDR/PREFIX. */
+export function parseIfaceFlag(text: string): { name: string; addr: Address; prefix: number } {
+  const m = /^([A-Za-z0-9_.:@-]{1,15})=([^/]+)\/(\d{1,3})$/.exec(text);
+  const addr = m ? parseAddress(m[2]!) : null;
+  const prefix = m ? Number(m[3]) : -1;
+  if (!m || !addr || prefix > (addr.family === 'ipv4' ? 32 : 128)) {
+    throw new UsageError(`--iface: "${text}" is not NAME=ADDR/PREFIX (e.g. net1=10.0.2.1/24 or net1=fd10:0:2::1/120)`);
+  }
+  if (m[1] === 'lo' || m[1] === 'eth0') throw new UsageError(`--iface: ${m[1]} is modelled already (eth0's address is --pod-ip)`);
+  return { name: m[1]!, addr, prefix };
+}
+
+/** --user/--group pairs and --passwd-file/--group-file copies; a pair given on the command line wins over a file. */
+function ownerNames(io: CliIo, flags: FlowFlags): PodConfig['owners'] {
+  const read = (flag: string, file: string, kind: 'passwd' | 'group') => {
+    let buf: Buffer;
+    try {
+      buf = io.readFile(file);
+    } catch (e) {
+      throw new UsageError(`${flag}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    return parseAccountFile(decodeInput(buf, file), file, kind);
+  };
+  const users = flags.passwdFile ? read('--passwd-file', flags.passwdFile, 'passwd') : new Map<string, number>();
+  const groups = flags.groupFile ? read('--group-file', flags.groupFile, 'group') : new Map<string, number>();
+  for (const u of flags.user ?? []) users.set(...parseNameId('--user', u));
+  for (const g of flags.group ?? []) groups.set(...parseNameId('--group', g));
+  return { users, groups };
 }
 
 /** Istio minor version a rule source stands for, when it says (generated rules, versioned profiles). */
@@ -107,6 +133,12 @@ export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags, lazy: Laz
   const pgid = intFlag('--proxy-gid', flags.proxyGid);
   if (puid !== undefined) overrides.proxyUid = puid;
   if (pgid !== undefined) overrides.proxyGid = pgid;
+  const pport = portFlag('--proxy-port', flags.proxyPort);
+  const iport = portFlag('--inbound-capture-port', flags.inboundCapturePort);
+  if (pport !== undefined) overrides.outboundPort = pport;
+  if (iport !== undefined) overrides.inboundPort = iport;
+  if (flags.iface?.length) overrides.ifaces = flags.iface.map(parseIfaceFlag);
+  base.owners = ownerNames(io, flags);
   let ruleset: Ruleset;
   let release: string | undefined;
   const extra: string[] = [];

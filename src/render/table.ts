@@ -9,6 +9,7 @@ import type { Hop, Step, Trace } from '../core/trace.js';
 import type { Palette } from './colors.js';
 import { renderGrid, type GridRow, type Span } from './grid.js';
 import { asciiText } from './path.js';
+import { proxyLine } from './proxy.js';
 import { showable } from './safe-text.js';
 
 export interface TableOptions {
@@ -85,6 +86,8 @@ export function renderTable(traces: Trace[], opts: TableOptions): string {
   for (const t of traces) {
     out.push(c.bold(show(t.flow.title)));
     out.push(c.dim(show(`rules: ${t.ruleset.source} (${t.ruleset.format}; ${t.ruleset.families.join(', ')})`)));
+    const proxy = proxyLine(t);
+    if (proxy) out.push(c.dim(show(proxy)));
     out.push(renderGrid({ head: HEAD, colWidths: COL_WIDTHS, ascii: opts.ascii, colors: c }, traceRows(t.hops, opts, show)));
     out.push(`${c.bold('Path:')} ${show(t.path)}`);
     if (t.branches) {

@@ -81,8 +81,11 @@ describe('output formats', () => {
   const args = ['--rules', fixture('kernel-traces.rules'), '--src', '10.244.1.5', '--dst', '10.244.2.7:9080'];
   it('json carries the documented fields in a fixed order', async () => {
     const t = JSON.parse((await cli([...args, '--format', 'json'])).stdout) as Trace;
-    expect(Object.keys(t)).toEqual(['schemaVersion', 'ruleset', 'flow', 'hops', 'path', 'notes', 'warnings']);
+    expect(Object.keys(t)).toEqual(['schemaVersion', 'ruleset', 'flow', 'proxy', 'hops', 'path', 'notes', 'warnings']);
     expect(t.schemaVersion).toBe(1);
+    expect(Object.keys(t.proxy!)).toEqual(['mode', 'uid', 'gid', 'settings']);
+    expect(t.proxy!.settings.map((s) => s.setting).slice(0, 5)).toEqual(['uid', 'gid', 'mode', 'outbound', 'inbound']);
+    expect(t.proxy!.settings[0]!.from).toMatchObject({ kind: 'rule', table: 'nat', chain: 'ISTIO_OUTPUT', rule: 4 });
     expect(Object.keys(t.hops[0]!)).toEqual(['index', 'actor', 'family', 'packet', 'steps', 'decidedBy', 'outcome', 'notes']);
     expect(t.hops.map((h) => h.decidedBy)).toEqual([
       { table: 'nat', chain: 'ISTIO_OUTPUT', rule: 9 },

@@ -45,6 +45,8 @@ const FILE_KEYS: Array<[RegExp, string]> = [
   [/--interception-mode\b/g, 'rules.interceptionMode'],
   [/--proxy-uid\b/g, 'rules.proxyUid'],
   [/--proxy-gid\b/g, 'rules.proxyGid'],
+  [/--proxy-port\b/g, 'rules.proxyPort'],
+  [/--inbound-capture-port\b/g, 'rules.inboundCapturePort'],
   [/--profile\b/g, 'rules.profile'],
 ];
 

@@ -5,6 +5,12 @@ import type { Family } from '../types.js';
 import type { HostView, LocalSocket } from './packet.js';
 import { addressType, primaryAddress, type RoutingModel } from './routing.js';
 
+/** Account names the host resolves, as its /etc/passwd and /etc/group would. */
+export interface OwnerNames {
+  users: ReadonlyMap<string, number>;
+  groups: ReadonlyMap<string, number>;
+}
+
 export interface Host {
   routing: RoutingModel;
   /** Sockets in listen state; first match wins, so list specific binds before wildcards. */
@@ -15,6 +21,8 @@ export interface Host {
   reservedPorts?: number[];
   /** ipset sets for `-m set` (read by the CLI from --ipset files); absent when none were given. */
   ipsets?: IpSets;
+  /** Names `-m owner --uid-owner NAME / --gid-owner NAME` resolve to; absent: only numbers (and root). */
+  owners?: OwnerNames;
 }
 
 function socketMatches(s: LocalSocket, family: Family, proto: string, addr: Address, port: number): boolean {
@@ -46,6 +54,7 @@ export function hostView(host: Host): HostView {
       primaryAddress: (iface, family) => primaryAddress(host.routing, iface, family),
       findListener: (family, proto, addr, port) => findSocket(host, family, proto, addr, port),
       ipsets: () => host.ipsets ?? null,
+      ownerId: (kind, name) => (kind === 'uid' ? host.owners?.users : host.owners?.groups)?.get(name) ?? null,
     };
     VIEWS.set(host, view);
   }

@@ -105,4 +105,6 @@ export interface HostView {
   findListener(family: Family, proto: string, addr: Address, port: number): LocalSocket | null;
   /** The ipset sets the user gave (--ipset), or null when none were given. */
   ipsets(): IpSets | null;
+  /** The id of a user (uid) or group (gid) name, as the host's account files give it; null when unknown. */
+  ownerId?(kind: 'uid' | 'gid', name: string): number | null;
 }

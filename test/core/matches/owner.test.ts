@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ownerMatch } from '../../../src/core/matches/owner.js';
-import { ruleOf } from '../../helpers/packet.js';
+import type { HostView } from '../../../src/core/netfilter/packet.js';
+import { fakeHost, ruleOf } from '../../helpers/packet.js';
 import { matchTable, optionsOf } from './table.js';
+
+const accounts: HostView = { ...fakeHost(), ownerId: (kind, name) => ((kind === 'uid' ? { envoy: 101 } : { java: 1001 }) as Record<string, number>)[name] ?? null };
 
 matchTable(ownerMatch, [
   { name: 'app traffic is not Envoy', rule: '-m owner --uid-owner 1337', pkt: { uid: 1000 }, want: 'no', why: 'owner uid 1000 ≠ 1337' },
@@ -28,6 +31,12 @@ matchTable(ownerMatch, [
   { name: 'negated unresolvable user name', rule: '-m owner ! --uid-owner istio-proxy', pkt: { uid: 1337 }, want: 'unknown' },
   { name: 'a failing uid decides over an unknown gid name', rule: '-m owner --uid-owner 1337 ! --gid-owner java', pkt: { uid: 1000 }, want: 'no' },
   { name: 'no socket decides even with a name', rule: '-m owner ! --gid-owner java', pkt: { noSocket: true }, want: 'yes' },
+  { name: 'the unknown reason names the flag that resolves it', rule: '-m owner --uid-owner envoy', pkt: { uid: 101 }, want: 'unknown', why: 'give its id with --user envoy=UID or --passwd-file' },
+  // Names the host's account files give (--user/--group, passed in through the host view).
+  { name: 'a group name the host resolves', rule: '-m owner --gid-owner java', pkt: { gid: 1001 }, want: 'yes', why: 'owner gid 1001 = 1001', host: accounts },
+  { name: 'a user name the host resolves, other uid', rule: '-m owner --uid-owner envoy', pkt: { uid: 1000 }, want: 'no', why: 'owner uid 1000 ≠ 101', host: accounts },
+  { name: 'negated resolved name', rule: '-m owner ! --uid-owner envoy', pkt: { uid: 101 }, want: 'no', host: accounts },
+  { name: 'a name the host does not know stays unknown', rule: '-m owner --gid-owner ftp', pkt: { gid: 1001 }, want: 'unknown', host: accounts },
 ]);
 
 describe('owner parsing', () => {
