@@ -5,6 +5,7 @@
 import Table from 'cli-table3';
 import type { Hop, Step, Trace } from '../../../src/core/trace.js';
 import type { Palette } from '../../../src/render/colors.js';
+import { proxyLine } from '../../../src/render/proxy.js';
 import { asciiText as asciiPath } from '../../../src/render/path.js';
 
 export interface TableOptions {
@@ -55,6 +56,8 @@ export function renderTable(traces: Trace[], opts: TableOptions): string {
   for (const t of traces) {
     out.push(c.bold(t.flow.title));
     out.push(c.dim(`rules: ${t.ruleset.source} (${t.ruleset.format}; ${t.ruleset.families.join(', ')})`));
+    const proxy = proxyLine(t);
+    if (proxy) out.push(c.dim(proxy));
     const table = new Table({
       head: ['Hop', 'Hook', 'Table', 'Chain', 'Rule', 'Rule text', 'Verdict'],
       style: { head: c.level > 0 ? ['bold'] : [], border: [], compact: false },
