@@ -15,8 +15,8 @@ export interface ReadmeCommand {
   line: number;
   /** The command as written, continuation lines joined. */
   text: string;
-  /** Arguments after the program name. */
-  args: string[];
+  /** Arguments after the program name; null when the line is a shell pipeline or redirection. */
+  args: string[] | null;
   sudo: boolean;
   /** Transcript output, when the block shows it. */
   output: string[] | null;
@@ -39,7 +39,10 @@ export function readmeCommands(readme: string): ReadmeCommand[] {
     while (end < lines.length && !/^```\s*$/.test(lines[end]!)) end++;
     const body = lines.slice(i + 1, end);
     const lang = open[1]!;
-    if (body[0]?.startsWith('$ ')) out.push(transcript(body, i + 1));
+    if (body[0]?.startsWith('$ ')) {
+      // Transcripts of other programs (npm, node fuzz/…) are not the CLI's to check.
+      if (PROGRAM.test(body[0].slice(2))) out.push(transcript(body, i + 1));
+    }
     else if (lang === 'sh' || (lang === '' && body.length > 0 && body.every((l) => l.trim() === '' || PROGRAM.test(l.trim())))) {
       out.push(...shellBlock(body, i + 1));
     }
@@ -78,7 +81,17 @@ function shellBlock(body: string[], first: number): ReadmeCommand[] {
 function command(text: string, line: number): ReadmeCommand {
   const m = PROGRAM.exec(text);
   if (!m) throw new Error(`README line ${line}: not a sidecar-trace command: ${text}`);
-  return { line, text, args: shellWords(text.slice(m[0].length), line), sudo: m[1] !== undefined, output: null, contains: [], outputRange: null };
+  const rest = text.slice(m[0].length);
+  const args = SHELL_SYNTAX.test(unquoted(rest)) ? null : shellWords(rest, line);
+  return { line, text, args, sudo: m[1] !== undefined, output: null, contains: [], outputRange: null };
+}
+
+/** Pipes, redirections and the like: the test runs commands without a shell, so such lines are shown, not run. */
+const SHELL_SYNTAX = /[|;&<>$`]/;
+
+/** The text with quoted parts blanked, so a `|` inside quotes is not taken for a pipe. */
+function unquoted(text: string): string {
+  return text.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, (q) => ' '.repeat(q.length));
 }
 
 /** Strip a trailing `# comment` outside quotes. */

@@ -15,16 +15,22 @@ const README = join(ROOT, 'README.md');
 const BIN = join(ROOT, 'bin/sidecar-trace.js');
 
 /**
- * Commands that stand for the user's own files: shown for the shape of the call, not run. The
- * test asserts this list is exactly what the README holds, so it cannot grow unnoticed.
+ * Commands shown for the shape of the call, not run: they name the user's own files, or are
+ * shell pipelines. The test asserts this list is exactly what the README holds, so it cannot
+ * grow unnoticed.
  */
-const ILLUSTRATIVE = ['verify --rules my-pod.txt --scenario all --format json', 'diff before.txt after.txt'];
+const ILLUSTRATIVE = [
+  'sudo sidecar-trace verify --rules my-pod.txt --scenario all --format json',
+  'sidecar-trace diff before.txt after.txt',
+  'sidecar-trace --rules node.rules --flows flows.jsonl --format jsonl --stats > traces.jsonl',
+  'sidecar-trace --rules fan-out.rules --dst 10.244.2.7:9080 --format json | jq -r \'.warnings[]\'',
+];
 
 /** Commands whose exit code 1 is their documented answer ("something changed"). */
 const EXIT_ONE_OK = new Set(['diff']);
 
-function runCli(cmd: ReadmeCommand): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...cmd.args], {
+function runCli(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', NO_COLOR: '1', LANG: 'C.UTF-8' },
@@ -36,18 +42,22 @@ function runCli(cmd: ReadmeCommand): { code: number; stdout: string; stderr: str
 
 const readme = readFileSync(README, 'utf8');
 const commands = readmeCommands(readme);
-const illustrative = (c: ReadmeCommand) => ILLUSTRATIVE.includes(c.args.join(' '));
+const illustrative = (c: ReadmeCommand) => ILLUSTRATIVE.includes(c.text);
 const caps = checkCapabilities();
 
 describe('README commands', () => {
   it('the README shows commands, and the illustrative ones are exactly the listed few', () => {
     expect(commands.length).toBeGreaterThan(10);
-    expect(commands.filter(illustrative).map((c) => c.args.join(' ')).sort()).toEqual([...ILLUSTRATIVE].sort());
+    expect(commands.filter(illustrative).map((c) => c.text).sort()).toEqual([...ILLUSTRATIVE].sort());
+  });
+
+  it('every command that is not run is in that list (a pipeline cannot slip through unrun)', () => {
+    for (const c of commands) if (c.args === null) expect(ILLUSTRATIVE, `README line ${c.line}`).toContain(c.text);
   });
 
   it('every file a runnable command names exists in the repository', () => {
     for (const c of commands.filter((x) => !illustrative(x))) {
-      for (const a of c.args) {
+      for (const a of c.args ?? []) {
         if (/^[\w./-]+\.(rules|txt|ya?ml|log|json|jsonl)$/.test(a) && !a.startsWith('reports/')) {
           expect(existsSync(join(ROOT, a)), `README line ${c.line}: ${a}`).toBe(true);
         }
@@ -64,8 +74,8 @@ describe('README commands', () => {
       continue;
     }
     it(title, () => {
-      const r = runCli(cmd);
-      const okCodes = EXIT_ONE_OK.has(cmd.args[0] ?? '') ? [0, 1] : [0];
+      const r = runCli(cmd.args!);
+      const okCodes = EXIT_ONE_OK.has(cmd.args![0] ?? '') ? [0, 1] : [0];
       expect(okCodes, `exit ${r.code}: ${r.stderr}`).toContain(r.code);
       expect(r.stderr).not.toMatch(/^sidecar-trace: /m);
       for (const want of cmd.contains) expect(r.stdout).toContain(want);
