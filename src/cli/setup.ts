@@ -7,7 +7,7 @@ import type { Ruleset } from '../core/ruleset/model.js';
 import { defaultPodConfig, type PodConfig } from '../pod/config.js';
 import type { FlowInput } from '../pod/flow.js';
 import { buildPodHost } from '../pod/host.js';
-import { inferPod } from '../pod/infer.js';
+import { inferPod, type IdentityOverrides } from '../pod/infer.js';
 import { findScenario, SCENARIOS, type Scenario } from '../pod/scenarios.js';
 import type { TraceOptions } from '../pod/trace-flow.js';
 import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
@@ -48,23 +48,13 @@ export function inputLimits(flags: SourceFlags): InputLimits {
   return { maxBytes: mib * 1024 * 1024 };
 }
 
-export interface PodOverrides {
-  mode?: 'REDIRECT' | 'TPROXY';
-  proxyUid?: number;
-  proxyGid?: number;
-}
+export type PodOverrides = IdentityOverrides;
 
 export function podContext(ruleset: Ruleset, base: PodConfig, overrides: PodOverrides = {}): PodContext {
-  const inferred = inferPod(ruleset, base, { proxyUid: overrides.proxyUid !== undefined });
+  const inferred = inferPod(ruleset, base, overrides);
   const pod = inferred.pod;
   const notes = [...inferred.notes];
-  if (overrides.mode && overrides.mode !== pod.mode) {
-    pod.mode = overrides.mode;
-    if (overrides.proxyUid === undefined) pod.proxyUid = overrides.mode === 'TPROXY' ? 0 : 1337;
-    notes.push(`--interception-mode ${overrides.mode}: the pod is taken to run in ${overrides.mode} mode (proxy uid ${pod.proxyUid})`);
-  }
-  if (overrides.proxyUid !== undefined) pod.proxyUid = overrides.proxyUid;
-  if (overrides.proxyGid !== undefined) pod.proxyGid = overrides.proxyGid;
+  if (overrides.mode) notes.push(`--interception-mode ${overrides.mode}: the pod is taken to run in ${overrides.mode} mode (proxy uid ${pod.proxyUid})`);
   return { ruleset, pod, host: buildPodHost(pod), notes };
 }
 

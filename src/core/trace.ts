@@ -115,6 +115,30 @@ export interface RulesetView {
   origin?: Record<string, unknown>;
 }
 
+/** Where a value of the proxy's identity came from. */
+export type ProxySource =
+  | { kind: 'rule'; table: string; chain: string; rule: number; line: number }
+  | { kind: 'banner'; key: string; line: number }
+  | { kind: 'flag'; flag: string }
+  | { kind: 'assumed'; why: string }
+  | { kind: 'default' };
+
+/** One setting of the proxy's identity (uid, gid, outbound, inbound, dns, …), its value and its source. */
+export interface ProxySetting {
+  setting: string;
+  value: string;
+  from: ProxySource;
+}
+
+/** Who the proxy is in this pod: what the trace assumed, and from which rule, banner line or flag. */
+export interface ProxyView {
+  mode: string;
+  /** Every uid/gid the rules exempt as the proxy; Envoy's own connections use the first (TPROXY: uid 0). */
+  uid: number[];
+  gid: number[];
+  settings: ProxySetting[];
+}
+
 /** One alternative when `-m statistic` rules make the path random (kube-proxy endpoint picks). */
 export interface Branch {
   index: number;
@@ -140,6 +164,7 @@ export interface Trace {
   schemaVersion: number;
   ruleset: RulesetView;
   flow: FlowView;
+  proxy?: ProxyView;
   hops: Hop[];
   path: string;
   /** Loader and pod-model inferences the user should know about (e.g. "TPROXY mode inferred"). */

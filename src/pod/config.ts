@@ -1,5 +1,7 @@
 /** What the Istio layer assumes about the pod: addresses, proxy identity, ports, mode. */
 import { parseAddress, type Address } from '../core/net/address.js';
+import type { OwnerNames } from '../core/netfilter/host.js';
+import type { ProxySetting } from '../core/trace.js';
 
 export interface IstioPorts {
   outbound: number;
@@ -19,8 +21,14 @@ export interface PodConfig {
   prefix6: number;
   gateway4: Address;
   gateway6: Address | null;
+  /** The uid/gid Envoy's own connections carry. */
   proxyUid: number;
   proxyGid: number;
+  /** Every uid/gid the rules exempt as the proxy (Istio accepts lists, e.g. "1,2"). */
+  proxyUids: number[];
+  proxyGids: number[];
+  /** Where each identity setting came from, in a fixed order (the trace header). */
+  provenance: ProxySetting[];
   ports: IstioPorts;
   mode: 'REDIRECT' | 'TPROXY';
   /** TPROXY policy routing: fwmark -> table with `local default dev lo`. */
@@ -36,6 +44,17 @@ export interface PodConfig {
   inboundToLocalhost: boolean;
   /** Ports the pod declares (container ports); null = unknown, treated as declared. */
   declaredPorts: number[] | null;
+  /** Interfaces besides lo and eth0 (virtual interfaces, excluded NICs), with their addresses. */
+  extraInterfaces: PodInterface[];
+  /** Account names for `--uid-owner NAME` / `--gid-owner NAME` (--user, --group, --passwd-file, --group-file). */
+  owners: OwnerNames;
+}
+
+export interface PodInterface {
+  name: string;
+  addrs: Array<{ addr: Address; prefix: number }>;
+  /** Why the interface is modelled, and whether its address was assumed (for the trace notes). */
+  why: string;
 }
 
 export const DEFAULT_PORTS: IstioPorts = {
@@ -68,6 +87,9 @@ export function defaultPodConfig(): PodConfig {
     gateway6: must('fd00:10:244:1::1'),
     proxyUid: 1337,
     proxyGid: 1337,
+    proxyUids: [1337],
+    proxyGids: [1337],
+    provenance: [],
     ports: { ...DEFAULT_PORTS },
     mode: 'REDIRECT',
     tproxyMark: 1337,
@@ -76,5 +98,7 @@ export function defaultPodConfig(): PodConfig {
     inboundBind6: must('::6'),
     inboundToLocalhost: false,
     declaredPorts: null,
+    extraInterfaces: [],
+    owners: { users: new Map(), groups: new Map() },
   };
 }

@@ -3,7 +3,7 @@
  * connection lands on a capture listener. This is the only place Envoy's
  * behaviour is modelled.
  */
-import { parseAddress } from '../core/net/address.js';
+import { parseAddress, sameAddress, type Address } from '../core/net/address.js';
 import { formatEndpoint, type Endpoint, type Flow } from './flow.js';
 import type { PodConfig } from './config.js';
 import type { HopEngineResult } from '../core/netfilter/traverse.js';
@@ -19,12 +19,19 @@ export interface NextConnection {
   why: string;
 }
 
+function isPodAddress(a: Address, pod: PodConfig): boolean {
+  return sameAddress(a, pod.ipv4) || (pod.ipv6 !== null && sameAddress(a, pod.ipv6));
+}
+
 export function envoyNext(res: HopEngineResult, pod: PodConfig, flow: Flow, viaUsed: boolean): NextConnection | { stop: string } | null {
   if (res.outcome.type !== 'delivered' || !res.socket) return null;
-  const role = res.socket.role;
+  let role = res.socket.role;
   if (role !== 'envoy-outbound' && role !== 'envoy-inbound') return null;
   const pkt = res.final;
   const orig = pkt.conn.original;
+  // One port for both directions (Istio 1.5 with an inbound port list, or PROXY_PORT = INBOUND_CAPTURE_PORT):
+  // Envoy's inbound handling serves connections whose original destination is the pod itself.
+  if (role === 'envoy-outbound' && pod.ports.inbound === pod.ports.outbound && isPodAddress(orig.dst, pod)) role = 'envoy-inbound';
   const captured = pkt.conn.dnatApplied || res.socket.transparent;
   if (!captured) {
     return { stop: `the connection was made to Envoy's port ${pkt.dport} directly, so there is no original destination to forward to` };

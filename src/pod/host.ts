@@ -1,4 +1,4 @@
-/** The pod network namespace as a Host: eth0 + lo, default routes, TPROXY policy routing. */
+/** The pod network namespace as a Host: eth0 + lo (+ the interfaces the rules name), default routes, TPROXY policy routing. */
 import { parseCidr } from '../core/net/address.js';
 import type { Host } from '../core/netfilter/host.js';
 import type { Interface, PolicyRule, Route } from '../core/netfilter/routing.js';
@@ -20,6 +20,11 @@ export function buildPodHost(pod: PodConfig): Host {
     main.push({ dst: parseCidr(`${pod.ipv6.text}/${pod.prefix6}`)!, type: 'unicast', dev: 'eth0', via: null });
     main.push({ dst: parseCidr('::/0')!, type: 'unicast', dev: 'eth0', via: pod.gateway6 });
   }
+  // Interfaces the rules name (virtual interfaces, excluded NICs): each address brings its connected route.
+  const extra: Interface[] = pod.extraInterfaces.map((i) => ({ name: i.name, addrs: i.addrs.map((a) => ({ ...a })) }));
+  for (const i of pod.extraInterfaces) {
+    for (const a of i.addrs) main.push({ dst: parseCidr(`${a.addr.text}/${a.prefix}`)!, type: 'unicast', dev: i.name, via: null });
+  }
   const tables: Record<string, Route[]> = { main };
   const rules: PolicyRule[] = [];
   if (pod.mode === 'TPROXY') {
@@ -33,10 +38,11 @@ export function buildPodHost(pod: PodConfig): Host {
   }
   const p = pod.ports;
   return {
-    routing: { interfaces: [lo, eth0], rules, tables },
+    routing: { interfaces: [lo, eth0, ...extra], rules, tables },
     listeners: podListeners(pod),
     otherPorts: appListener(),
     // Envoy admin and the DNS proxy listen on localhost only: elsewhere nobody answers on those ports.
     reservedPorts: [p.admin, p.dns, p.outbound, p.inbound, p.health, p.prometheus, p.agentStatus, p.tunnel],
+    owners: pod.owners,
   };
 }

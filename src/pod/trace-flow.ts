@@ -10,7 +10,7 @@ import { traverse } from '../core/netfilter/traverse.js';
 import type { Recorder, UnknownPolicy, WalkOptions } from '../core/netfilter/walk.js';
 import { UsageError } from '../core/errors.js';
 import type { Ruleset } from '../core/ruleset/model.js';
-import { SCHEMA_VERSION, type Hop, type Step, type Trace } from '../core/trace.js';
+import { SCHEMA_VERSION, type Hop, type ProxyView, type Step, type Trace } from '../core/trace.js';
 import type { Family } from '../core/types.js';
 import type { PodConfig } from './config.js';
 import { envoyNext } from './envoy.js';
@@ -132,17 +132,28 @@ function makePacket(start: HopStart, proto: string, family: Family, host: Host, 
   };
 }
 
+/** Every uid/gid the rules exempt is the proxy, not only the one Envoy's connections use. */
+function isProxy(flow: Flow, pod: PodConfig): boolean {
+  return flow.uid === pod.proxyUid || flow.gid === pod.proxyGid || pod.proxyUids.includes(flow.uid) || pod.proxyGids.includes(flow.gid);
+}
+
+/** Where a hop starts, as a key: the same key twice means the connections go round a loop. */
+function startKey(s: HopStart): string {
+  const ep = (e: Endpoint | null) => (e ? formatEndpoint(e.addr, e.port) : '-');
+  return `${s.actor}|${ep(s.src)}|${ep(s.dst)}|${s.uid}|${s.gid}|${s.mark}`;
+}
+
 function actorFor(flow: Flow, pod: PodConfig, origin: 'local' | 'remote'): string {
   if (flow.actor) return flow.actor;
   if (origin === 'remote') return `remote ${flow.src?.addr.text ?? ''}`.trim();
-  if (flow.uid === pod.proxyUid || flow.gid === pod.proxyGid) return `sidecar (uid ${flow.uid})`;
+  if (isProxy(flow, pod)) return `sidecar (uid ${flow.uid})`;
   return `app (uid ${flow.uid})`;
 }
 
 function startLabel(flow: Flow, pod: PodConfig, origin: 'local' | 'remote'): string {
   if (flow.actor) return flow.actor;
   if (origin === 'remote') return 'Remote Pod';
-  if (flow.uid === pod.proxyUid || flow.gid === pod.proxyGid) return `Sidecar (uid ${flow.uid})`;
+  if (isProxy(flow, pod)) return `Sidecar (uid ${flow.uid})`;
   return 'Local Pod';
 }
 
@@ -172,16 +183,24 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
     note: null,
   };
   let viaUsed = false;
+  const starts = new Set<string>();
   const walkOpts: WalkOptions = { unknown: opts.unknown, explain: opts.explain };
   if (decide) walkOpts.decide = decide;
   const firstLabel = startLabel(flow, pod, origin);
   for (let index = 1; start; index++) {
     if (index > opts.maxHops) {
-      warnings.push(`hop limit reached: stopped after ${opts.maxHops} hops (--max-hops); the rule set sends this connection around a loop`);
+      // A loop only when a connection opens again as one already seen; else the chain was just long.
+      const loops = starts.has(startKey(start));
+      warnings.push(
+        loops
+          ? `hop limit reached: stopped after ${opts.maxHops} hops (--max-hops); the rule set sends this connection around a loop`
+          : `hop limit reached: stopped after ${opts.maxHops} hops (--max-hops) before the connection ended; raise --max-hops to follow it further`,
+      );
       const last = hops[hops.length - 1]!;
       last.outcome = { ...last.outcome, type: 'hop-limit', detail: `would open hop ${index}, beyond --max-hops ${opts.maxHops}` };
       break;
     }
+    starts.add(startKey(start));
     const pkt = makePacket(start, flow.proto, family, host, index);
     const packetView = {
       proto: pkt.proto,
@@ -255,12 +274,17 @@ function traceOnce(ruleset: Ruleset, pod: PodConfig, host: Host, flow: Flow, opt
       via: fmt(flow.via),
       inIface: origin === 'remote' ? flow.inIface ?? 'eth0' : null,
     },
+    proxy: proxyView(pod),
     hops,
     path: buildPath(ruleset, infos),
     notes: ruleset.notes.concat(notes),
     warnings: withoutRepeats(warnings),
   };
   return { trace, chances };
+}
+
+function proxyView(pod: PodConfig): ProxyView {
+  return { mode: pod.mode, uid: pod.proxyUids.slice(), gid: pod.proxyGids.slice(), settings: pod.provenance.map((p) => ({ ...p, from: { ...p.from } })) };
 }
 
 function rulesetView(ruleset: Ruleset): Trace['ruleset'] {

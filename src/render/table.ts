@@ -6,6 +6,7 @@ import Table from 'cli-table3';
 import type { Hop, Step, Trace } from '../core/trace.js';
 import type { Palette } from './colors.js';
 import { asciiPath } from './path.js';
+import { proxyLine } from './proxy.js';
 
 export interface TableOptions {
   colors: Palette;
@@ -55,6 +56,8 @@ export function renderTable(traces: Trace[], opts: TableOptions): string {
   for (const t of traces) {
     out.push(c.bold(t.flow.title));
     out.push(c.dim(`rules: ${t.ruleset.source} (${t.ruleset.format}; ${t.ruleset.families.join(', ')})`));
+    const proxy = proxyLine(t);
+    if (proxy) out.push(c.dim(proxy));
     const table = new Table({
       head: ['Hop', 'Hook', 'Table', 'Chain', 'Rule', 'Rule text', 'Verdict'],
       style: { head: c.level > 0 ? ['bold'] : [], border: [], compact: false },

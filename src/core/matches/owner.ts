@@ -5,6 +5,7 @@
  * every negated test passes and every positive one fails.
  */
 import { RuleSyntaxError } from '../errors.js';
+import type { HostView } from '../netfilter/packet.js';
 import type { Tri } from '../types.js';
 import { defineMatch, type ParsedOption } from './define.js';
 import { onlyOnce, parseUInt, UINT32_MAX, valueOf } from './util.js';
@@ -98,22 +99,24 @@ export const ownerMatch = defineMatch<OwnerOptions>({
     if (o.supplGroups) parts.push('--suppl-groups');
     return parts.join(' ');
   },
-  evaluate(o, pkt) {
+  evaluate(o, pkt, ctx) {
     const sock = pkt.owner;
     if (sock === null) return noSocket(o);
     if (o.socketExists?.invert) return 'no';
     let r: Tri = 'yes';
     if (o.uid) {
-      if (o.uid.id.kind === 'name') r = 'unknown';
-      else if ((sock.uid >= o.uid.id.min && sock.uid <= o.uid.id.max) === o.uid.invert) return 'no';
+      const id = resolved('uid', o.uid.id, ctx.host);
+      if (id.kind === 'name') r = 'unknown';
+      else if ((sock.uid >= id.min && sock.uid <= id.max) === o.uid.invert) return 'no';
     }
     if (o.gid) {
-      if (o.gid.id.kind === 'name') r = 'unknown';
-      else if (gidHit(o, o.gid.id, sock.gid, sock.groups) === o.gid.invert) return 'no';
+      const id = resolved('gid', o.gid.id, ctx.host);
+      if (id.kind === 'name') r = 'unknown';
+      else if (gidHit(o, id, sock.gid, sock.groups) === o.gid.invert) return 'no';
     }
     return r;
   },
-  explain(o, pkt) {
+  explain(o, pkt, ctx) {
     const sock = pkt.owner;
     if (sock === null) {
       return noSocket(o) === 'yes'
@@ -122,11 +125,21 @@ export const ownerMatch = defineMatch<OwnerOptions>({
     }
     const why: string[] = [];
     if (o.socketExists) why.push(o.socketExists.invert ? 'socket exists (negated: no match)' : 'socket exists');
-    if (o.uid) why.push(explainId('uid', o.uid, sock.uid, false));
-    if (o.gid) why.push(explainId('gid', o.gid, sock.gid, o.supplGroups && o.gid.id.kind === 'range' && sock.groups.some((g) => inId(o.gid!.id, g))));
+    if (o.uid) why.push(explainId('uid', { ...o.uid, id: resolved('uid', o.uid.id, ctx.host) }, sock.uid, false));
+    if (o.gid) {
+      const gid = { ...o.gid, id: resolved('gid', o.gid.id, ctx.host) };
+      why.push(explainId('gid', gid, sock.gid, o.supplGroups && gid.id.kind === 'range' && sock.groups.some((g) => inId(gid.id, g))));
+    }
     return why.join('; ');
   },
 });
+
+/** A name becomes its id when the host's account names know it (the pod layer passes them in). */
+function resolved(kind: 'uid' | 'gid', id: OwnerId, host: HostView): OwnerId {
+  if (id.kind !== 'name') return id;
+  const n = host.ownerId?.(kind, id.name);
+  return n === null || n === undefined ? id : { kind: 'range', min: n, max: n };
+}
 
 /**
  * owner_mt without a socket returns (info->match ^ info->invert) == 0: true only when
@@ -153,7 +166,10 @@ function gidHit(o: OwnerOptions, id: { min: number; max: number }, gid: number, 
 
 function explainId(what: 'uid' | 'gid', t: OwnerTest, actual: number, viaGroups: boolean): string {
   const negated = t.invert ? ' (negated)' : '';
-  if (t.id.kind === 'name') return `owner ${what} ${actual} vs "${t.id.name}": name cannot be resolved offline${negated}`;
+  if (t.id.kind === 'name') {
+    const how = what === 'uid' ? `--user ${t.id.name}=UID or --passwd-file` : `--group ${t.id.name}=GID or --group-file`;
+    return `owner ${what} ${actual} vs "${t.id.name}": the ${what === 'uid' ? 'user' : 'group'} name "${t.id.name}" cannot be resolved offline; give its id with ${how}${negated}`;
+  }
   const single = t.id.min === t.id.max;
   const hit = inId(t.id, actual);
   if (!hit && viaGroups) return `owner ${what} ${actual}, supplementary group in ${idText(t.id)}${negated}`;

@@ -4,6 +4,12 @@ import type { Family } from '../types.js';
 import type { HostView, LocalSocket } from './packet.js';
 import { addressType, primaryAddress, type RoutingModel } from './routing.js';
 
+/** Account names the host resolves, as its /etc/passwd and /etc/group would. */
+export interface OwnerNames {
+  users: ReadonlyMap<string, number>;
+  groups: ReadonlyMap<string, number>;
+}
+
 export interface Host {
   routing: RoutingModel;
   /** Sockets in listen state; first match wins, so list specific binds before wildcards. */
@@ -12,6 +18,8 @@ export interface Host {
   otherPorts: Omit<LocalSocket, 'port'> | null;
   /** Ports that otherPorts never covers (e.g. a port bound to localhost only). */
   reservedPorts?: number[];
+  /** Names `-m owner --uid-owner NAME / --gid-owner NAME` resolve to; absent: only numbers (and root). */
+  owners?: OwnerNames;
 }
 
 function socketMatches(s: LocalSocket, family: Family, proto: string, addr: Address, port: number): boolean {
@@ -42,6 +50,7 @@ export function hostView(host: Host): HostView {
       addressType: (addr, iface) => addressType(host.routing, addr, iface),
       primaryAddress: (iface, family) => primaryAddress(host.routing, iface, family),
       findListener: (family, proto, addr, port) => findSocket(host, family, proto, addr, port),
+      ownerId: (kind, name) => (kind === 'uid' ? host.owners?.users : host.owners?.groups)?.get(name) ?? null,
     };
     VIEWS.set(host, view);
   }

@@ -102,4 +102,6 @@ export interface HostView {
   primaryAddress(iface: string, family: Family): Address | null;
   /** A listening socket for TPROXY's lookup; null when none is bound there. */
   findListener(family: Family, proto: string, addr: Address, port: number): LocalSocket | null;
+  /** The id of a user (uid) or group (gid) name, as the host's account files give it; null when unknown. */
+  ownerId?(kind: 'uid' | 'gid', name: string): number | null;
 }

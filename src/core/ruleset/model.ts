@@ -91,11 +91,15 @@ export interface RulesetSource {
   origin?: Record<string, unknown>;
 }
 
+/** A setting a log's banner printed (PROXY_UID=1337, …) with its source line. */
+export interface SourceSetting { key: string; value: string; line: number }
+
 export interface Ruleset {
   source: RulesetSource;
   families: Partial<Record<Family, FamilyRules>>;
   /** Non-fatal remarks from loading (e.g. "the log held both restore input and a final save; used the save"). */
   notes: string[];
+  settings?: readonly SourceSetting[];
 }
 
 export function isUnknownMatch(m: Rule['matches'][number]): m is { unknown: UnknownMatch } {
