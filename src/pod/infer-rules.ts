@@ -108,7 +108,7 @@ function ownerRef(id: NonNullable<OwnerOptions['uid']>['id']): OwnerRef {
   return id.kind === 'name' ? { name: id.name } : { id: id.min };
 }
 
-function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
+function familyFacts(fr: FamilyRules, facts: RuleFacts, loOutbound: Array<{ port: number; at: RuleAt }>): void {
   const nat = fr.tables.get('nat');
   const mangle = fr.tables.get('mangle');
   const inboundRedirects = new Set<Rule>();
@@ -144,14 +144,24 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
   const gids: RuleFacts['gids'] = [];
   const narrowUids: RuleFacts['uids'] = [];
   const narrowGids: RuleFacts['gids'] = [];
+  // Chain -> every jump to it on the OUTPUT side has a positive `-o lo`. A REDIRECT reached only
+  // that way sends the proxy's own loopback traffic to the inbound port (ISTIO_IN_REDIRECT); it is
+  // not the outbound capture. In TPROXY mode no nat PREROUTING redirect tells the two apart.
+  const loOnly = new Map<string, boolean>();
+  const outbound: Array<{ port: number; at: RuleAt }> = [];
   walk(fr, nat, 'OUTPUT', (at) => {
     const target = targetModuleName(at.rule);
+    const j = jumpOf(at.rule);
+    if (j) {
+      const o = at.rule.header.outIface;
+      loOnly.set(j.chain, (loOnly.get(j.chain) ?? true) && !!o && !o.invert && o.value === 'lo');
+    }
     if (target === 'REDIRECT') {
       const port = toPorts(at.rule, /--to-ports (\d+)/);
       if (port === null) return;
       if (DNS_DPORT.test(at.rule.text) || dnsRedirects.has(at.rule)) {
         if (!facts.dns) facts.dns = { port, at };
-      } else if (!inboundRedirects.has(at.rule) && !facts.outbound) facts.outbound = { port, at };
+      } else if (!inboundRedirects.has(at.rule)) outbound.push({ port, at });
       return;
     }
     if (target !== 'RETURN' && target !== 'ACCEPT') return;
@@ -174,6 +184,8 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
       facts.otherIfaces.push({ name: o.value, at });
     }
   });
+  facts.outbound ??= outbound.find((c) => !loOnly.get(c.at.chain)) ?? null;
+  loOutbound.push(...outbound);
   // Unrestricted owner RETURNs name the proxy; narrower ones (only DNS, only tcp) only when there are none.
   if (!facts.uids.length) facts.uids = uniqueRefs(uids.length ? uids : narrowUids);
   if (!facts.gids.length) facts.gids = uniqueRefs(gids.length ? gids : narrowGids);
@@ -192,9 +204,12 @@ function uniqueRefs(list: RuleFacts['uids']): RuleFacts['uids'] {
 /** The facts of the IPv4 rules, completed from the IPv6 rules where IPv4 says nothing. */
 export function ruleFacts(ruleset: Ruleset): RuleFacts {
   const facts: RuleFacts = { uids: [], gids: [], outbound: null, inbound: null, tproxy: null, dns: null, bind4: null, bind6: null, virtualIfaces: [], otherIfaces: [] };
+  // Redirects reached only through `-o lo`: the outbound port only when no family has another.
+  const loOutbound: Array<{ port: number; at: RuleAt }> = [];
   for (const family of ['ipv4', 'ipv6'] as const) {
     const fr = ruleset.families[family];
-    if (fr) familyFacts(fr, facts);
+    if (fr) familyFacts(fr, facts, loOutbound);
   }
+  facts.outbound ??= loOutbound[0] ?? null;
   return facts;
 }

@@ -88,7 +88,10 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
       };
       // Envoy admin and the DNS proxy bind localhost; everything else the wildcard.
       if (o.role === 'envoy-admin' || o.role === 'agent-dns') spec.address = o.address!;
-      if (pod.mode === 'TPROXY' && o.role === 'envoy-inbound') spec.transparent = true;
+      // Transparent as the pod model makes it: Envoy inbound in TPROXY mode, and the one listener
+      // when outbound and inbound share a port (src/pod/listeners.ts).
+      const shared = o.role === 'envoy-outbound' && pod.ports.outbound === pod.ports.inbound;
+      if (pod.mode === 'TPROXY' && (o.role === 'envoy-inbound' || shared)) spec.transparent = true;
       if (next) spec.then = { connect: connectOf(next), uid: next.packet.uid ?? 0, gid: next.packet.gid ?? 0 };
       const clash = addListener(spec, o.type === 'hop-limit');
       if (clash) return { ok: false, reason: clash };

@@ -55,23 +55,67 @@ function walk(dir: string, prefix = ''): string[] {
 const REMOTE4 = '10.244.2.7';
 const REMOTE6 = 'fd00:10:244:2::7';
 
+/** A standard flow, named by its kind so that a subset can be chosen and its coverage checked. */
+export type StandardFlow = FlowInput & { kind: FlowKind; title: string };
+
+export const FLOW_KINDS = ['app-out', 'remote-in', 'proxy-out', 'proxy-localhost', 'app-dns', 'app-out6', 'remote-in6'] as const;
+export type FlowKind = (typeof FLOW_KINDS)[number];
+
 /**
  * The standard flows for one golden: an application's outbound call, a remote client's inbound
  * call, the proxy's own outbound call and its call to localhost (as the identity the file gives),
  * DNS over UDP from the application, and the IPv6 pair when the file holds ip6tables rules.
  */
-export function standardFlows(pod: PodConfig, hasIpv6: boolean): FlowInput[] {
+export function standardFlows(pod: PodConfig, hasIpv6: boolean): StandardFlow[] {
   const proxy = { uid: pod.proxyUid, gid: pod.proxyGid };
-  const flows: FlowInput[] = [
-    { src: 'pod', dst: `${REMOTE4}:9080`, uid: 1000, title: 'app -> remote :9080' },
-    { src: REMOTE4, dst: 'pod:9080', title: 'remote -> app :9080' },
-    { src: 'pod', dst: `${REMOTE4}:443`, ...proxy, title: `proxy (uid ${proxy.uid} gid ${proxy.gid}) -> remote :443` },
-    { src: '127.0.0.1', dst: '127.0.0.1:15000', ...proxy, title: `proxy (uid ${proxy.uid}) -> localhost :15000` },
-    { src: 'pod', dst: '10.96.0.10:53', proto: 'udp', uid: 1000, title: 'app dns udp' },
+  const flows: StandardFlow[] = [
+    { kind: 'app-out', src: 'pod', dst: `${REMOTE4}:9080`, uid: 1000, title: 'app -> remote :9080' },
+    { kind: 'remote-in', src: REMOTE4, dst: 'pod:9080', title: 'remote -> app :9080' },
+    { kind: 'proxy-out', src: 'pod', dst: `${REMOTE4}:443`, ...proxy, title: `proxy (uid ${proxy.uid} gid ${proxy.gid}) -> remote :443` },
+    { kind: 'proxy-localhost', src: '127.0.0.1', dst: '127.0.0.1:15000', ...proxy, title: `proxy (uid ${proxy.uid}) -> localhost :15000` },
+    { kind: 'app-dns', src: 'pod', dst: '10.96.0.10:53', proto: 'udp', uid: 1000, title: 'app dns udp' },
   ];
   if (hasIpv6 && pod.ipv6) {
-    flows.push({ src: 'pod', dst: `[${REMOTE6}]:9080`, uid: 1000, title: 'app -> remote6 :9080' });
-    flows.push({ src: REMOTE6, dst: 'pod:9080', title: 'remote6 -> app :9080' });
+    flows.push({ kind: 'app-out6', src: 'pod', dst: `[${REMOTE6}]:9080`, uid: 1000, title: 'app -> remote6 :9080' });
+    flows.push({ kind: 'remote-in6', src: REMOTE6, dst: 'pod:9080', title: 'remote6 -> app :9080' });
   }
   return flows;
+}
+
+/**
+ * The CI subset: `perGolden` flows of each golden, taken round-robin with one cursor that runs
+ * on across the corpus (golden n starts where golden n-1 stopped), so that every kind comes up
+ * many times over the corpus while each golden still runs some flows. `always` (golden file,
+ * flow kind) pairs are added wherever they fall, so a listed disagreement is always checked.
+ */
+export function roundRobinSubset<F extends { kind: string }>(flowsPerGolden: F[][], perGolden: number, always: (golden: number, kind: string) => boolean = () => false): F[][] {
+  let cursor = 0;
+  return flowsPerGolden.map((flows, g) => {
+    const pick = new Set<number>();
+    for (let j = 0; j < Math.min(perGolden, flows.length); j++) pick.add((cursor + j) % flows.length);
+    cursor += perGolden;
+    flows.forEach((f, i) => always(g, f.kind) && pick.add(i));
+    return flows.filter((_, i) => pick.has(i));
+  });
+}
+
+/** A flow the simulation and the kernel are known to disagree on, with the reason (known-disagreements.json). */
+export interface KnownDisagreement {
+  golden: string;
+  kind: FlowKind;
+  reason: string;
+}
+
+export function knownDisagreements(root: string): KnownDisagreement[] {
+  return (JSON.parse(readFileSync(path.join(root, GOLDENS_DIR, 'known-kernel-disagreements.json'), 'utf8')) as { disagreements: KnownDisagreement[] }).disagreements;
+}
+
+/** "i/n" (1-based) from SIDECAR_TRACE_GOLDEN_SHARD, or the whole corpus. */
+export function parseShard(text: string | undefined): { index: number; count: number } {
+  if (!text) return { index: 1, count: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || index < 1 || index > count) throw new Error(`SIDECAR_TRACE_GOLDEN_SHARD must be i/n with 1 <= i <= n, not ${JSON.stringify(text)}`);
+  return { index, count };
 }
