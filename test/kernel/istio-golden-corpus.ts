@@ -119,3 +119,9 @@ export function parseShard(text: string | undefined): { index: number; count: nu
   if (!m || index < 1 || index > count) throw new Error(`SIDECAR_TRACE_GOLDEN_SHARD must be i/n with 1 <= i <= n, not ${JSON.stringify(text)}`);
   return { index, count };
 }
+
+/** Ids for the owner names some goldens use (owner-ids.json), as a user gives them with --user/--group. */
+export function ownerNames(root: string): { users: Record<string, number>; groups: Record<string, number> } {
+  const data = JSON.parse(readFileSync(path.join(root, GOLDENS_DIR, 'owner-ids.json'), 'utf8')) as { users: Record<string, number>; groups: Record<string, number> };
+  return { users: data.users, groups: data.groups };
+}

@@ -22,15 +22,19 @@ import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/pod/trace-flow.js';
 import { checkCapabilities, removeStaleNamespaces } from '../../src/verify/index.js';
 import { verifyTrace } from '../../src/verify/verify-trace.js';
 import { compileVerify, ROOT, type CompiledVerify } from './compile-verify.js';
-import { distinctGoldens, FLOW_KINDS, knownDisagreements, parseShard, roundRobinSubset, standardFlows, type StandardFlow } from './istio-golden-corpus.js';
+import { distinctGoldens, FLOW_KINDS, knownDisagreements, ownerNames, parseShard, roundRobinSubset, standardFlows, type StandardFlow } from './istio-golden-corpus.js';
 
 export const PARTS = 4;
 export const CI_FLOWS_PER_GOLDEN = 2;
 
 const caps = checkCapabilities();
 
+/** The pod as a user would describe it: the ids of the owner names some goldens use (--group NAME=ID). */
 function contextOf(file: string): PodContext {
-  return podContext(parseRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), defaultPodConfig());
+  const base = defaultPodConfig();
+  const names = ownerNames(ROOT);
+  base.owners = { users: new Map(Object.entries(names.users)), groups: new Map(Object.entries(names.groups)) };
+  return podContext(parseRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), base);
 }
 
 interface Planned {
