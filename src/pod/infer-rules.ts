@@ -147,14 +147,16 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts, loOutbound: Array<{ port
   // Chain -> every jump to it on the OUTPUT side has a positive `-o lo`. A REDIRECT reached only
   // that way sends the proxy's own loopback traffic to the inbound port (ISTIO_IN_REDIRECT); it is
   // not the outbound capture. In TPROXY mode no nat PREROUTING redirect tells the two apart.
-  const loOnly = new Map<string, boolean>();
+  // Only the jumps to a redirect's chain are parsed (a node dump's KUBE-* jumps stay lazy).
+  const jumpsTo = new Map<string, Rule[]>();
   const outbound: Array<{ port: number; at: RuleAt }> = [];
   walk(fr, nat, 'OUTPUT', (at) => {
     const target = targetModuleName(at.rule);
     const j = jumpOf(at.rule);
     if (j) {
-      const o = at.rule.header.outIface;
-      loOnly.set(j.chain, (loOnly.get(j.chain) ?? true) && !!o && !o.invert && o.value === 'lo');
+      const list = jumpsTo.get(j.chain);
+      if (list) list.push(at.rule);
+      else jumpsTo.set(j.chain, [at.rule]);
     }
     if (target === 'REDIRECT') {
       const port = toPorts(at.rule, /--to-ports (\d+)/);
@@ -184,7 +186,11 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts, loOutbound: Array<{ port
       facts.otherIfaces.push({ name: o.value, at });
     }
   });
-  facts.outbound ??= outbound.find((c) => !loOnly.get(c.at.chain)) ?? null;
+  const loOnly = (chain: string): boolean => {
+    const jumps = jumpsTo.get(chain);
+    return jumps !== undefined && jumps.every((r) => r.header.outIface?.value === 'lo' && !r.header.outIface.invert);
+  };
+  facts.outbound ??= outbound.find((c) => !loOnly(c.at.chain)) ?? null;
   loOutbound.push(...outbound);
   // Unrestricted owner RETURNs name the proxy; narrower ones (only DNS, only tcp) only when there are none.
   if (!facts.uids.length) facts.uids = uniqueRefs(uids.length ? uids : narrowUids);
