@@ -44,8 +44,8 @@ interface Planned {
   flows: StandardFlow[];
 }
 
-/** The whole corpus with the flows this run checks, before it is split into parts. */
-function plannedCorpus(): { planned: Planned[]; all: boolean } {
+/** The whole corpus with the flows this run checks, before it is split into parts; `full`: every flow. */
+function plannedCorpus(): { planned: Planned[]; full: Planned[]; all: boolean } {
   const limit = Number(process.env.SIDECAR_TRACE_GOLDEN_LIMIT) || Infinity;
   const all = process.env.SIDECAR_TRACE_GOLDEN_FLOWS === 'all';
   const known = knownDisagreements(ROOT);
@@ -54,7 +54,7 @@ function plannedCorpus(): { planned: Planned[]; all: boolean } {
     return { ...g, ctx, flows: standardFlows(ctx.pod, ctx.ruleset.families.ipv6 !== undefined) };
   });
   const chosen = all ? corpus.map((g) => g.flows) : roundRobinSubset(corpus.map((g) => g.flows), CI_FLOWS_PER_GOLDEN, (i, kind) => known.some((k) => k.golden === corpus[i]!.file && k.kind === kind));
-  return { planned: corpus.map((g, i) => ({ ...g, flows: chosen[i]! })).slice(0, limit), all };
+  return { planned: corpus.map((g, i) => ({ ...g, flows: chosen[i]! })).slice(0, limit), full: corpus, all };
 }
 
 /** The goldens of part `part` (1-based) of PARTS, after SIDECAR_TRACE_GOLDEN_SHARD. */
@@ -69,7 +69,7 @@ export function goldenDifferentialPart(part: number): void {
     return;
   }
   const shard = parseShard(process.env.SIDECAR_TRACE_GOLDEN_SHARD);
-  const { planned, all } = plannedCorpus();
+  const { planned, full, all } = plannedCorpus();
   const mine = planned.filter((_, i) => i % shard.count === shard.index - 1).filter((_, i) => i % PARTS === part - 1);
   const known = knownDisagreements(ROOT);
   describe(`differential: Istio's own goldens, simulation vs kernel (part ${part}/${PARTS}, ${all ? 'every flow' : 'CI subset'})`, () => {
@@ -110,28 +110,19 @@ export function goldenDifferentialPart(part: number): void {
     }
     if (part === 1) {
       it('the list of known disagreements names real goldens and flows, each run in every mode', () => {
-        const corpus = plannedCorpusFull();
         for (const k of known) {
-          const g = corpus.find((c) => c.file === k.golden);
+          const g = full.find((c) => c.file === k.golden);
           expect(g, k.golden).toBeDefined();
           expect(g!.flows.map((f) => f.kind), k.golden).toContain(k.kind);
           expect(k.reason.length).toBeGreaterThan(20);
         }
       });
       it('the CI subset covers every flow kind across the corpus', () => {
-        const corpus = plannedCorpusFull();
-        const subset = roundRobinSubset(corpus.map((g) => g.flows), CI_FLOWS_PER_GOLDEN);
+        const subset = roundRobinSubset(full.map((g) => g.flows), CI_FLOWS_PER_GOLDEN);
         const covered = new Set(subset.flat().map((f) => f.kind));
         expect([...covered].sort()).toEqual([...FLOW_KINDS].sort());
         expect(subset.every((flows) => flows.length === CI_FLOWS_PER_GOLDEN)).toBe(true);
       });
     }
-  });
-}
-
-function plannedCorpusFull(): { file: string; flows: StandardFlow[] }[] {
-  return distinctGoldens(ROOT).map((g) => {
-    const ctx = contextOf(g.file);
-    return { file: g.file, flows: standardFlows(ctx.pod, ctx.ruleset.families.ipv6 !== undefined) };
   });
 }
