@@ -296,7 +296,7 @@ class HopRun {
     const scratch: Recorder = { steps: [], misses: [], warnings: [], chances: [] };
     for (const { name, table, builtin } of this.#plan.OUTPUT.stages) {
       if ((name !== 'raw' && name !== 'mangle') || !table || !builtin) continue;
-      const result = walkBuiltin(table, builtin, reply, { family: reply.family, hook: 'OUTPUT', table: name, host: this.#view }, { unknown: 'stop', explain: false }, scratch);
+      const result = walkBuiltin(table, builtin, reply, { family: reply.family, hook: 'OUTPUT', table: name, host: this.#view }, { unknown: this.opts.unknown, explain: false }, scratch);
       if (result.verdict === 'unknown') return { unknown: true, why: `whether its SYN-ACK to ${pkt.src.text} comes back over lo depends on ${name} OUTPUT, which could not be evaluated for the reply (${result.reason ?? 'unknown rule'})` };
       if (result.verdict !== 'accept') return { unknown: false, why: `its SYN-ACK to ${pkt.src.text} is dropped in ${name} OUTPUT` };
       if (name === 'mangle' && reply.mark !== 0) r = lookupRoute(host.routing, reply.dst, reply.mark);
