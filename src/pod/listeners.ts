@@ -43,7 +43,9 @@ export function podListeners(pod: PodConfig): LocalSocket[] {
     role,
   });
   const list: LocalSocket[] = [
-    any(p.outbound, 'envoy-outbound', `Envoy outbound (${p.outbound})`),
+    // One port for both (Istio before 1.9 in TPROXY mode: --on-port is the proxy port) is one
+    // listener, found first; it is transparent, or TPROXY could not hand it the inbound sockets.
+    any(p.outbound, 'envoy-outbound', `Envoy outbound (${p.outbound})`, pod.mode === 'TPROXY' && p.inbound === p.outbound),
     // In TPROXY mode Envoy's inbound listener is transparent, so TPROXY may hand it sockets.
     any(p.inbound, 'envoy-inbound', `Envoy inbound (${p.inbound})`, pod.mode === 'TPROXY'),
     any(p.health, 'envoy-health', `Envoy health (${p.health})`),

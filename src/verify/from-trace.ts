@@ -25,6 +25,19 @@ function listenerIdentity(role: string | undefined, pod: PodConfig): { uid: numb
   return { uid: pod.proxyUid, gid: pod.proxyGid };
 }
 
+/**
+ * Owner names the pod model was given ids for (--user/--group) are written as those ids: the
+ * kernel keeps only ids, and iptables-restore would look the names up on this machine, which
+ * need not have them (Istio's goldens name groups such as "java").
+ */
+function ownerNamesAsIds(text: string | null, pod: PodConfig): string | null {
+  if (!text) return text;
+  return text.replace(/(--(uid|gid)-owner )([^\s\d][^\s]*)/g, (all, flag: string, kind: string, name: string) => {
+    const id = (kind === 'uid' ? pod.owners.users : pod.owners.groups).get(name);
+    return id === undefined ? all : `${flag}${id}`;
+  });
+}
+
 export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): PlanResult {
   const hops = trace.hops;
   const first = hops[0];
@@ -89,7 +102,10 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
       };
       // Envoy admin and the DNS proxy bind localhost; everything else the wildcard.
       if (o.role === 'envoy-admin' || o.role === 'agent-dns') spec.address = o.address!;
-      if (pod.mode === 'TPROXY' && o.role === 'envoy-inbound') spec.transparent = true;
+      // Transparent as the pod model makes it: Envoy inbound in TPROXY mode, and the one listener
+      // when outbound and inbound share a port (src/pod/listeners.ts).
+      const shared = o.role === 'envoy-outbound' && pod.ports.outbound === pod.ports.inbound;
+      if (pod.mode === 'TPROXY' && (o.role === 'envoy-inbound' || shared)) spec.transparent = true;
       if (next) spec.then = { connect: connectOf(next), uid: next.packet.uid ?? 0, gid: next.packet.gid ?? 0 };
       const clash = addListener(spec, o.type === 'hop-limit');
       if (clash) return { ok: false, reason: clash };
@@ -119,8 +135,8 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
   // (The Trace does not say which it was; a flow naming exactly that port gets an ephemeral one.)
   if (trace.flow.sport !== null && trace.flow.sport !== EPHEMERAL_PORT_BASE) start.sport = trace.flow.sport;
   const rules: KernelPlan['rules'] = {};
-  const v4 = saveRuleset(ruleset, 'ipv4');
-  const v6 = saveRuleset(ruleset, 'ipv6');
+  const v4 = ownerNamesAsIds(saveRuleset(ruleset, 'ipv4'), pod);
+  const v6 = ownerNamesAsIds(saveRuleset(ruleset, 'ipv6'), pod);
   if (v4) rules.ipv4 = v4;
   if (v6) rules.ipv6 = v6;
   const plan: KernelPlan = {

@@ -170,7 +170,8 @@ export function nftTarget(expr: Array<Record<string, unknown>> | undefined): str
     case 'tproxy':
       return 'TPROXY';
     case 'log':
-      return 'LOG';
+      // iptables-nft writes -j NFLOG as `log group N`.
+      return val && 'group' in val ? 'NFLOG' : 'LOG';
     case 'notrack':
       return 'NOTRACK';
     case 'xt':

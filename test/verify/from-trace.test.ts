@@ -24,6 +24,18 @@ function plan(profile: string, input: FlowInput) {
 }
 
 describe('planFromTrace', () => {
+  it('restores owner names as the ids the pod model was given (this machine need not know them)', () => {
+    const file = path.join('test', 'data', 'istio-goldens', '1.25.0', 'capture', 'outbound-owner-groups.golden');
+    const base = defaultPodConfig();
+    base.owners = { users: new Map(), groups: new Map([['java', 3001]]) };
+    const ctx = podContext(parseRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), base);
+    const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', dst: '10.244.2.7:9080', uid: 1000 }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
+    const planned = planFromTrace(trace, ctx.ruleset, ctx.pod);
+    if (!planned.ok) throw new Error(planned.reason);
+    expect(planned.plan.rules.ipv4).toContain('-m owner ! --gid-owner 3001 -m owner ! --gid-owner 202 -j RETURN');
+    expect(planned.plan.rules.ipv4).not.toContain('java');
+  });
+
   it("replays TPROXY's original_src upstream: transparent, mark 1337, the client's address, uid 0 / gid 1337", () => {
     const p = plan('istio-1.25-tproxy', { src: '10.244.2.7', dst: 'pod:9080' });
     expect(p.policyRouting).toEqual([{ fwmark: 1337, table: 133 }]);

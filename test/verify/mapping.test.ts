@@ -125,5 +125,8 @@ describe('buildRuleIndex', () => {
     expect(nftTarget([{ redirect: { port: 15001 } }])).toBe('REDIRECT');
     expect(nftTarget([{ counter: null }])).toBeNull();
     expect(nftTarget([{ mangle: { key: { meta: { key: 'mark' } }, value: 1337 } }])).toBeUndefined();
+    // iptables-nft 1.8.9 writes -j NFLOG --nflog-group 1337 as `log group 1337` (Istio's logging.golden).
+    expect(nftTarget([{ log: { prefix: 'JumpOutbound', group: 1337, snaplen: 20 } }])).toBe('NFLOG');
+    expect(nftTarget([{ log: { prefix: 'x' } }])).toBe('LOG');
   });
 });

@@ -15,7 +15,7 @@ import { needsConntrack } from './conntrack-users.js';
 import { familyPlan, type FamilyPlan, type HookPlan } from './hook-plan.js';
 import { findSocket, hostView, type Host } from './host.js';
 import type { HostView, LocalSocket, Packet } from './packet.js';
-import { lookupRoute, type RouteResult } from './routing.js';
+import { addressType, lookupRoute, type RouteResult } from './routing.js';
 import { walkBuiltin, type Recorder, type WalkOptions } from './walk.js';
 
 export interface HopEngineResult extends Recorder {
@@ -136,7 +136,7 @@ class HopRun {
     if (r.type === 'local') {
       const input = this.runHook(this.#plan.INPUT);
       if (input.ended) return input.outcome;
-      return this.deliver(pre.socket);
+      return this.deliver(pre.socket, loopedBack);
     }
     if (loopedBack) return { type: 'dropped', detail: 'looped-back packet is not local after PREROUTING' };
     if (r.type !== 'unicast' || !r.dev) return { type: 'dropped', detail: `no route to ${pkt.dst.text} (${r.type})` };
@@ -232,7 +232,7 @@ class HopRun {
     }
   }
 
-  deliver(socket: LocalSocket | null): Outcome {
+  deliver(socket: LocalSocket | null, loopedBack: boolean): Outcome {
     const { pkt, rec, host } = this;
     const s = socket ?? (pkt.dport !== null ? findSocket(host, pkt.family, pkt.proto, pkt.dst, pkt.dport) : null);
     rec.socket = s;
@@ -251,12 +251,61 @@ class HopRun {
         detail: `the SYN reaches ${s.label}, but its SYN-ACK from ${pkt.dst.text} to the non-local ${pkt.src.text} cannot be routed (a loopback source may not leave a non-loopback device), so the connection never completes`,
       };
     }
+    if (pkt.proto === 'tcp' && loopedBack && addressType(host.routing, pkt.src, null) !== 'LOCAL') {
+      // A local client bound a non-local source (IP_TRANSPARENT, e.g. Envoy's TPROXY original_src
+      // upstream): the handshake completes only if the SYN-ACK is routed back over lo.
+      const back = this.replyRoute();
+      if (back !== null) {
+        rec.socket = null;
+        if (back.unknown) return { type: 'unknown', address: pkt.dst.text, port: pkt.dport, detail: back.why };
+        return { type: 'dropped', address: pkt.dst.text, port: pkt.dport, detail: `the SYN reaches ${s.label}, but ${back.why}, so the connection never completes` };
+      }
+    }
     const o: Outcome = { type: 'delivered', listener: s.label };
     if (s.role) o.role = s.role;
     o.listenerPort = s.port;
     o.address = pkt.dst.text;
     o.port = pkt.dport;
     return o;
+  }
+
+  /**
+   * Where the SYN-ACK to a non-local client goes; null when it comes back over lo. As the kernel
+   * does (measured on 6.18, Istio 1.5's TPROXY golden): the accepting side answers with its own
+   * socket mark, not the SYN's (tcp_fwmark_accept=0), and the modelled listeners carry none; raw and
+   * mangle OUTPUT then see the reply (conntrack REPLY direction, ESTABLISHED, the connection's
+   * connmark; no owner: a request socket is not a full socket), and a mark set in mangle re-routes
+   * it (Istio's later TPROXY rules bring it back to the TPROXY table with CONNMARK --restore-mark). Without that, the
+   * main table sends it out of the pod to the real client, which answers with a RST.
+   */
+  replyRoute(): { unknown: boolean; why: string } | null {
+    const { pkt, host } = this;
+    const reply: Packet = {
+      ...pkt,
+      src: pkt.dst,
+      dst: pkt.src,
+      sport: pkt.dport,
+      dport: pkt.sport,
+      inIface: null,
+      outIface: null,
+      owner: null,
+      mark: 0,
+      tcpFlags: ['SYN', 'ACK'],
+      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED' },
+    };
+    let r = lookupRoute(host.routing, reply.dst, 0);
+    reply.outIface = r.dev;
+    const scratch: Recorder = { steps: [], misses: [], warnings: [], chances: [] };
+    for (const { name, table, builtin } of this.#plan.OUTPUT.stages) {
+      if ((name !== 'raw' && name !== 'mangle') || !table || !builtin) continue;
+      const result = walkBuiltin(table, builtin, reply, { family: reply.family, hook: 'OUTPUT', table: name, host: this.#view }, { unknown: this.opts.unknown, explain: false }, scratch);
+      if (result.verdict === 'unknown') return { unknown: true, why: `whether its SYN-ACK to ${pkt.src.text} comes back over lo depends on ${name} OUTPUT, which could not be evaluated for the reply (${result.reason ?? 'unknown rule'})` };
+      if (result.verdict !== 'accept') return { unknown: false, why: `its SYN-ACK to ${pkt.src.text} is dropped in ${name} OUTPUT` };
+      if (name === 'mangle' && reply.mark !== 0) r = lookupRoute(host.routing, reply.dst, reply.mark);
+    }
+    if (r.type === 'local') return null;
+    const mark = reply.mark === 0 ? 'no mark' : `mark 0x${reply.mark.toString(16)}`;
+    return { unknown: false, why: `its SYN-ACK to the non-local client address ${pkt.src.text} (${mark}: the listener's own, as nothing in mangle OUTPUT restores one) is routed out ${r.dev ?? 'nowhere'}, not back over lo` };
   }
 }
 

@@ -109,3 +109,24 @@ describe('a connection redirected to loopback from a non-local source (IPv4)', (
     expect(hop(rs, { src: '10.244.1.5', dst: '10.244.1.5', dport: 53 }).outcome).toMatchObject({ type: 'delivered', port: 15006 });
   });
 });
+
+describe('a local connection from a non-local source (IP_TRANSPARENT, as TPROXY original_src)', () => {
+  // Measured on Linux 6.18 (test/pod/tproxy-goldens.test.ts has the setup): the SYN-ACK carries the
+  // accepting socket's mark, not the SYN's, so with nothing to restore a mark it takes the main
+  // table's route to the client, out of eth0, and the handshake never completes.
+  it('is not delivered when the SYN-ACK to the client leaves by eth0', () => {
+    const rs = rulesetOf('*mangle\n-A OUTPUT -p tcp -j ACCEPT\nCOMMIT');
+    const r = hop(rs, { src: '10.244.2.7', dst: '10.244.1.5', dport: 9080, uid: 0, gid: 1337, mark: 1337 });
+    expect(r.outcome.type).toBe('dropped');
+    expect(r.outcome.detail).toMatch(/SYN-ACK to the non-local client address 10\.244\.2\.7 \(no mark.*\) is routed out eth0, not back over lo/);
+    expect(r.socket).toBeNull();
+  });
+  it('is unknown when mangle OUTPUT, which could re-mark the SYN-ACK, cannot be evaluated', () => {
+    // Only the reply comes from port 9080: the SYN passes, the SYN-ACK meets the unknown match.
+    const rs = rulesetOf('*mangle\n-A OUTPUT -p tcp -m tcp --sport 9080 -m nosuchmodule --flag -j MARK --set-mark 1337\nCOMMIT');
+    const r = hop(rs, { src: '10.244.2.7', dst: '10.244.1.5', dport: 9080, uid: 0, gid: 1337 });
+    expect(r.notation).toEqual(['mangle OUTPUT policy:ACCEPT']);
+    expect(r.outcome.type).toBe('unknown');
+    expect(r.outcome.detail).toMatch(/depends on mangle OUTPUT/);
+  });
+});
