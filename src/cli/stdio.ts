@@ -9,6 +9,23 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 /** Descriptors whose reader has gone (EPIPE, e.g. `| head`): the rest of the output is not wanted. */
 const gone = new Set<number>();
 
+/**
+ * A failed write: a full non-blocking pipe (EAGAIN) gives the reader a millisecond and is
+ * retried; a reader that has gone (EPIPE) ends output to this descriptor; anything else throws.
+ */
+function afterWriteError(fd: number, e: unknown): 'retry' | 'gone' {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EAGAIN') {
+    Atomics.wait(pause, 0, 0, 1);
+    return 'retry';
+  }
+  if (code === 'EPIPE') {
+    gone.add(fd);
+    return 'gone';
+  }
+  throw e;
+}
+
 export function writeAllSync(fd: number, text: string | Buffer): void {
   if (gone.has(fd)) return;
   const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
@@ -17,17 +34,7 @@ export function writeAllSync(fd: number, text: string | Buffer): void {
     try {
       off += writeSync(fd, buf, off);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        // A non-blocking pipe is full: give the reader a millisecond.
-        Atomics.wait(pause, 0, 0, 1);
-        continue;
-      }
-      if (code === 'EPIPE') {
-        gone.add(fd);
-        return;
-      }
-      throw e;
+      if (afterWriteError(fd, e) === 'gone') return;
     }
   }
 }
@@ -56,16 +63,8 @@ export function writevAllSync(fd: number, parts: Buffer[]): void {
     try {
       n = writevSync(fd, batch);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        Atomics.wait(pause, 0, 0, 1);
-        continue;
-      }
-      if (code === 'EPIPE') {
-        gone.add(fd);
-        return;
-      }
-      throw e;
+      if (afterWriteError(fd, e) === 'gone') return;
+      continue;
     }
     // Step over what was written: whole buffers, then part of one.
     while (n > 0 && i < parts.length) {

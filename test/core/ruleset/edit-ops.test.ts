@@ -10,18 +10,8 @@ import { manyDeletes, manyInserts } from '../../../fuzz/hostile-inputs.mjs';
 import type { Rule } from '../../../src/core/ruleset/model.js';
 import { RuleList } from '../../../src/core/ruleset/rule-list.js';
 import { rulesetOf } from '../../helpers/rules.js';
+import { rng } from '../../../bench/generate.js';
 
-/** mulberry32, as the bench generator uses. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const chainOf = (text: string) => rulesetOf(text).families.ipv4!.tables.get('filter')!.chains.get('OUTPUT')!;
 
