@@ -38,6 +38,7 @@ export function renderVerifyTable(results: Verification[], colors: Palette, asci
     out.push(table.toString());
     out.push(v.agree ? c.green('kernel and simulation agree') : c.red('kernel and simulation DIFFER'));
     for (const w of v.kernelWarnings) out.push(c.yellow(show(`kernel harness warning: ${w}`)));
+    for (const n of v.cleanup) out.push(c.dim(show(`kernel harness: ${n}`)));
     out.push('');
   }
   const agree = results.filter((r) => r.agree).length;

@@ -28,6 +28,8 @@ export interface Verification {
   unsupported?: string;
   hops: HopComparison[];
   kernelWarnings: string[];
+  /** What the run's start-of-run cleanup removed of runs killed earlier (not about this flow). */
+  cleanup: string[];
 }
 
 const ep = (addr: string, port: number | null) => (addr.includes(':') ? `[${addr}]` : addr) + (port === null ? '' : `:${port}`);
@@ -87,5 +89,5 @@ export function compareTraces(trace: Trace, kernel: KernelResult, plan: KernelPl
     }
     hops.push({ index: i + 1, simulated: s, kernel: k, agree: differences.length === 0, differences });
   }
-  return { title: trace.flow.title, agree: hops.every((h) => h.agree), hops, kernelWarnings: kernel.warnings };
+  return { title: trace.flow.title, agree: hops.every((h) => h.agree), hops, kernelWarnings: kernel.warnings, cleanup: kernel.cleanup };
 }

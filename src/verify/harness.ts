@@ -136,7 +136,7 @@ class KernelRun {
     private readonly plan: ResolvedPlan,
     private readonly script: string,
     private readonly options: RunOptions,
-    /** What the start-of-run cleanup removed, reported as warnings. */
+    /** What the start-of-run cleanup removed, reported beside the result (KernelResult.cleanup). */
     private readonly staleNotes: string[] = [],
   ) {
     this.procs = new ProcessSet({ perl: tools.perl, onStart: (pid, label) => this.marker?.processStarted(pid, label) });
@@ -324,7 +324,7 @@ class KernelRun {
     const events = monitor.events.filter((e) => e.index >= beginLine && e.index < endLine).map((e) => e.event);
     const connections = this.conns.map(({ done: _d, doneAt: _a, matched: _m, ...c }) => c);
     const built = buildHops(events, index, this.accepted, connections);
-    const warnings = [...this.staleNotes, ...built.warnings, ...(await this.checkCounters(built.hops, built.repeatSteps))];
+    const warnings = [...built.warnings, ...(await this.checkCounters(built.hops, built.repeatSteps))];
     if (monitorStderr) warnings.push(`nft monitor trace said: ${monitorStderr}`);
     this.progress('settled');
     return {
@@ -332,6 +332,7 @@ class KernelRun {
       raw: monitor.lines.slice(beginLine, endLine + 1),
       connections,
       warnings,
+      cleanup: this.staleNotes,
       namespaces: { ...this.names },
       durationMs: Date.now() - this.t0,
     };
@@ -504,7 +505,7 @@ export async function runKernelFlow(plan: KernelPlan, options: RunOptions = {}):
 }
 
 /**
- * What the start-of-run cleanup did, as warnings: a run killed earlier is worth knowing about.
+ * What the start-of-run cleanup did, for the user: a run killed earlier is worth knowing about.
  * Unmarked namespaces (older versions, someone else's) are not reported: they are not ours to judge.
  */
 function staleNotes(stale: StaleCleanup): string[] {

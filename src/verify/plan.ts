@@ -159,6 +159,11 @@ export interface KernelResult {
   connections: KernelConnection[];
   /** Things that look wrong but did not stop the run (counter mismatches, unmatched events…). */
   warnings: string[];
+  /**
+   * What the start-of-run cleanup removed of runs killed earlier: about this machine, not this
+   * flow (any run, including one running beside it, may be the one that finds them).
+   */
+  cleanup: string[];
   namespaces: { pod: string; peer: string };
   durationMs: number;
 }

@@ -9,7 +9,7 @@ import type { RunOptions } from './plan.js';
 
 export async function verifyTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig, options: RunOptions = {}): Promise<Verification> {
   const planned = planFromTrace(trace, ruleset, pod);
-  if (!planned.ok) return { title: trace.flow.title, agree: false, unsupported: planned.reason, hops: [], kernelWarnings: [] };
+  if (!planned.ok) return { title: trace.flow.title, agree: false, unsupported: planned.reason, hops: [], kernelWarnings: [], cleanup: [] };
   const kernel = await runKernelFlow(planned.plan, options);
   return compareTraces(trace, kernel, planned.plan);
 }
