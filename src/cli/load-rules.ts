@@ -80,10 +80,15 @@ function firstBadByte(b: Buffer): number {
   return 0;
 }
 
-/** A user-named input ("-": stdin) read through the one bounded reader, checked and decoded. */
-export function readInputText(io: CliIo, path: string, what: string, limits: InputLimits = DEFAULT_LIMITS): string {
+/**
+ * A user-named input ("-": stdin) read through the one bounded reader, checked and decoded.
+ * `empty`: what to say of an empty input that is not a rule file (the default speaks of rules).
+ */
+export function readInputText(io: CliIo, path: string, what: string, limits: InputLimits = DEFAULT_LIMITS, empty?: string): string {
   const file = path === '-' ? '<stdin>' : path;
-  return decodeInput(concatChunks(io.readInput(path, what, file, limits.maxBytes)), file, limits);
+  const buf = concatChunks(io.readInput(path, what, file, limits.maxBytes));
+  if (buf.length === 0 && empty !== undefined) throw new InputError(empty, file, null);
+  return decodeInput(buf, file, limits);
 }
 
 /**

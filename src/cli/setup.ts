@@ -15,7 +15,7 @@ import type { TraceOptions } from '../pod/trace-flow.js';
 import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
 import type { CliIo } from './io.js';
 import { loadIpsetFiles } from './ipset-files.js';
-import { decodeInput, DEFAULT_LIMITS, loadRuleSource, readInputText, type InputLimits, type ValidateMode } from './load-rules.js';
+import { DEFAULT_LIMITS, loadRuleSource, readInputText, type InputLimits, type ValidateMode } from './load-rules.js';
 import type * as IstioSource from './istio-source.js';
 import type * as FlowsFile from './flows-file.js';
 import { resolveProfileName } from '../pod/profiles.js';
@@ -80,17 +80,9 @@ export function parseIfaceFlag(text: string): { name: string; addr: Address; pre
 
 /** --user/--group pairs and --passwd-file/--group-file copies; a pair given on the command line wins over a file. */
 function ownerNames(io: CliIo, flags: FlowFlags): PodConfig['owners'] {
-  const read = (flag: string, file: string, kind: 'passwd' | 'group') => {
-    let buf: Buffer;
-    try {
-      buf = io.readFile(file);
-    } catch (e) {
-      throw new UsageError(`${flag}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-    return parseAccountFile(decodeInput(buf, file), file, kind);
-  };
-  const users = flags.passwdFile ? read('--passwd-file', flags.passwdFile, 'passwd') : new Map<string, number>();
-  const groups = flags.groupFile ? read('--group-file', flags.groupFile, 'group') : new Map<string, number>();
+  const read = (file: string, kind: 'passwd' | 'group') => parseAccountFile(readInputText(io, file, `${kind} file`, inputLimits(flags as SourceFlags), `empty ${kind} file`), file, kind);
+  const users = flags.passwdFile ? read(flags.passwdFile, 'passwd') : new Map<string, number>();
+  const groups = flags.groupFile ? read(flags.groupFile, 'group') : new Map<string, number>();
   for (const u of flags.user ?? []) users.set(...parseNameId('--user', u));
   for (const g of flags.group ?? []) groups.set(...parseNameId('--group', g));
   return { users, groups };
@@ -167,7 +159,7 @@ export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags, lazy: Laz
   const minor = istioMinorOf(flags, release);
   if (minor !== null && minor < 10) base.inboundToLocalhost = true;
   const ctx = podContext(ruleset, base, overrides);
-  const ipsets = loadIpsetFiles(io, flags.ipset);
+  const ipsets = loadIpsetFiles(io, flags.ipset, inputLimits(flags));
   if (ipsets) ctx.host.ipsets = ipsets;
   ctx.notes.push(...extra);
   return ctx;

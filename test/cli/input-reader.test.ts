@@ -19,13 +19,16 @@ const checkNaming = (file: string) => {
 };
 
 describe('device files are refused before any reading', () => {
-  const device = /cannot read (rules|flows|check file|mesh config): is a device, not a file \(only regular files, pipes and terminals are read\)/;
+  const device = /cannot read (rules|flows|check file|mesh config|ipset file|group file|passwd file): is a device, not a file \(only regular files, pipes and terminals are read\)/;
   it.each([
     ['--rules', ['--rules', '/dev/zero', ...DST], /^sidecar-trace: \/dev\/zero: cannot read rules: is a device/],
     ['--flows', ['--flows', '/dev/zero'], /^sidecar-trace: \/dev\/zero: cannot read flows: is a device/],
     ['check FILE', ['check', '/dev/zero'], /^sidecar-trace: \/dev\/zero: cannot read check file: is a device/],
     ['diff --flows', ['diff', 'profile:istio-1.25', 'profile:istio-1.13', '--flows', '/dev/zero'], /^sidecar-trace: \/dev\/zero: cannot read flows: is a device/],
     ['--mesh-config', ['--istio-version', '1.25', '--mesh-config', '/dev/zero', ...DST], /^sidecar-trace: \/dev\/zero: cannot read mesh config: is a device/],
+    ['--ipset', ['--ipset', '/dev/zero', ...DST], /^sidecar-trace: \/dev\/zero: cannot read ipset file: is a device/],
+    ['--group-file', ['--group-file', '/dev/zero', ...DST], /^sidecar-trace: \/dev\/zero: cannot read group file: is a device/],
+    ['--passwd-file', ['--passwd-file', '/dev/zero', ...DST], /^sidecar-trace: \/dev\/zero: cannot read passwd file: is a device/],
   ])('%s /dev/zero: exit 2 with the reason', async (_, args, message) => {
     const r = await cli(args);
     expect(r.code).toBe(2);

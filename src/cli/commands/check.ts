@@ -17,8 +17,7 @@ import { EXIT_OK } from '../exit.js';
 import { checkReport, flowCheck, type FlowCheck } from '../expectations.js';
 import type { OutputFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { concatChunks } from '../input-reader.js';
-import { decodeInput, DEFAULT_LIMITS } from '../load-rules.js';
+import { DEFAULT_LIMITS, readInputText } from '../load-rules.js';
 import { startProgress } from '../progress.js';
 import { loadContext, traceOptions, type PodContext } from '../setup.js';
 import * as istio from '../istio-source.js';
@@ -71,10 +70,7 @@ function loadFileContext(io: CliIo, check: CheckFile, ipset: string[] | undefine
 }
 
 function readCheckText(io: CliIo, file: string): string {
-  const name = file === '-' ? '<stdin>' : file;
-  const buf = concatChunks(io.readInput(file, 'check file', name, DEFAULT_LIMITS.maxBytes));
-  if (buf.length === 0) throw new InputError('empty check file: expected "flows:" with expectations', name, null);
-  return decodeInput(buf, name);
+  return readInputText(io, file, 'check file', DEFAULT_LIMITS, 'empty check file: expected "flows:" with expectations');
 }
 
 /** Where --junit may write: not over the check file or a file it names. */
