@@ -33,29 +33,24 @@ export interface StreamRenderer {
 
 export async function streamRenderer(format: string, ascii: boolean): Promise<StreamRenderer> {
   switch (format) {
-    case 'json':
-      // JSON.stringify(list, null, 2) is "[\n" + each element indented by two + ",\n" between + "\n]".
-      // Strings in JSON hold no raw newline, so indenting every line is exact.
+    case 'json': {
+      // renderJson's array is "[\n" + its elements + ",\n" between + "\n]".
+      const { jsonArrayElement, renderJson } = await import('../render/json.js');
       return {
-        piece: (t) => `  ${JSON.stringify(t, null, 2).replace(/\n/g, '\n  ')}`,
+        piece: jsonArrayElement,
         before: (i) => (i === 0 ? '[\n' : ',\n'),
-        single: (t) => `${JSON.stringify(t, null, 2)}\n`,
+        single: (t) => renderJson([t]),
         end: () => '\n]\n',
       };
-    case 'yaml': {
-      const { stringify } = await import('yaml');
-      const data = (t: Trace) => JSON.parse(JSON.stringify(t)) as unknown;
-      const yamlOpts = { lineWidth: 0, aliasDuplicateObjects: false };
-      // A block sequence is its elements' "- " blocks one after another.
-      return {
-        piece: (t) => stringify([data(t)], yamlOpts),
-        before: () => '',
-        single: (t) => stringify(data(t), yamlOpts),
-        end: () => '',
-      };
     }
-    case 'jsonl':
-      return { piece: (t) => `${JSON.stringify(t)}\n`, before: () => '', end: () => '' };
+    case 'yaml': {
+      const { renderYaml, yamlListElement } = await import('../render/yaml.js');
+      return { piece: yamlListElement, before: () => '', single: (t) => renderYaml([t]), end: () => '' };
+    }
+    case 'jsonl': {
+      const { jsonLine } = await import('../render/json.js');
+      return { piece: jsonLine, before: () => '', end: () => '' };
+    }
     case 'path': {
       const { pathLine } = await import('../render/path.js');
       return { piece: (t) => pathLine(t, ascii), before: () => '', end: () => '' };

@@ -15,7 +15,19 @@ export function yamlDoc(data: unknown): string {
   return escapeRawControls(stringify(data, { lineWidth: 0, aliasDuplicateObjects: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'QUOTE_DOUBLE' }));
 }
 
+/** Round-trip through JSON drops undefined fields exactly as the JSON output does. */
+const plain = (t: Trace): unknown => JSON.parse(JSON.stringify(t));
+
+/**
+ * One trace as an element of a block sequence ("- " and its block). A sequence is its
+ * elements one after another, so a list is written element by element, and a streamed
+ * list is the same bytes; a trace with raw controls is quoted on its own.
+ */
+export function yamlListElement(t: Trace): string {
+  return yamlDoc([plain(t)]);
+}
+
 export function renderYaml(traces: Trace[]): string {
-  // Round-trip through JSON drops undefined fields exactly as the JSON output does.
-  return yamlDoc(JSON.parse(JSON.stringify(traces.length === 1 ? traces[0] : traces)));
+  if (traces.length === 1) return yamlDoc(plain(traces[0]!));
+  return traces.length === 0 ? yamlDoc([]) : traces.map(yamlListElement).join('');
 }

@@ -50,6 +50,12 @@ describe('streamed output is byte-identical to the batch renderers', () => {
     ['twenty JSON Lines flows with repeats', file('twenty.jsonl', jsonl(20)), []],
     ['a YAML list', file('list.yaml', yamlList(9)), []],
     ['a node dump', file('dump.jsonl', jsonl(10)), ['--rules', fixture('kube-proxy/node-nat.rules')]],
+    // C1 controls and bidi overrides, which the JSON and YAML writers would leave raw: escaped alike.
+    [
+      'controls in a comment and a flow name',
+      file('controls.jsonl', `${JSON.stringify({ name: 'plain', dst: '10.244.2.7:80' })}\n${JSON.stringify({ name: 'evil\u202ename', dst: '10.244.2.7:80' })}\n`),
+      ['--rules', file('controls.rules', '*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -m comment --comment "a\u009bb" -j ACCEPT\nCOMMIT\n')],
+    ],
   ];
   for (const [name, flows, extra] of cases) {
     for (const format of ['json', 'jsonl', 'yaml', 'path']) {
