@@ -83,6 +83,16 @@ describe('check --junit: what it refuses, before writing anything', () => {
     expect(r.stderr).toBe(`sidecar-trace: --junit ${rules}: refused: it is an input of this run (${rules}); inputs are never overwritten\n`);
     expect(readFileSync(rules, 'utf8')).toBe(before);
   });
+
+  it('an --ipset file of the run', async () => {
+    const { dir, check } = workspace();
+    const sets = join(dir, 'sets.txt');
+    writeFileSync(sets, 'create S hash:ip family inet\nadd S 10.0.0.1\n');
+    const r = await cli(['check', check, '--ipset', sets, '--junit', sets]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`sidecar-trace: --junit ${sets}: refused: it is an input of this run (${sets}); inputs are never overwritten\n`);
+    expect(readFileSync(sets, 'utf8')).toBe('create S hash:ip family inet\nadd S 10.0.0.1\n');
+  });
 });
 
 describe('check --junit: what it writes', () => {

@@ -73,16 +73,16 @@ function readCheckText(io: CliIo, file: string): string {
   return readInputText(io, file, 'check file', DEFAULT_LIMITS, 'empty check file: expected "flows:" with expectations');
 }
 
-/** Where --junit may write: not over the check file or a file it names. */
-function junitTarget(io: CliIo, file: string, check: CheckFile): OutputTarget {
+/** Where --junit may write: not over the check file, a file it names, or an --ipset file. */
+function junitTarget(io: CliIo, file: string, check: CheckFile, ipsets: readonly string[]): OutputTarget {
   const named = [check.source.rules, check.source.pod, check.source.meshConfig].filter((f): f is string => f !== undefined);
-  return { flag: '--junit', inputs: [file, ...named], stdout: io.stdout };
+  return { flag: '--junit', inputs: [file, ...named, ...ipsets], stdout: io.stdout };
 }
 
 export function runCheck(io: CliIo, file: string, flags: CheckFlags): number {
   const name = file === '-' ? '<stdin>' : file;
   const check = parseCheckFile(readCheckText(io, file), name);
-  const junit = flags.junit ? { path: flags.junit, target: junitTarget(io, file, check) } : null;
+  const junit = flags.junit ? { path: flags.junit, target: junitTarget(io, file, check, flags.ipset ?? []) } : null;
   // Refused before any tracing: a bad output path is a usage error, found at once.
   if (junit) checkOutputPath(junit.path, junit.target);
   const opts = traceOptions(flags);
