@@ -32,12 +32,6 @@ export function showable(s: string): string {
   return s.replace(UNSAFE, escapeOne);
 }
 
-/** Does `s` hold a character showable() would escape? */
-export function hasControls(s: string): boolean {
-  UNSAFE.lastIndex = 0;
-  return UNSAFE.test(s);
-}
-
 const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
