@@ -9,12 +9,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseRulesText } from '../src/cli/load-rules.js';
-import { LazyRule } from '../src/core/ruleset/lazy-rule.js';
+import { LazyRule } from '../src/sources/iptables/fast/lazy-rule.js';
 import type { Ruleset } from '../src/core/ruleset/model.js';
 import { podContext } from '../src/cli/setup.js';
-import { defaultPodConfig } from '../src/pod/config.js';
-import { resolveFlow, type Flow } from '../src/pod/flow.js';
-import { traceFlow, type TraceOptions } from '../src/pod/trace-flow.js';
+import { defaultPodConfig } from '../src/istio/config.js';
+import { resolveFlow, type Flow } from '../src/istio/flow.js';
+import { traceFlow, type TraceOptions } from '../src/istio/trace-flow.js';
 
 export interface MeasureResult {
   file: string;

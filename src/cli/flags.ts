@@ -1,10 +1,10 @@
 /** Flag groups shared by the commands (trace, verify, check, diff), so every command spells them alike. */
 import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_PROFILE } from '../pod/profiles.js';
-import { KNOWN_RANGE } from '../pod/generator/index.js';
-import { SCENARIOS } from '../pod/scenarios.js';
-import { DEFAULT_MAX_HOPS } from '../pod/trace-flow.js';
+import { DEFAULT_PROFILE } from '../istio/profiles.js';
+import { KNOWN_RANGE } from '../istio/generator/index.js';
+import { SCENARIOS } from '../istio/scenarios.js';
+import { DEFAULT_MAX_HOPS } from '../istio/trace-flow.js';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TRACE_BYTES } from '../core/netfilter/budget.js';
 import type { IstioFlags } from './istio-source.js';
 import { VALIDATE_MODES } from './load-rules.js';

@@ -5,7 +5,7 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { InputError } from '../core/errors.js';
-import type { FlowInput } from '../pod/flow.js';
+import type { FlowInput } from '../istio/flow.js';
 import { concatChunks } from './input-reader.js';
 import { flowsFromJsonLines, jsonLineBatches, type FlowBatch } from './json-lines.js';
 import { decodeInput, DEFAULT_LIMITS, type InputLimits } from './load-rules.js';

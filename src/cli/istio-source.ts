@@ -4,7 +4,7 @@
  * layer's generator, and the result is loaded like any other rule source.
  */
 import { UsageError } from '../core/errors.js';
-import { loadBlocks } from '../core/ruleset/load.js';
+import { loadBlocks } from '../sources/iptables/load.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 import {
   applyTemplateOverrides,
@@ -17,7 +17,7 @@ import {
   parseIstioVersion,
   type IstioOptions,
   type PodManifestInfo,
-} from '../pod/generator/index.js';
+} from '../istio/generator/index.js';
 import type { CliIo } from './io.js';
 import { readInputText } from './load-rules.js';
 

@@ -2,12 +2,12 @@
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
-import { checkNotBinary, extractRuleBlocks } from '../core/ruleset/extract.js';
-import { loadPlainSave } from '../core/ruleset/fast-save.js';
-import { loadBlocks } from '../core/ruleset/load.js';
+import { checkNotBinary, extractRuleBlocks } from '../sources/extract.js';
+import { loadPlainSave } from '../sources/iptables/fast/one-pass-load.js';
+import { loadBlocks } from '../sources/iptables/load.js';
 import type { Ruleset, SourceSetting } from '../core/ruleset/model.js';
-import { refuseAmbient, refuseNftables } from '../core/ruleset/unmodelled.js';
-import { DEFAULT_PROFILE, readProfileHeader, resolveProfileName, type ProfileInfo } from '../pod/profiles.js';
+import { refuseAmbient, refuseNftables } from '../sources/unmodelled.js';
+import { DEFAULT_PROFILE, readProfileHeader, resolveProfileName, type ProfileInfo } from '../istio/profiles.js';
 import { concatChunks } from './input-reader.js';
 import type { CliIo } from './io.js';
 

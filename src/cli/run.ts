@@ -3,7 +3,7 @@
  * commands/; none of them evaluates rules itself.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_PROFILE } from '../pod/profiles.js';
+import { DEFAULT_PROFILE } from '../istio/profiles.js';
 import { renderTraces, runTrace, streamTraces } from './commands/trace.js';
 import { STREAM_FORMATS } from './formats.js';
 import type { CheckFlags } from './commands/check.js';

@@ -1,24 +1,24 @@
 /** Turn flags into what every command needs: the rule set, the pod model, and the flows. */
 import { UsageError } from '../core/errors.js';
 import { parseAddress, type Address } from '../core/net/address.js';
-import { parseAccountFile, parseNameId } from '../pod/accounts.js';
-import type { Host } from '../core/netfilter/host.js';
+import { parseAccountFile, parseNameId } from '../istio/accounts.js';
+import type { Host } from '../core/netfilter/host-model.js';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TRACE_BYTES } from '../core/netfilter/budget.js';
 import type { UnknownPolicy } from '../core/netfilter/walk.js';
 import type { Ruleset } from '../core/ruleset/model.js';
-import { defaultPodConfig, type PodConfig } from '../pod/config.js';
-import type { FlowInput } from '../pod/flow.js';
-import { buildPodHost } from '../pod/host.js';
-import { inferPod, type IdentityOverrides } from '../pod/infer.js';
-import { findScenario, SCENARIOS, type Scenario } from '../pod/scenarios.js';
-import type { TraceOptions } from '../pod/trace-flow.js';
+import { defaultPodConfig, type PodConfig } from '../istio/config.js';
+import type { FlowInput } from '../istio/flow.js';
+import { buildPodHost } from '../istio/pod-host.js';
+import { inferPod, type IdentityOverrides } from '../istio/infer.js';
+import { findScenario, SCENARIOS, type Scenario } from '../istio/scenarios.js';
+import type { TraceOptions } from '../istio/trace-flow.js';
 import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
 import type { CliIo } from './io.js';
 import { loadIpsetFiles } from './ipset-files.js';
 import { DEFAULT_LIMITS, loadRuleSource, readInputText, type InputLimits, type ValidateMode } from './load-rules.js';
 import type * as IstioSource from './istio-source.js';
 import type * as FlowsFile from './flows-file.js';
-import { resolveProfileName } from '../pod/profiles.js';
+import { resolveProfileName } from '../istio/profiles.js';
 
 export interface PodContext {
   ruleset: Ruleset;

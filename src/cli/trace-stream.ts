@@ -6,14 +6,14 @@
  */
 import { InputError } from '../core/errors.js';
 import type { Trace } from '../core/trace.js';
-import type { FlowInput } from '../pod/flow.js';
-import { traceFlow } from '../pod/trace-flow.js';
-import { resolveLocated } from './batch.js';
+import type { FlowInput } from '../istio/flow.js';
+import { traceFlow } from '../istio/trace-flow.js';
+import { resolveLocated } from '../analysis/batch.js';
 import type { FlowBatch } from './json-lines.js';
 import type { CliIo } from './io.js';
 import type { PodContext } from './setup.js';
-import type { TraceOptions } from '../pod/trace-flow.js';
-import type { TraceCache } from './trace-cache.js';
+import type { TraceOptions } from '../istio/trace-flow.js';
+import type { TraceCache } from '../analysis/trace-cache.js';
 
 /** Output is written in windows of about this many bytes. */
 const WINDOW = 256 * 1024;

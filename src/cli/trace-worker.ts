@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../core/errors.js';
-import type { FlowInput } from '../pod/flow.js';
-import { traceFlow } from '../pod/trace-flow.js';
-import { resolveLocated } from './batch.js';
+import type { FlowInput } from '../istio/flow.js';
+import { traceFlow } from '../istio/trace-flow.js';
+import { resolveLocated } from '../analysis/batch.js';
 import type { TraceFlags } from './flags.js';
 import { boundedChunks, readChunks } from './input-reader.js';
 import type { CliIo } from './io.js';

@@ -3,8 +3,8 @@
  * flow a diff of expected against actual: `- expected:` / `+ actual:` per
  * failed expectation, and a unified line diff for a hop's steps.
  */
-import type { CheckReport, ExpectationResult, FlowCheck } from '../cli/expectations.js';
-import type { Palette } from './colors.js';
+import type { CheckReport, ExpectationResult, FlowCheck } from '../analysis/expectations.js';
+import type { Palette } from './palette.js';
 import { renderGrid, type Span } from './grid.js';
 import { lineDiff } from './line-diff.js';
 import { asciiText } from './path.js';

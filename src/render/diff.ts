@@ -3,8 +3,8 @@
  * before → after with the deciding rule of every hop on both sides, then a
  * one-line summary (`N flows, M changed`).
  */
-import type { DiffReport, DiffSideView } from '../cli/trace-diff.js';
-import type { Palette } from './colors.js';
+import type { DiffReport, DiffSideView } from '../analysis/trace-diff.js';
+import type { Palette } from './palette.js';
 import { renderGrid } from './grid.js';
 import { asciiText } from './path.js';
 import { showable, terminalSafeJson } from './safe-text.js';

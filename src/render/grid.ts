@@ -13,7 +13,7 @@
  * output is byte-identical to cli-table3's.
  */
 import Table from 'cli-table3';
-import type { Palette } from './colors.js';
+import type { Palette } from './palette.js';
 
 /** A run of text drawn in one style; '\n' starts a new line. */
 export interface Span {

@@ -5,8 +5,8 @@
  * summary and the expected/actual diff as its text. No timings, so the same run
  * writes the same bytes.
  */
-import type { CheckReport } from '../cli/expectations.js';
-import { palette } from './colors.js';
+import type { CheckReport } from '../analysis/expectations.js';
+import { palette } from './palette.js';
 import { failureDiff } from './check.js';
 
 /** Escape for XML text and attribute values; drops characters XML 1.0 cannot carry. */

@@ -6,7 +6,7 @@
  * through showable() before it is painted, so the table cannot drive the terminal.
  */
 import type { Hop, Step, Trace } from '../core/trace.js';
-import type { Palette } from './colors.js';
+import type { Palette } from './palette.js';
 import { renderGrid, type GridRow, type Span } from './grid.js';
 import { asciiText } from './path.js';
 import { proxyLine } from './proxy.js';

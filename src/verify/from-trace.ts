@@ -3,11 +3,11 @@
  * listeners with the identities the pod model gives them, and stand-in Envoys
  * that open exactly the next connections the simulation predicts. Pure.
  */
-import { saveRuleset } from '../core/ruleset/save.js';
+import { saveRuleset } from '../sources/iptables/save.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 import type { Hop, Trace } from '../core/trace.js';
-import type { PodConfig } from '../pod/config.js';
-import { EPHEMERAL_PORT_BASE } from '../pod/flow.js';
+import type { PodConfig } from '../istio/config.js';
+import { EPHEMERAL_PORT_BASE } from '../istio/flow.js';
 import type { ConnectSpec, KernelPlan, ListenerSpec, StartSpec } from './plan.js';
 import type { Proto } from './standin-protocol.js';
 

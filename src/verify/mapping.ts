@@ -7,8 +7,8 @@
  * to build when the two disagree on a chain's length or on a rule's target, so a wrong mapping
  * cannot go unnoticed.
  */
-import type { SourceLine } from '../core/ruleset/blocks.js';
-import { loadBlocks } from '../core/ruleset/load.js';
+import type { SourceLine } from '../sources/iptables/blocks.js';
+import { loadBlocks } from '../sources/iptables/load.js';
 import type { Rule } from '../core/ruleset/model.js';
 import type { Family, HookName, TableName } from '../core/types.js';
 

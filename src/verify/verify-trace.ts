@@ -1,7 +1,7 @@
 /** One flow, simulated trace in, kernel comparison out: the path both the CLI and the differential tests take. */
 import type { Ruleset } from '../core/ruleset/model.js';
 import type { Trace } from '../core/trace.js';
-import type { PodConfig } from '../pod/config.js';
+import type { PodConfig } from '../istio/config.js';
 import { compareTraces, type Verification } from './compare.js';
 import { planFromTrace } from './from-trace.js';
 import { runKernelFlow } from './harness.js';

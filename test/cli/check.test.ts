@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { CheckReport } from '../../src/cli/expectations.js';
+import type { CheckReport } from '../../src/analysis/expectations.js';
 import { cli, ROOT } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sidecar-trace-check-'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { DiffReport } from '../../src/cli/trace-diff.js';
+import type { DiffReport } from '../../src/analysis/trace-diff.js';
 import { cli, fixture, ROOT } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sidecar-trace-diff-'));

@@ -1,7 +1,7 @@
 /** Rules from Istio configuration: annotations, versions, manifests, and the rules subcommand. */
 import { describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/core/trace.js';
-import { NEWEST_KNOWN } from '../../src/pod/generator/index.js';
+import { NEWEST_KNOWN } from '../../src/istio/generator/index.js';
 import { cli, fixture } from '../helpers/cli.js';
 
 const json = async (args: string[]) => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { toLogicalLines } from '../../src/core/ruleset/extract-log-prefix.js';
+import { toLogicalLines } from '../../src/sources/istio-init/log-prefix.js';
 import type { Trace } from '../../src/core/trace.js';
 import { showable } from '../../src/render/safe-text.js';
 import { cli, fixture } from '../helpers/cli.js';

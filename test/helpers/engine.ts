@@ -3,8 +3,8 @@ import { traverse } from '../../src/core/netfilter/traverse.js';
 import type { UnknownPolicy } from '../../src/core/netfilter/walk.js';
 import type { Ruleset } from '../../src/core/ruleset/model.js';
 import { stepNotation } from '../../src/render/notation.js';
-import { defaultPodConfig } from '../../src/pod/config.js';
-import { buildPodHost } from '../../src/pod/host.js';
+import { defaultPodConfig } from '../../src/istio/config.js';
+import { buildPodHost } from '../../src/istio/pod-host.js';
 import { makePacket, type PacketInit } from './packet.js';
 
 export function hop(rs: Ruleset, init: PacketInit & { origin?: 'local' | 'remote' }, unknown: UnknownPolicy = 'stop', explain = false) {

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { PodConfig } from '../../src/pod/config.js';
-import type { FlowInput } from '../../src/pod/flow.js';
+import type { PodConfig } from '../../src/istio/config.js';
+import type { FlowInput } from '../../src/istio/flow.js';
 
 export const GOLDENS_DIR = 'test/data/istio-goldens';
 

@@ -3,8 +3,8 @@ import { parseAddress, type Address } from '../../src/core/net/address.js';
 import type { HostView, LocalSocket, Packet, AddrType } from '../../src/core/netfilter/packet.js';
 import type { IpSets } from '../../src/core/net/ipset.js';
 import type { EvalCtx } from '../../src/core/matches/define.js';
-import { parseRuleSpec } from '../../src/core/ruleset/rule-spec.js';
-import { tokenize } from '../../src/core/ruleset/tokenize.js';
+import { parseRuleSpec } from '../../src/sources/iptables/rule-spec.js';
+import { tokenize } from '../../src/sources/iptables/tokenize.js';
 import type { Family, HookName, TableName } from '../../src/core/types.js';
 
 export function addr(text: string): Address {

@@ -1,6 +1,6 @@
 /** Build rule sets from restore/save text without the input extractor. */
-import type { RuleBlock } from '../../src/core/ruleset/blocks.js';
-import { loadBlocks } from '../../src/core/ruleset/load.js';
+import type { RuleBlock } from '../../src/sources/iptables/blocks.js';
+import { loadBlocks } from '../../src/sources/iptables/load.js';
 import type { Ruleset } from '../../src/core/ruleset/model.js';
 import type { Family } from '../../src/core/types.js';
 

@@ -9,7 +9,7 @@
  * cannot replay. The generated profiles (TPROXY, DNS, CNI, 1.5) have their own lists
  * in profile-flows.ts.
  */
-import type { FlowInput } from '../../src/pod/flow.js';
+import type { FlowInput } from '../../src/istio/flow.js';
 
 const REMOTE4 = '10.244.2.7';
 const REMOTE6 = 'fd00:10:244:2::7';

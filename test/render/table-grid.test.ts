@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/core/trace.js';
-import { palette } from '../../src/render/colors.js';
+import { palette } from '../../src/render/palette.js';
 import { renderTable } from '../../src/render/table.js';
 import { cli, fixture, ROOT } from '../helpers/cli.js';
 import { renderTable as renderWithCliTable3 } from './reference/cli-table3-table.js';

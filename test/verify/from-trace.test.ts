@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseRulesText } from '../../src/cli/load-rules.js';
 import { podContext } from '../../src/cli/setup.js';
-import { defaultPodConfig } from '../../src/pod/config.js';
-import { resolveFlow, type FlowInput } from '../../src/pod/flow.js';
-import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/pod/trace-flow.js';
+import { defaultPodConfig } from '../../src/istio/config.js';
+import { resolveFlow, type FlowInput } from '../../src/istio/flow.js';
+import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/istio/trace-flow.js';
 import { planFromTrace } from '../../src/verify/from-trace.js';
 import { resolvePlan } from '../../src/verify/plan.js';
 

@@ -7,21 +7,21 @@
  */
 import { InputError, UsageError } from '../../core/errors.js';
 import type { Node, YAMLMap } from 'yaml';
-import { traceFlow } from '../../pod/trace-flow.js';
+import { traceFlow } from '../../istio/trace-flow.js';
 import { renderCheckJson, renderCheckTable, renderCheckYaml } from '../../render/check.js';
 import { renderJunit } from '../../render/junit.js';
 import { checkOutputPath, writeOutputFile, type OutputTarget } from '../atomic-write.js';
-import { resolveLocated, rulesetViewOf } from '../batch.js';
-import { parseCheckFile, type CheckFile } from '../check-file.js';
+import { resolveLocated, rulesetViewOf } from '../../analysis/batch.js';
+import { parseCheckFile, type CheckFile } from '../../analysis/check-file.js';
 import { EXIT_OK } from '../exit.js';
-import { checkReport, flowCheck, type FlowCheck } from '../expectations.js';
+import { checkReport, flowCheck, type FlowCheck } from '../../analysis/expectations.js';
 import type { OutputFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { DEFAULT_LIMITS, readInputText } from '../load-rules.js';
 import { startProgress } from '../progress.js';
 import { loadContext, traceOptions, type PodContext } from '../setup.js';
 import * as istio from '../istio-source.js';
-import { colorsFor } from '../colors.js';
+import { colorsFor } from '../color-policy.js';
 
 export { CHECK_FORMATS } from '../formats.js';
 /** Some expectation failed. */

@@ -6,11 +6,11 @@
  * like `git diff --exit-code`. Sources: see cli/source-spec.ts.
  */
 import { InputError, UsageError } from '../../core/errors.js';
-import type { FlowInput } from '../../pod/flow.js';
-import { builtinMatrix } from '../../pod/matrix.js';
-import { traceFlow } from '../../pod/trace-flow.js';
+import type { FlowInput } from '../../istio/flow.js';
+import { builtinMatrix } from '../../istio/matrix.js';
+import { traceFlow } from '../../istio/trace-flow.js';
 import { renderDiffJson, renderDiffTable, renderDiffYaml } from '../../render/diff.js';
-import { resolveLocated, rulesetViewOf } from '../batch.js';
+import { resolveLocated, rulesetViewOf } from '../../analysis/batch.js';
 import { EXIT_OK } from '../exit.js';
 import type { OutputFlags } from '../flags.js';
 import { streamFlows, type LocatedFlow } from '../flows-file.js';
@@ -20,8 +20,8 @@ import { startProgress } from '../progress.js';
 import { loadContext, traceOptions, type PodContext } from '../setup.js';
 import * as istio from '../istio-source.js';
 import { parseSourceSpec, withAnnotations, type SourceSpec } from '../source-spec.js';
-import { compareTraces, diffReport, type DiffEntry } from '../trace-diff.js';
-import { colorsFor } from '../colors.js';
+import { compareTraces, diffReport, type DiffEntry } from '../../analysis/trace-diff.js';
+import { colorsFor } from '../color-policy.js';
 
 export { DIFF_FORMATS } from '../formats.js';
 /** Some flow's route changed. */

@@ -4,8 +4,8 @@
  * istio-iptables would feed (`--format restore`).
  */
 import { UsageError } from '../../core/errors.js';
-import { saveRuleset } from '../../core/ruleset/save.js';
-import { generateRules } from '../../pod/generator/index.js';
+import { saveRuleset } from '../../sources/iptables/save.js';
+import { generateRules } from '../../istio/generator/index.js';
 import type { SourceFlags, FlowFlags } from '../flags.js';
 import { loadIstioSource, wantsGenerator } from '../istio-source.js';
 import type { CliIo } from '../io.js';

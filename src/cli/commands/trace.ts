@@ -1,16 +1,16 @@
 /** The default command: trace flows and render them. Renderers load only for the format asked for. */
 import type { Trace } from '../../core/trace.js';
-import { resolveFlow } from '../../pod/flow.js';
-import { traceFlow } from '../../pod/trace-flow.js';
+import { resolveFlow } from '../../istio/flow.js';
+import { traceFlow } from '../../istio/trace-flow.js';
 import type { TraceFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { boundedChunks, concatChunks } from '../input-reader.js';
-import { resolveLocated } from '../batch.js';
+import { resolveLocated } from '../../analysis/batch.js';
 import { intFlag } from '../flags.js';
 import { checkFlowSources, flowRuns, inputLimits, lazyFor, loadContext, traceOptions } from '../setup.js';
 import { startProgress } from '../progress.js';
-import { TraceCache } from '../trace-cache.js';
+import { TraceCache } from '../../analysis/trace-cache.js';
 import { formatStats, runStream, streamRenderer } from '../trace-stream.js';
 
 export { TRACE_FORMATS } from '../formats.js';
@@ -32,7 +32,7 @@ export async function runTrace(io: CliIo, flags: TraceFlags): Promise<Trace[]> {
 }
 
 async function lazyColors(io: CliIo, flags: { color: boolean }) {
-  return (await import('../colors.js')).colorsFor(io, flags);
+  return (await import('../color-policy.js')).colorsFor(io, flags);
 }
 
 export async function renderTraces(io: CliIo, flags: TraceFlags, traces: Trace[]): Promise<string> {

@@ -5,8 +5,8 @@
  */
 import { UsageError } from '../../core/errors.js';
 import { SCHEMA_VERSION } from '../../core/trace.js';
-import { resolveFlow } from '../../pod/flow.js';
-import { traceFlow } from '../../pod/trace-flow.js';
+import { resolveFlow } from '../../istio/flow.js';
+import { traceFlow } from '../../istio/trace-flow.js';
 import { terminalSafeJson } from '../../render/safe-text.js';
 import { renderVerifyTable } from '../../render/verify.js';
 import { yamlDoc } from '../../render/yaml.js';
@@ -17,7 +17,7 @@ import { EXIT_INTERNAL, EXIT_OK } from '../exit.js';
 import type { TraceFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { flowRuns, lazyFor, loadContext, traceOptions } from '../setup.js';
-import { colorsFor } from '../colors.js';
+import { colorsFor } from '../color-policy.js';
 
 export { VERIFY_FORMATS } from '../formats.js';
 

@@ -7,7 +7,7 @@
  * visits those in chain order and skips the rest, unparsed when they are lazy.
  */
 import { ipv4HostValue, parseCidr, type Address, type Cidr } from '../net/address.js';
-import { LazyRule } from '../ruleset/lazy-rule.js';
+import { LazyRule } from '../../sources/iptables/fast/lazy-rule.js';
 import type { Rule } from '../ruleset/model.js';
 import type { Family } from '../types.js';
 

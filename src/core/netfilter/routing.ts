@@ -5,7 +5,7 @@
  * `fwmark 1337 lookup 133` + `local default dev lo table 133`.
  */
 import { parseCidr, type Address, type Cidr } from '../net/address.js';
-import { inCidr } from './in-cidr.js';
+import { inCidr } from './hot-cidr.js';
 import type { AddrType } from './packet.js';
 import type { Family } from '../types.js';
 

@@ -13,7 +13,7 @@ import { triAnd, triInvert, type Tri } from '../types.js';
 import type { LocalSocket, Packet } from './packet.js';
 import { statisticProbability, type StatisticOptions } from '../matches/statistic.js';
 import { dstCandidates, INDEX_MIN_RULES } from './chain-index.js';
-import { inCidr } from './in-cidr.js';
+import { inCidr } from './hot-cidr.js';
 import { budgetReason, ENTRY_BYTES, unlimitedBudget, type TraceBudget } from './budget.js';
 
 export type UnknownPolicy = 'stop' | 'match' | 'no-match';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cidrContains, parseAddress, parseCidr, type Cidr } from '../../../src/core/net/address.js';
 import { familyPlan } from '../../../src/core/netfilter/hook-plan.js';
 import { TABLE_ORDER } from '../../../src/core/netfilter/hooks.js';
-import { inCidr } from '../../../src/core/netfilter/in-cidr.js';
+import { inCidr } from '../../../src/core/netfilter/hot-cidr.js';
 import { lookupRoute, primaryAddress, type RoutingModel } from '../../../src/core/netfilter/routing.js';
 import type { HookName } from '../../../src/core/types.js';
 import { rulesetOf } from '../../helpers/rules.js';

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { Hop, Step, Trace } from '../../../src/core/trace.js';
-import type { Palette } from '../../../src/render/colors.js';
+import type { Palette } from '../../../src/render/palette.js';
 import { proxyLine } from '../../../src/render/proxy.js';
 import { asciiText as asciiPath } from '../../../src/render/path.js';
 
