@@ -6,7 +6,7 @@
  */
 import { NEWEST_LAYOUT } from './generator/version.js';
 
-/** The profile of the newest known release's layout (1.25 stands for 1.25-1.31: same default rules). */
+/** The profile of the newest known release's layout (a layout stands for every release up to the next: same default rules). */
 export const DEFAULT_PROFILE = `istio-${NEWEST_LAYOUT}`;
 
 /** Friendly names that point at a profile. */

@@ -1,4 +1,4 @@
-/** Shared body of the per-profile differential test files: simulate, replay on the kernel, compare. */
+/** Shared body of the differential suites (the table: differential-suites.ts): simulate, replay on the kernel, compare. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/istio/trace-flow.js';
 import { checkCapabilities, removeStaleNamespaces } from '../../src/verify/index.js';
 import { verifyTrace } from '../../src/verify/verify-trace.js';
 import { compileVerify, ROOT, type CompiledVerify } from './compile-verify.js';
+import { PARTS, SUITES, suitesOfPart } from './differential-suites.js';
 
 const caps = checkCapabilities();
 
@@ -59,4 +60,13 @@ export function differentialSuite(profile: string, flows: DifferentialFlow[]): v
       }, 30_000);
     }
   });
+}
+
+/** Part `part` (1-based) of the table of suites, with a line saying what it runs. */
+export function differentialSuites(part: number): void {
+  const suites = suitesOfPart(part);
+  const flows = suites.reduce((n, s) => n + s.flows.length, 0);
+  const total = SUITES.reduce((n, s) => n + s.flows.length, 0);
+  console.log(`kernel differential, part ${part}/${PARTS}: ${suites.length} rule sets, ${flows} flows (all parts: ${SUITES.length} rule sets, ${total} flows)`);
+  for (const s of suites) differentialSuite(s.profile, s.flows);
 }

@@ -2,42 +2,29 @@
  * The ten measured flows of shared/reference/kernel-traces.md, as kernel plans plus the
  * documented trace lines (copied verbatim; the test checks they still appear in the document).
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { KernelPlan, ListenerSpec, StartSpec } from '../../src/verify/index.js';
 
-/** Istio 1.10–1.12 sidecar, REDIRECT mode, as kernel-traces.md lists it. */
-export const ISTIO_NAT_V4 = `*nat
-:PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
-:ISTIO_INBOUND - [0:0]
-:ISTIO_IN_REDIRECT - [0:0]
-:ISTIO_OUTPUT - [0:0]
-:ISTIO_REDIRECT - [0:0]
--A PREROUTING -p tcp -j ISTIO_INBOUND
--A OUTPUT -p tcp -j ISTIO_OUTPUT
--A ISTIO_INBOUND -p tcp -m tcp --dport 15008 -j RETURN
--A ISTIO_INBOUND -p tcp -m tcp --dport 22 -j RETURN
--A ISTIO_INBOUND -p tcp -m tcp --dport 15090 -j RETURN
--A ISTIO_INBOUND -p tcp -m tcp --dport 15021 -j RETURN
--A ISTIO_INBOUND -p tcp -m tcp --dport 15020 -j RETURN
--A ISTIO_INBOUND -p tcp -j ISTIO_IN_REDIRECT
--A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006
--A ISTIO_OUTPUT -s 127.0.0.6/32 -o lo -j RETURN
--A ISTIO_OUTPUT ! -d 127.0.0.1/32 -o lo -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT
--A ISTIO_OUTPUT -o lo -m owner ! --uid-owner 1337 -j RETURN
--A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN
--A ISTIO_OUTPUT ! -d 127.0.0.1/32 -o lo -m owner --gid-owner 1337 -j ISTIO_IN_REDIRECT
--A ISTIO_OUTPUT -o lo -m owner ! --gid-owner 1337 -j RETURN
--A ISTIO_OUTPUT -m owner --gid-owner 1337 -j RETURN
--A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN
--A ISTIO_OUTPUT -j ISTIO_REDIRECT
--A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001
-COMMIT
-`;
+/** The `*nat` … `COMMIT` blocks of a save file, comment lines left out, each with its final newline. */
+function tableBlocks(text: string): string[] {
+  const blocks: string[][] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) blocks.push([]);
+    if (blocks.length > 0 && !line.startsWith('#')) blocks.at(-1)!.push(line);
+  }
+  return blocks.map((b) => `${b.join('\n').replace(/\n+$/, '')}\n`);
+}
 
-/** The ip6tables mirror: `-s ::6/128` and `-d ::1/128` replace the IPv4 loopback addresses. */
-export const ISTIO_NAT_V6 = ISTIO_NAT_V4.replaceAll('-s 127.0.0.6/32', '-s ::6/128').replaceAll('-d 127.0.0.1/32', '-d ::1/128');
+/**
+ * Istio 1.10–1.12 sidecar, REDIRECT mode, as kernel-traces.md lists it, and its ip6tables mirror
+ * (`-s ::6/128` and `-d ::1/128` for the IPv4 loopback addresses): the two tables of the fixture
+ * test/fixtures/kernel-traces.rules.
+ */
+const FIXTURE = fileURLToPath(new URL('../fixtures/kernel-traces.rules', import.meta.url));
+const [natV4, natV6] = tableBlocks(readFileSync(FIXTURE, 'utf8'));
+export const ISTIO_NAT_V4 = natV4!;
+export const ISTIO_NAT_V6 = natV6!;
 
 const POD4 = '10.244.1.5';
 const POD6 = 'fd00:10:244:1::5';

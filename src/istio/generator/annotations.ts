@@ -21,7 +21,7 @@ import {
 import { isValidIstioCidr } from './cidr.js';
 import { cloneOptions, DEFAULT_STATUS_PORT, type IstioOptions } from './options.js';
 import { resolveRelease } from './validate.js';
-import { features, formatRelease, type Release } from './version.js';
+import { features, formatRelease, introducedIn, type Release } from './version.js';
 
 export const A = {
   interceptionMode: 'sidecar.istio.io/interceptionMode',
@@ -349,7 +349,7 @@ export function optionsFromAnnotations(base: IstioOptions, annotations: Record<s
   const incOut = get(A.includeOutboundPorts);
   if (incOut !== undefined) {
     const ports = parsePortList(A.includeOutboundPorts, incOut);
-    if (ports.length && !f.includeOutboundPorts) introducedAnnotation(A.includeOutboundPorts, '1.9', r);
+    if (ports.length && !f.includeOutboundPorts) introducedAnnotation(A.includeOutboundPorts, introducedIn('includeOutboundPorts'), r);
     o.includeOutboundPorts = ports;
   }
   // The template passes -o only when the annotation (or the mesh value) is set; CNI keeps its "15020" default otherwise.
@@ -360,7 +360,9 @@ export function optionsFromAnnotations(base: IstioOptions, annotations: Record<s
   const reroute = get(A.rerouteVirtualInterfaces);
   const kubevirt = get(A.kubevirtInterfaces);
   if (reroute !== undefined) {
-    if (r.minor < 25) introducedAnnotation(A.rerouteVirtualInterfaces, '1.25 (use traffic.sidecar.istio.io/kubevirtInterfaces before)', r);
+    if (!f.rerouteVirtualInterfacesAnnotation) {
+      introducedAnnotation(A.rerouteVirtualInterfaces, `${introducedIn('rerouteVirtualInterfacesAnnotation')} (use traffic.sidecar.istio.io/kubevirtInterfaces before)`, r);
+    }
     o.rerouteVirtualInterfaces = parseInterfaces(A.rerouteVirtualInterfaces, reroute);
   } else if (kubevirt !== undefined) {
     const list = parseInterfaces(A.kubevirtInterfaces, kubevirt);
@@ -372,7 +374,7 @@ export function optionsFromAnnotations(base: IstioOptions, annotations: Record<s
   const exIf = get(A.excludeInterfaces);
   if (exIf !== undefined) {
     const list = parseInterfaces(A.excludeInterfaces, exIf);
-    if (list.length && !f.excludeInterfacesAnnotation) introducedAnnotation(A.excludeInterfaces, '1.15', r);
+    if (list.length && !f.excludeInterfacesAnnotation) introducedAnnotation(A.excludeInterfaces, introducedIn('excludeInterfacesAnnotation'), r);
     o.excludeInterfaces = list;
   }
   return o;

@@ -3,7 +3,7 @@
  * injection template / CNI defaults have been applied: each field is what the
  * generator turns into rules (reference §1.0 and §7.2 map them to flags).
  */
-import { NEWEST_LAYOUT, representativeRelease, type IstioVersion } from './version.js';
+import { features, NEWEST_LAYOUT, representativeRelease, type IstioVersion } from './version.js';
 
 export type Installer = 'init' | 'cni';
 export type InterceptionMode = 'REDIRECT' | 'TPROXY';
@@ -71,10 +71,10 @@ export const DEFAULT_DNS_SERVER = '10.96.0.10';
  * them for a pod without annotations (§1.0, §1.6).
  */
 export function defaultIstioOptions(version: IstioVersion = NEWEST_LAYOUT, installer: Installer = 'init'): IstioOptions {
-  const minor = representativeRelease(version).minor;
+  const f = features(representativeRelease(version));
   // §1.0: the template passes -d "15090,15021,<excludeInboundPorts>,<status port>" (15021 from 1.6).
   // §1.6: the CNI plugin appends 15020,15021,15090 to the annotation value (which the injector set to the status port).
-  const excludeInbound = installer === 'cni' ? [15020, 15021, 15090] : minor >= 6 ? [15090, 15021, 15020] : [15090, 15020];
+  const excludeInbound = installer === 'cni' ? [15020, 15021, 15090] : f.excludes15021 ? [15090, 15021, 15020] : [15090, 15020];
   return {
     version,
     installer,

@@ -6,7 +6,7 @@
 import { UsageError } from '../../core/errors.js';
 import { addressFamily, isValidIstioCidr } from './cidr.js';
 import type { IstioOptions } from './options.js';
-import { features, formatRelease, ISTIO_VERSIONS, parseIstioVersion, representativeRelease, type Features, type Release } from './version.js';
+import { features, formatRelease, introducedIn, ISTIO_VERSIONS, parseIstioVersion, representativeRelease, type Features, type Release } from './version.js';
 
 const IFACE = /^[A-Za-z0-9_.:@+-]{1,15}$/;
 const GROUP = /^[A-Za-z0-9_.-]+$/;
@@ -97,24 +97,24 @@ export function validateOptions(o: IstioOptions): Validated {
 
   // Options that a release did not have.
   if (o.installer === 'cni' && !f.cni) {
-    throw new UsageError(`installer cni: the istio-cni plugin of ${formatRelease(r)} is not modelled; the CNI layout is modelled from Istio 1.10`);
+    throw new UsageError(`installer cni: the istio-cni plugin of ${formatRelease(r)} is not modelled; the CNI layout is modelled from Istio ${introducedIn('cni')}`);
   }
-  if (o.tunnelPort !== 15008 && !f.tunnelPortOption) introduced('the tunnel port (-e, 15008)', '1.7', r);
+  if (o.tunnelPort !== 15008 && !f.tunnelPortOption) introduced('the tunnel port (-e, 15008)', introducedIn('tunnelPortOption'), r);
   if (o.dnsCapture && !f.dns) {
     throw new UsageError(
       `DNS capture was introduced in Istio 1.7 and took its current form (nameserver REDIRECTs to 15053) in 1.9; ${formatRelease(r)} is not modelled with it`,
     );
   }
-  if (o.includeOutboundPorts.length && !f.includeOutboundPorts) introduced('includeOutboundPorts (-q)', '1.9', r);
-  if (o.excludeInterfaces.length && !f.excludeInterfaces) introduced('excludeInterfaces (-c)', '1.12', r);
-  if (o.dropInvalid && !f.dropInvalid) introduced('drop-invalid (INVALID_DROP)', '1.13', r);
+  if (o.includeOutboundPorts.length && !f.includeOutboundPorts) introduced('includeOutboundPorts (-q)', introducedIn('includeOutboundPorts'), r);
+  if (o.excludeInterfaces.length && !f.excludeInterfaces) introduced('excludeInterfaces (-c)', introducedIn('excludeInterfaces'), r);
+  if (o.dropInvalid && !f.dropInvalid) introduced('drop-invalid (INVALID_DROP)', introducedIn('dropInvalid'), r);
   if ((o.ownerGroupsInclude !== '*' || o.ownerGroupsExclude.length) && !f.ownerGroups) {
-    introduced('owner groups (ISTIO_OUTBOUND_OWNER_GROUPS / ISTIO_OUTBOUND_OWNER_GROUPS_EXCLUDE)', '1.14', r);
+    introduced('owner groups (ISTIO_OUTBOUND_OWNER_GROUPS / ISTIO_OUTBOUND_OWNER_GROUPS_EXCLUDE)', introducedIn('ownerGroups'), r);
   }
-  if (o.loopbackCidr !== '127.0.0.1/32' && !f.loopbackCidr) introduced('a configurable loopback CIDR (ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR)', '1.21', r);
+  if (o.loopbackCidr !== '127.0.0.1/32' && !f.loopbackCidr) introduced('a configurable loopback CIDR (ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR)', introducedIn('loopbackCidr'), r);
 
   // Facts worth saying about what was generated.
-  if (r.minor >= 6 && r.minor <= 9) {
+  if (f.interpolated) {
     notes.push(`Istio ${formatRelease(r)} is interpolated between the 1.5 and 1.10 generators (not checked against a golden of that release)`);
   }
   if (o.installer === 'cni' && o.dnsCapture) notes.push('istio-cni sets CaptureAllDNS whenever DNS capture is on: port-53 rules carry no nameserver address');

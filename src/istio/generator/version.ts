@@ -11,17 +11,6 @@ import { UsageError } from '../../core/errors.js';
 export const ISTIO_VERSIONS = ['1.5', '1.10', '1.13', '1.18', '1.23', '1.24', '1.25'] as const;
 export type IstioVersion = (typeof ISTIO_VERSIONS)[number];
 
-/**
- * The releases the generator knows, oldest and newest. This is the one place
- * the newest is written: "current", "main" and "latest" mean it, the default
- * layout is its layout, and anything newer is refused (a release the tool has
- * not been checked against must not be generated silently).
- */
-export const OLDEST_KNOWN = { minor: 5, patch: 0 } as const;
-export const NEWEST_KNOWN = { minor: 31, patch: 0 } as const;
-/** "1.5 … 1.31", as error messages and --help name the range. */
-export const KNOWN_RANGE = `1.${OLDEST_KNOWN.minor} … 1.${NEWEST_KNOWN.minor}`;
-
 export interface Release {
   /** Always 1.x: the minor number. */
   minor: number;
@@ -33,19 +22,15 @@ export function representativeRelease(version: IstioVersion): Release {
   return { minor: Number(version.split('.')[1]), patch: 0 };
 }
 
-/** Which layout a minor version belongs to (§1.9 timeline). */
+/** Which layout a minor version belongs to (§1.9 timeline): the layout of the nearest release line at or below it. */
 export function layoutOfMinor(minor: number): IstioVersion {
-  if (minor <= 9) return '1.5'; // 1.6-1.9 are interpolated from 1.5 and 1.10 code (see features()).
-  if (minor <= 12) return '1.10';
-  if (minor <= 17) return '1.13';
-  if (minor <= 22) return '1.18';
-  if (minor === 23) return '1.23';
-  if (minor === 24) return '1.24';
-  return '1.25'; // 1.25-1.31: the capture goldens are identical (istio-next.md §1.1)
+  let layout: IstioVersion = RELEASE_LINES[0]!.layout!;
+  for (const line of RELEASE_LINES) {
+    if (line.minor > minor) break;
+    if (line.layout !== undefined) layout = line.layout;
+  }
+  return layout;
 }
-
-/** The layout of the newest known release: what a default generator run uses. */
-export const NEWEST_LAYOUT: IstioVersion = layoutOfMinor(NEWEST_KNOWN.minor);
 
 export function formatRelease(r: Release): string {
   return `1.${r.minor}.${r.patch}`;
@@ -117,6 +102,8 @@ export interface Features {
   excludeInterfaces: boolean;
   /** The `traffic.sidecar.istio.io/excludeInterfaces` annotation is wired by the injector (1.15+, §7.2). */
   excludeInterfacesAnnotation: boolean;
+  /** The `istio.io/reroute-virtual-interfaces` annotation exists (1.25+; traffic.sidecar.istio.io/kubevirtInterfaces before). */
+  rerouteVirtualInterfacesAnnotation: boolean;
   /** drop-invalid (`INVALID_DROP`) (1.13+, PR 36566, golden drop-invalid). */
   dropInvalid: boolean;
   /** Owner group include/exclude (1.14+, PR 37057, §1.8). */
@@ -159,6 +146,8 @@ export interface Features {
   nativeSidecarsByDefault: boolean;
   /** 1.27+: istio-init logs its settings under "Istio config:" instead of "Istio iptables variables:" (§1.2h). */
   configBanner: 'Istio iptables variables:' | 'Istio config:';
+  /** 1.6-1.9: interpolated between the 1.5 and 1.10 generators, not checked against a golden of the release. */
+  interpolated: boolean;
 }
 
 /** The probe rule as `iptables-save` shows it, table and rule (istio-next.md §1.2a). */
@@ -169,52 +158,141 @@ export interface CapabilityProbe {
 
 const PROBE_COMMENT = '-m comment --comment "\\"Istio no-op iptables capability probe\\""';
 
-function capabilityProbe(m: number, p: number): CapabilityProbe | null {
-  if (m < 26) return null;
-  if ((m === 26 && p <= 6) || (m === 27 && p === 0)) return { table: 'filter', rule: `-A INPUT -p 255 ${PROBE_COMMENT} -j DROP` };
-  if (m === 26) return { table: 'filter', rule: '-A INPUT -p 255 -j DROP' };
-  if (m === 27 && p <= 2) return { table: 'nat', rule: `-A INPUT -p 255 ${PROBE_COMMENT} -j RETURN` };
-  return { table: 'nat', rule: '-A INPUT -p 255 -j RETURN' };
+/** The probe's four forms (§1.2a): filter DROP, then nat RETURN, each first with and then without the comment. */
+const PROBE = {
+  filterCommented: { table: 'filter', rule: `-A INPUT -p 255 ${PROBE_COMMENT} -j DROP` },
+  filter: { table: 'filter', rule: '-A INPUT -p 255 -j DROP' },
+  natCommented: { table: 'nat', rule: `-A INPUT -p 255 ${PROBE_COMMENT} -j RETURN` },
+  nat: { table: 'nat', rule: '-A INPUT -p 255 -j RETURN' },
+} as const satisfies Record<string, CapabilityProbe>;
+
+/** Istio 1.5's details: the state every later release line changes. */
+const FIRST_FEATURES: Features = {
+  toPortsPlural: false,
+  inRedirectToProxyPortUnlessWildcard: true,
+  excludes15021: false,
+  tunnelPort: false,
+  port22: true,
+  unifiedIpv6: false,
+  kubevirtReturnFirst: false,
+  tproxyOnInboundPort: false,
+  tproxyConntrack: false,
+  tproxyConnmark: false,
+  tproxy1338: false,
+  loopbackIncludeCheck: false,
+  dns: false,
+  dnsConntrackZones: false,
+  dnsRawSource: false,
+  includeOutboundPorts: false,
+  excludeInterfaces: false,
+  excludeInterfacesAnnotation: false,
+  rerouteVirtualInterfacesAnnotation: false,
+  dropInvalid: false,
+  ownerGroups: false,
+  inRedirectTunnelGuard: false,
+  loopbackCidr: false,
+  cidrAsWritten: false,
+  dnsUdpInIstioOutput: false,
+  noTrailingReturn: false,
+  declareJumpTargets: false,
+  dnsChain: false,
+  dropChain: false,
+  cni: false,
+  tunnelPortOption: false,
+  sortedTables: false,
+  capabilityProbe: null,
+  tproxyForcesUid1337: false,
+  cniIgnoresKubevirtAlone: false,
+  nativeSidecarsByDefault: false,
+  configBanner: 'Istio iptables variables:',
+  interpolated: false,
+};
+
+/** One minor release: the layout it starts (if any), what it changed, and what its patch releases changed. */
+interface ReleaseLine {
+  minor: number;
+  /** The layout this release starts; later lines keep it until the next one that names another. */
+  layout?: IstioVersion;
+  /** Details that change with this release and stay so in later ones. */
+  set?: Partial<Features>;
+  /** Details that differ between this release's patch releases (this minor only). */
+  byPatch?: (patch: number) => Partial<Features>;
+}
+
+/**
+ * Every Istio release the generator knows, oldest first: the one table of what changed when
+ * (reference istio-iptables.md §1.0-1.10, timeline §1.9; istio-next.md §1.1-1.2 for 1.26+).
+ * The last line is the newest known release: "current", "main" and "latest" mean it, the
+ * default layout is its layout, and anything newer is refused (a release the tool has not
+ * been checked against must not be generated silently). A new release is one line here.
+ */
+const RELEASE_LINES: readonly ReleaseLine[] = [
+  { minor: 5, layout: '1.5' },
+  // 1.6-1.9 are interpolated from the 1.5 and 1.10 code.
+  { minor: 6, set: { toPortsPlural: true, inRedirectToProxyPortUnlessWildcard: false, excludes15021: true, interpolated: true } },
+  { minor: 7, set: { tunnelPort: true, tunnelPortOption: true } },
+  { minor: 8 },
+  { minor: 9, set: { tproxyOnInboundPort: true, tproxyConntrack: true, tproxyConnmark: true, loopbackIncludeCheck: true, dns: true, includeOutboundPorts: true } },
+  // CT zones arrived in 1.10.3 (PR 33572).
+  { minor: 10, layout: '1.10', set: { kubevirtReturnFirst: true, cni: true, interpolated: false }, byPatch: (p) => ({ dnsConntrackZones: p >= 3 }) },
+  { minor: 11, set: { tproxy1338: true, dnsConntrackZones: true } },
+  { minor: 12, set: { unifiedIpv6: true, excludeInterfaces: true } },
+  { minor: 13, layout: '1.13', set: { port22: false, dropInvalid: true } },
+  { minor: 14, set: { ownerGroups: true } },
+  { minor: 15, set: { excludeInterfacesAnnotation: true } },
+  { minor: 16 },
+  { minor: 17 },
+  { minor: 18, layout: '1.18', set: { inRedirectTunnelGuard: true } },
+  { minor: 19 },
+  { minor: 20, set: { dnsRawSource: true } },
+  { minor: 21, set: { loopbackCidr: true } },
+  { minor: 22, set: { cidrAsWritten: true } },
+  { minor: 23, layout: '1.23', set: { dnsUdpInIstioOutput: true, noTrailingReturn: true } },
+  { minor: 24, layout: '1.24', set: { declareJumpTargets: true, sortedTables: true } },
+  // 1.25-1.31: the capture goldens are identical (istio-next.md §1.1).
+  {
+    minor: 25,
+    layout: '1.25',
+    set: { dnsUdpInIstioOutput: false, dnsChain: true, dropChain: true, rerouteVirtualInterfacesAnnotation: true, cniIgnoresKubevirtAlone: true },
+  },
+  {
+    minor: 26,
+    set: { capabilityProbe: PROBE.filter },
+    byPatch: (p) => ({ capabilityProbe: p <= 6 ? PROBE.filterCommented : PROBE.filter, cniIgnoresKubevirtAlone: p <= 4 }),
+  },
+  {
+    minor: 27,
+    set: { capabilityProbe: PROBE.nat, tproxyForcesUid1337: true, nativeSidecarsByDefault: true, configBanner: 'Istio config:' },
+    byPatch: (p) => ({ capabilityProbe: p === 0 ? PROBE.filterCommented : p <= 2 ? PROBE.natCommented : PROBE.nat, cniIgnoresKubevirtAlone: p <= 1 }),
+  },
+  { minor: 28, set: { cniIgnoresKubevirtAlone: false } },
+  { minor: 29 },
+  { minor: 30 },
+  { minor: 31 },
+];
+
+/** The releases the generator knows, oldest and newest: the first and last lines of the table. */
+export const OLDEST_KNOWN = { minor: RELEASE_LINES[0]!.minor, patch: 0 } as const;
+export const NEWEST_KNOWN = { minor: RELEASE_LINES.at(-1)!.minor, patch: 0 } as const;
+/** "1.5 … 1.31", as error messages and --help name the range. */
+export const KNOWN_RANGE = `1.${OLDEST_KNOWN.minor} … 1.${NEWEST_KNOWN.minor}`;
+
+/** The layout of the newest known release: what a default generator run uses. */
+export const NEWEST_LAYOUT: IstioVersion = layoutOfMinor(NEWEST_KNOWN.minor);
+
+/** The feature that starts a release line first says so; the release it arrived in, as "1.M", for messages. */
+export function introducedIn(feature: keyof Features): string {
+  const line = RELEASE_LINES.find((l) => l.set?.[feature] !== undefined && l.set[feature] !== false && l.set[feature] !== null);
+  if (!line) throw new Error(`no release line introduces ${feature}`);
+  return `1.${line.minor}`;
 }
 
 export function features(r: Release): Features {
-  const m = r.minor;
-  return {
-    toPortsPlural: m >= 6,
-    inRedirectToProxyPortUnlessWildcard: m === 5,
-    excludes15021: m >= 6,
-    tunnelPort: m >= 7,
-    port22: m <= 12,
-    unifiedIpv6: m >= 12,
-    kubevirtReturnFirst: m >= 10,
-    tproxyOnInboundPort: m >= 9,
-    tproxyConntrack: m >= 9,
-    tproxyConnmark: m >= 9,
-    tproxy1338: m >= 11,
-    loopbackIncludeCheck: m >= 9,
-    dns: m >= 9,
-    dnsConntrackZones: m > 10 || (m === 10 && r.patch >= 3),
-    dnsRawSource: m >= 20,
-    includeOutboundPorts: m >= 9,
-    excludeInterfaces: m >= 12,
-    excludeInterfacesAnnotation: m >= 15,
-    dropInvalid: m >= 13,
-    ownerGroups: m >= 14,
-    inRedirectTunnelGuard: m >= 18,
-    loopbackCidr: m >= 21,
-    cidrAsWritten: m >= 22,
-    dnsUdpInIstioOutput: m === 23 || m === 24,
-    noTrailingReturn: m >= 23,
-    declareJumpTargets: m >= 24,
-    dnsChain: m >= 25,
-    dropChain: m >= 25,
-    cni: m >= 10,
-    tunnelPortOption: m >= 7,
-    sortedTables: m >= 24,
-    capabilityProbe: capabilityProbe(m, r.patch),
-    tproxyForcesUid1337: m >= 27,
-    cniIgnoresKubevirtAlone: (m === 25) || (m === 26 && r.patch <= 4) || (m === 27 && r.patch <= 1),
-    nativeSidecarsByDefault: m >= 27,
-    configBanner: m >= 27 ? 'Istio config:' : 'Istio iptables variables:',
-  };
+  let f = { ...FIRST_FEATURES };
+  for (const line of RELEASE_LINES) {
+    if (line.minor > r.minor) break;
+    f = { ...f, ...line.set };
+    if (line.minor === r.minor && line.byPatch) f = { ...f, ...line.byPatch(r.patch) };
+  }
+  return f;
 }

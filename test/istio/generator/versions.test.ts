@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/core/errors.js';
-import { defaultIstioOptions, generateRules, NEWEST_KNOWN, NEWEST_LAYOUT, parseIstioVersion } from '../../../src/istio/generator/index.js';
+import { defaultIstioOptions, features, generateRules, NEWEST_KNOWN, NEWEST_LAYOUT, parseIstioVersion } from '../../../src/istio/generator/index.js';
+import { introducedIn } from '../../../src/istio/generator/version.js';
 import { chainRules, gen, opts } from './helpers.js';
 
 describe('parseIstioVersion', () => {
@@ -30,14 +31,24 @@ describe('parseIstioVersion', () => {
     expect(() => parseIstioVersion(text)).toThrow(UsageError);
   });
   it('says why 1.4 is not supported, naming the known range', () => {
-    expect(() => parseIstioVersion('1.4')).toThrow(/known: 1\.5 … 1\.31\).*6-rule ISTIO_OUTPUT.*earliest supported release is 1\.5/);
+    expect(() => parseIstioVersion('1.4')).toThrow(new RegExp(`known: 1\\.5 … 1\\.${NEWEST_KNOWN.minor}\\).*6-rule ISTIO_OUTPUT.*earliest supported release is 1\\.5`));
   });
-  it.each([['1.99'], ['1.32'], ['1.32.0-alpha.0']])('refuses %s, newer than the newest known, naming the range', (text) => {
-    expect(() => parseIstioVersion(text)).toThrow(/is not known \(known: 1\.5 … 1\.31; "current" is 1\.31\)/);
+  const next = `1.${NEWEST_KNOWN.minor + 1}`;
+  it.each([['1.99'], [next], [`${next}.0-alpha.0`]])('refuses %s, newer than the newest known, naming the range', (text) => {
+    const n = NEWEST_KNOWN.minor;
+    expect(() => parseIstioVersion(text)).toThrow(`is not known (known: 1.5 … 1.${n}; "current" is 1.${n})`);
   });
   it.each([['current'], ['main'], ['latest'], ['master']])('%s is the newest known release, in one place', (text) => {
     expect(parseIstioVersion(text)).toEqual({ version: NEWEST_LAYOUT, release: { ...NEWEST_KNOWN } });
-    expect(NEWEST_KNOWN).toEqual({ minor: 31, patch: 0 });
+  });
+  it('the release table says when each detail arrived, patch releases included', () => {
+    expect(introducedIn('ownerGroups')).toBe('1.14');
+    expect(introducedIn('rerouteVirtualInterfacesAnnotation')).toBe('1.25');
+    expect(features({ minor: 10, patch: 2 }).dnsConntrackZones).toBe(false);
+    expect(features({ minor: 10, patch: 3 }).dnsConntrackZones).toBe(true);
+    // Set at one release, changed back at a later one: 1.23-1.24 only.
+    expect([22, 23, 24, 25].map((minor) => features({ minor, patch: 0 }).dnsUdpInIstioOutput)).toEqual([false, true, true, false]);
+    expect([5, 6, 9, 10].map((minor) => features({ minor, patch: 0 }).interpolated)).toEqual([false, true, true, false]);
   });
 });
 

@@ -1,0 +1,4 @@
+/** Part 3 of the kernel differential suites (the table: differential-suites.ts). */
+import { differentialSuites } from './differential.js';
+
+differentialSuites(3);
