@@ -47,6 +47,9 @@ function formatTypes(mask: number): string {
 
 const IN_HOOKS: HookName[] = ['PREROUTING', 'INPUT'];
 const OUT_HOOKS: HookName[] = ['OUTPUT', 'POSTROUTING'];
+/** The hooks with an input (output) interface, where --limit-iface-in (-out) is accepted. */
+const LIMIT_IN_HOOKS: HookName[] = ['PREROUTING', 'INPUT', 'FORWARD'];
+const LIMIT_OUT_HOOKS: HookName[] = ['FORWARD', 'OUTPUT', 'POSTROUTING'];
 
 /** Why the kernel would refuse this rule in this hook (checkentry), or null. */
 function refusedIn(o: AddrtypeOptions, hook: HookName): string | null {
@@ -111,6 +114,8 @@ export const addrtypeMatch = defineMatch<AddrtypeOptions>({
     { name: 'limit-iface-in', arg: false },
     { name: 'limit-iface-out', arg: false },
   ],
+  // addrtype_mt_checkentry_v1: the interface a limit names must exist in the hook.
+  hooks: (o) => (o.limit === 'in' ? LIMIT_IN_HOOKS : o.limit === 'out' ? LIMIT_OUT_HOOKS : undefined),
   build(options, ctx) {
     onlyOnce('addrtype', options);
     const o: AddrtypeOptions = {};

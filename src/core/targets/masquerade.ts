@@ -21,6 +21,7 @@ export const masqueradeTarget = defineTarget<MasqueradeOptions>({
   ],
   tables: ['nat'],
   hooks: ['POSTROUTING'],
+  tracksConnections: true,
   build(options, ctx) {
     onlyOnce('MASQUERADE', options);
     let ports: PortRange | null = null;

@@ -8,6 +8,7 @@
  */
 import { InputError, RuleSyntaxError } from '../../../core/errors.js';
 import { findTarget } from '../../../core/targets/registry.js';
+import { ruleTracksConnections } from '../../../core/module-facts.js';
 import type { HeaderMatch, Provenance, Rule, RuleTarget } from '../../../core/ruleset/model.js';
 import { Tracking, type RuleOutline } from './rule-outline.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from '../rule-spec.js';
@@ -27,7 +28,8 @@ export interface LazyHome {
 const GOTO = 1;
 const TARGET_MODULE = 2;
 const UNMODELLED = 4;
-const TRACKING_SHIFT = 3;
+const TRACKING_SHIFT = 3; // two bits: a Tracking
+const LIMITED_MATCH = 32;
 
 export class LazyRule implements Rule {
   /** The name after -j or -g, or null. */
@@ -43,7 +45,7 @@ export class LazyRule implements Rule {
 
   constructor(outline: RuleOutline, home: LazyHome, from: number, raw: string | null, lineNo: number) {
     this.jumpName = outline.target;
-    this.#bits = (outline.goto ? GOTO : 0) | (outline.targetModule ? TARGET_MODULE : 0) | (outline.tracking << TRACKING_SHIFT);
+    this.#bits = (outline.goto ? GOTO : 0) | (outline.targetModule ? TARGET_MODULE : 0) | (outline.tracking << TRACKING_SHIFT) | (outline.limitedMatch ? LIMITED_MATCH : 0);
     this.#dst = outline.dst;
     this.#home = home;
     this.#from = from;
@@ -61,7 +63,18 @@ export class LazyRule implements Rule {
   }
 
   get tracking(): Tracking {
-    return (this.#bits >> TRACKING_SHIFT) as Tracking;
+    return ((this.#bits >> TRACKING_SHIFT) & 3) as Tracking;
+  }
+
+  /** From the outline; only a target whose options decide (CT --notrack) is parsed to answer. */
+  get tracksConnections(): boolean {
+    const t = this.tracking;
+    return t === Tracking.ByTargetOptions ? ruleTracksConnections(this) : t === Tracking.Yes;
+  }
+
+  /** A `-m` names a match limited to some tables or hooks (owner, socket …): the load checks its parsed form. */
+  get limitedMatch(): boolean {
+    return (this.#bits & LIMITED_MATCH) !== 0;
   }
 
   /** The source line, without parsing. */

@@ -10,7 +10,7 @@
  * option when the token before it is a value (does not start with '-'), or a
  * generic option that takes none; anything else makes the rule ineligible.
  */
-import { TRACKING_MATCHES, TRACKING_TARGETS } from '../../../core/conntrack-modules.js';
+import { LIMITED_MATCH_NAMES, TRACKING_MATCH_NAMES, targetTracking, type TargetTracking } from '../../../core/module-facts.js';
 import { findTarget } from '../../../core/targets/registry.js';
 import { GENERIC_OPTIONS, type GenericOption } from '../rule-spec.js';
 
@@ -18,11 +18,18 @@ function canonicalTargetName(name: string): string {
   return findTarget(name)?.name ?? name;
 }
 
-/** Whether the rule makes the kernel track connections: no, yes, or "a CT target: read its options". */
+/** Whether the rule makes the kernel track connections: no, yes, or "its target's options decide" (CT). */
 export const enum Tracking {
   No = 0,
   Yes = 1,
-  CtTarget = 2,
+  ByTargetOptions = 2,
+}
+
+const TRACKING_OF: Record<TargetTracking, Tracking> = { no: Tracking.No, yes: Tracking.Yes, options: Tracking.ByTargetOptions };
+
+/** The outline's Tracking for a `-j NAME`, from the target's own facts. */
+export function trackingOfTarget(name: string): Tracking {
+  return TRACKING_OF[targetTracking(name)];
 }
 
 export interface RuleOutline {
@@ -32,6 +39,8 @@ export interface RuleOutline {
   /** `-j NAME` names a target extension the engine models (not a chain). */
   targetModule: boolean;
   tracking: Tracking;
+  /** A `-m` names a match limited to some tables or hooks: the load checks the parsed rule. */
+  limitedMatch: boolean;
   /** The -d value when it is given once, without "!" and without a list, unquoted; else null. */
   dst: string | null;
 }
@@ -89,6 +98,7 @@ export function outlineRule(
   let goto = false;
   let targetModule = false;
   let tracking = Tracking.No;
+  let limitedMatch = false;
   let dst: string | null = null;
   let dstSeen = false;
   let free = true; // the next token is certainly in option position
@@ -163,8 +173,11 @@ export function outlineRule(
         }
         case K.Match: {
           if (pendingInv) return null;
-          if (tracking !== Tracking.Yes && (quoted ? TRACKING_MATCHES.has(tokenText(text, start, i, true)) : oneOfAt(TRACKING_MATCH_NAMES, text, start, i))) {
+          if (tracking !== Tracking.Yes && (quoted ? TRACKING_MATCH_NAMES.has(tokenText(text, start, i, true)) : oneOfAt(TRACKING_BY_LENGTH, text, start, i))) {
             tracking = Tracking.Yes;
+          }
+          if (!limitedMatch && (quoted ? LIMITED_MATCH_NAMES.has(tokenText(text, start, i, true)) : oneOfAt(LIMITED_BY_LENGTH, text, start, i))) {
+            limitedMatch = true;
           }
           break;
         }
@@ -177,8 +190,8 @@ export function outlineRule(
           // A target extension's name is one of a few: keep the registry's string, not a copy per rule.
           if (targetModule) target = canonicalTargetName(target);
           if (!goto && tracking !== Tracking.Yes) {
-            if (TRACKING_TARGETS.has(target)) tracking = Tracking.Yes;
-            else if (target === 'CT') tracking = Tracking.CtTarget;
+            const t = trackingOfTarget(target);
+            if (t !== Tracking.No) tracking = t;
           }
           break;
         }
@@ -215,7 +228,7 @@ export function outlineRule(
   }
   if (inverted || pending !== null) return null;
   // A CT target that another part already made tracking needs no options read.
-  return { target, goto, targetModule, tracking, dst };
+  return { target, goto, targetModule, tracking, limitedMatch, dst };
 }
 
 /** The generic option text[from..to) spells, read in place (no slice, no hashing); undefined for any other token. */
@@ -263,7 +276,8 @@ function oneOfAt(names: Array<string[] | undefined>, text: string, from: number,
   return false;
 }
 
-const TRACKING_MATCH_NAMES = byLength(TRACKING_MATCHES);
+const TRACKING_BY_LENGTH = byLength(TRACKING_MATCH_NAMES);
+const LIMITED_BY_LENGTH = byLength(LIMITED_MATCH_NAMES);
 
 /** The short generic options (`-d`) by their letter, for genericAt. */
 const SHORT_BY_CHAR: Array<K | undefined> = [];

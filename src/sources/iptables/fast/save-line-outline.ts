@@ -11,9 +11,9 @@
  * the parser reads an option, so ` -j `, ` -d `, ` -m ` outside the quoted values are
  * the generic options themselves, and each is followed by its value.
  */
-import { TRACKING_MATCHES, TRACKING_TARGETS } from '../../../core/conntrack-modules.js';
+import { LIMITED_MATCH_NAMES, TRACKING_MATCH_NAMES } from '../../../core/module-facts.js';
 import { findTarget } from '../../../core/targets/registry.js';
-import { Tracking, TWO_VALUES, type RuleOutline } from './rule-outline.js';
+import { Tracking, trackingOfTarget, TWO_VALUES, type RuleOutline } from './rule-outline.js';
 import { GENERIC_OPTIONS } from '../rule-spec.js';
 
 const PAIRS = /^-A [^ "\t\\]+(?: (?:! )?-[^ "\t\\]+ (?:[^ "\t\\!-][^ "\t\\]*|"[^"\t\\!-][^"\t\\]*"))*$/;
@@ -44,6 +44,7 @@ export function outlinePairs(line: string): RuleOutline | undefined {
   let target: string | null = null;
   let targetModule = false;
   let tracking = Tracking.No;
+  let limitedMatch = false;
   const at = j >= 0 ? j : g;
   if (at >= 0) {
     const name = valueAt(line, at + 4);
@@ -53,10 +54,8 @@ export function outlinePairs(line: string): RuleOutline | undefined {
     if (module === undefined && at + 4 + name.length !== line.length) return undefined;
     target = module?.name ?? name;
     targetModule = module !== undefined;
-    if (module !== undefined) {
-      if (TRACKING_TARGETS.has(module.name)) tracking = Tracking.Yes;
-      else if (module.name === 'CT') tracking = Tracking.CtTarget;
-    }
+    // An unmodelled extension (NETMAP, SYNPROXY …) tracks too: the name decides, as in outlineRule.
+    if (j >= 0) tracking = trackingOfTarget(target);
   }
 
   let dst: string | null = null;
@@ -76,9 +75,10 @@ export function outlinePairs(line: string): RuleOutline | undefined {
     if (q1 >= 0 && m > q1 && m < q2) return undefined;
     const name = valueAt(line, m + 4);
     if (name === null || inverted(line, m)) return undefined;
-    if (TRACKING_MATCHES.has(name)) tracking = Tracking.Yes;
+    if (TRACKING_MATCH_NAMES.has(name)) tracking = Tracking.Yes;
+    if (LIMITED_MATCH_NAMES.has(name)) limitedMatch = true;
   }
-  return { target, goto: g >= 0, targetModule, tracking, dst };
+  return { target, goto: g >= 0, targetModule, tracking, limitedMatch, dst };
 }
 
 /** Where `needle` is, when it is there once and outside the quoted values; -1 when absent. */

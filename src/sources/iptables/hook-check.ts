@@ -1,0 +1,148 @@
+/**
+ * The kernel's load-time check of where an extension may be used, run at COMMIT as
+ * iptables-restore's transaction is: a target or match limited to some tables or hooks
+ * (TPROXY: mangle PREROUTING; -m owner: OUTPUT, POSTROUTING …) is refused elsewhere,
+ * and iptables-restore fails with "RULE_APPEND failed (Invalid argument)".
+ *
+ * The table is checked for every rule. The hooks are checked for a user chain by the
+ * hooks of the built-in chains that reach it by jumps and gotos, transitively (nf_tables
+ * validates a user chain from every base chain that reaches it); a chain nothing reaches
+ * has no hooks, so the kernel takes anything there, and so does this.
+ *
+ * A lazy rule is checked from its outline: its target by name, and its matches (parsed
+ * now) only when the outline saw a `-m` of a limited module, so a large dump stays unparsed.
+ */
+import { InputError } from '../../core/errors.js';
+import { allowedHooks } from '../../core/matches/define.js';
+import { targetLimits, unmodelledMatchFacts } from '../../core/module-facts.js';
+import type { Chain, Rule, Table } from '../../core/ruleset/model.js';
+import { HOOKS, type HookName, type TableName } from '../../core/types.js';
+import { jumpOf, LazyRule, lineOf } from './fast/lazy-rule.js';
+
+/** The kernel's own wording, so a reader who knows iptables-restore's message recognises it. */
+const KERNEL_SAYS = 'the kernel refuses the rule: iptables-restore says "RULE_APPEND failed (Invalid argument)"';
+
+const bitOf = (hook: HookName): number => 1 << HOOKS.indexOf(hook);
+
+function maskOf(hooks: readonly HookName[]): number {
+  let m = 0;
+  for (const h of hooks) m |= bitOf(h);
+  return m;
+}
+
+interface Limited {
+  /** What the message calls it: `target TPROXY` or `-m owner`. */
+  what: string;
+  tables?: readonly TableName[] | undefined;
+  hooks?: readonly HookName[] | undefined;
+}
+
+/** The limited parts of a rule (target and matches), or an empty list; may parse a lazy rule. */
+function limitsOf(rule: Rule, table: TableName, out: Limited[]): void {
+  if (rule instanceof LazyRule) {
+    const name = rule.jumpName;
+    if (name !== null && !rule.goto && (rule.targetModule || rule.unmodelled)) {
+      const limits = targetLimits(name);
+      // A modelled target in a wrong table: its parse says so, in the words an eager load uses.
+      if (rule.targetModule && limits?.tables !== undefined && !limits.tables.includes(table)) void rule.target;
+      if (limits !== undefined) out.push({ what: `target ${name}`, ...limits });
+    }
+    if (!rule.limitedMatch) return;
+  } else {
+    const t = rule.target;
+    if (t.kind === 'module' || t.kind === 'unknown') {
+      const name = t.kind === 'module' ? t.module.name : t.name;
+      const limits = targetLimits(name);
+      if (limits !== undefined) out.push({ what: `target ${name}`, ...limits });
+    }
+  }
+  for (const m of rule.matches) {
+    if ('unknown' in m) {
+      const facts = unmodelledMatchFacts(m.unknown.name);
+      if (facts?.hooks !== undefined || facts?.tables !== undefined) out.push({ what: `-m ${m.unknown.name}`, tables: facts.tables, hooks: facts.hooks });
+      continue;
+    }
+    const hooks = allowedHooks(m.module.hooks, m.options);
+    if (hooks !== undefined || m.module.tables !== undefined) out.push({ what: `-m ${m.module.name}`, tables: m.module.tables, hooks });
+  }
+}
+
+/** Whether a rule may need a look: cheap, from the outline of a lazy rule. */
+function mayBeLimited(rule: Rule): boolean {
+  if (rule instanceof LazyRule) {
+    return rule.limitedMatch || (rule.jumpName !== null && !rule.goto && (rule.targetModule || rule.unmodelled) && targetLimits(rule.jumpName) !== undefined);
+  }
+  return true;
+}
+
+/** Throws the kernel's refusal for the first rule (by source line) used outside its tables or hooks. */
+export function checkHooks(table: Table, file: string): void {
+  const chains = [...table.chains.values()];
+  const index = new Map<string, number>();
+  for (let i = 0; i < chains.length; i++) index.set(chains[i]!.name, i);
+  // One pass: the jump graph between chains, and the rules that may be limited.
+  const edges: number[][] = chains.map(() => []);
+  const suspects: Array<{ chain: number; rule: Rule }> = [];
+  for (let i = 0; i < chains.length; i++) {
+    for (const rule of chains[i]!.rules) {
+      const jump = jumpOf(rule);
+      if (jump !== null) {
+        const to = index.get(jump.chain);
+        if (to !== undefined) edges[i]!.push(to);
+      } else if (mayBeLimited(rule)) {
+        suspects.push({ chain: i, rule });
+      }
+    }
+  }
+  if (suspects.length === 0) return;
+
+  // Each chain's hooks: a built-in chain's own, a user chain's the union of its callers'.
+  const mask = new Int32Array(chains.length);
+  const work: number[] = [];
+  for (let i = 0; i < chains.length; i++) {
+    const c = chains[i]!;
+    if (c.builtin) {
+      mask[i] = bitOf(c.name as HookName);
+      work.push(i);
+    }
+  }
+  while (work.length > 0) {
+    const from = work.pop()!;
+    for (const to of edges[from]!) {
+      const m = mask[to]! | mask[from]!;
+      if (m !== mask[to]) {
+        mask[to] = m;
+        work.push(to);
+      }
+    }
+  }
+
+  let first: { line: number; message: string } | null = null;
+  const parts: Limited[] = [];
+  for (const { chain, rule } of suspects) {
+    const line = lineOf(rule);
+    if (first !== null && line >= first.line) continue;
+    parts.length = 0;
+    limitsOf(rule, table.name, parts);
+    for (const part of parts) {
+      const message = refusal(part, table.name, chains[chain]!, mask[chain]!);
+      if (message !== null) {
+        first = { line, message };
+        break;
+      }
+    }
+  }
+  if (first !== null) throw new InputError(first.message, file, first.line);
+}
+
+function refusal(part: Limited, table: TableName, chain: Chain, hooks: number): string | null {
+  if (part.tables !== undefined && !part.tables.includes(table)) {
+    return `${part.what} is only valid in the ${part.tables.join('/')} table, not ${table} (${KERNEL_SAYS})`;
+  }
+  if (part.hooks === undefined) return null;
+  const outside = hooks & ~maskOf(part.hooks);
+  if (outside === 0) return null;
+  const hook = HOOKS.find((h) => (outside & bitOf(h)) !== 0)!;
+  const where = chain.builtin ? `${table} ${hook}` : `${table} ${hook}, from which user chain ${chain.name} is reached`;
+  return `${part.what} is only valid in ${part.hooks.join('/')}, not in ${where} (${KERNEL_SAYS})`;
+}
