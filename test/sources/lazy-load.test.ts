@@ -104,7 +104,7 @@ describe('rule outline', () => {
     ['-A FORWARD -m conntrack --ctstate INVALID -j DROP', { target: 'DROP', goto: false, targetModule: true, tracking: Tracking.Yes, dst: null }],
     ['-A OUTPUT ! -d 127.0.0.1/32 -j ISTIO_OUTPUT', { target: 'ISTIO_OUTPUT', goto: false, targetModule: false, tracking: Tracking.No, dst: null }],
     ['-A OUTPUT -d ! 10.0.0.0/8 -j RETURN', { target: 'RETURN', goto: false, targetModule: true, tracking: Tracking.No, dst: null }],
-    ['-A PREROUTING -j CT --notrack', { target: 'CT', goto: false, targetModule: true, tracking: Tracking.CtTarget, dst: null }],
+    ['-A PREROUTING -j CT --notrack', { target: 'CT', goto: false, targetModule: true, tracking: Tracking.ByTargetOptions, dst: null }],
     ['-A X', { target: null, goto: false, targetModule: false, tracking: Tracking.No, dst: null }],
     ['-A X -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS', { target: 'TCPMSS', goto: false, targetModule: false, tracking: Tracking.No, dst: null }],
     // The parser sees the token, not the quotes: a quoted "-j" is -j.
