@@ -11,6 +11,7 @@ interface Entry {
   accepted: string[];
   refused?: string[];
   via?: string[];
+  viaAccepted?: string[];
 }
 
 export interface HookCase {
@@ -51,6 +52,11 @@ export function hookCases(): HookCase[] {
       const userChain = `*${table}\n:${VIA} - [0:0]\n-A ${VIA} ${e.rule}\n`;
       out.push({ name: `${e.rule} in a user chain reached from ${where}: refused`, text: `${userChain}-A ${chain} -j ${VIA}\nCOMMIT\n`, refusedLine: 3, what });
       out.push({ name: `${e.rule} in a user chain nothing reaches (${table}): accepted`, text: `${userChain}COMMIT\n`, refusedLine: null, what });
+    }
+    for (const where of e.viaAccepted ?? []) {
+      const [table, chain] = at(where);
+      const text = `*${table}\n:${VIA} - [0:0]\n-A ${VIA} ${e.rule}\n-A ${chain} -j ${VIA}\nCOMMIT\n`;
+      out.push({ name: `${e.rule} in a user chain reached from ${where}: accepted`, text, refusedLine: null, what });
     }
   }
   return out;

@@ -48,9 +48,11 @@ export interface MatchModule<O> {
   /** Families the module exists in (default both). */
   families?: Family[];
   /**
-   * Hooks the kernel module accepts (e.g. owner: OUTPUT, POSTROUTING), or a function of the
-   * options when they decide (addrtype --limit-iface-in). Default: all. Enforced at load, as
-   * the kernel's checkentry refuses the rule (sources/iptables/hook-check.ts).
+   * Hooks the kernel module accepts (e.g. owner: OUTPUT, POSTROUTING: the module's `.hooks`,
+   * checked for built-in chains and every user chain they reach). A function of the options
+   * when its checkentry decides (addrtype --limit-iface-in): nf_tables runs checkentry with a
+   * base chain's hook only, so such a limit holds in built-in chains alone. Default: all.
+   * Enforced at load (sources/iptables/hook-check.ts).
    */
   hooks?: HookLimit<O>;
   /** Tables the kernel accepts the module in. Default: all. Enforced at load. */

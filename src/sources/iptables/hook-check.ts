@@ -4,10 +4,11 @@
  * (TPROXY: mangle PREROUTING; -m owner: OUTPUT, POSTROUTING …) is refused elsewhere,
  * and iptables-restore fails with "RULE_APPEND failed (Invalid argument)".
  *
- * The table is checked for every rule. The hooks are checked for a user chain by the
- * hooks of the built-in chains that reach it by jumps and gotos, transitively (nf_tables
- * validates a user chain from every base chain that reaches it); a chain nothing reaches
- * has no hooks, so the kernel takes anything there, and so does this.
+ * The table is checked for every rule. A module's fixed hooks are checked for a user chain
+ * by the hooks of the built-in chains that reach it by jumps and gotos, transitively
+ * (nf_tables validates a user chain from every base chain that reaches it); a chain nothing
+ * reaches has no hooks, so the kernel takes anything there, and so does this. Hooks that a
+ * module's options decide are its checkentry's, which nf_tables runs for base chains only.
  *
  * A lazy rule is checked from its outline: its target by name, and its matches (parsed
  * now) only when the outline saw a `-m` of a limited module, so a large dump stays unparsed.
@@ -35,6 +36,8 @@ interface Limited {
   what: string;
   tables?: readonly TableName[] | undefined;
   hooks?: readonly HookName[] | undefined;
+  /** The hooks are checkentry's (options decide): nf_tables checks them in base chains only. */
+  baseOnly?: boolean;
 }
 
 /** The limited parts of a rule (target and matches), or an empty list; may parse a lazy rule. */
@@ -63,7 +66,8 @@ function limitsOf(rule: Rule, table: TableName, out: Limited[]): void {
       continue;
     }
     const hooks = allowedHooks(m.module.hooks, m.options);
-    if (hooks !== undefined || m.module.tables !== undefined) out.push({ what: `-m ${m.module.name}`, tables: m.module.tables, hooks });
+    const baseOnly = typeof m.module.hooks === 'function';
+    if (hooks !== undefined || m.module.tables !== undefined) out.push({ what: `-m ${m.module.name}`, tables: m.module.tables, hooks, baseOnly });
   }
 }
 
@@ -139,7 +143,7 @@ function refusal(part: Limited, table: TableName, chain: Chain, hooks: number): 
   if (part.tables !== undefined && !part.tables.includes(table)) {
     return `${part.what} is only valid in the ${part.tables.join('/')} table, not ${table} (${KERNEL_SAYS})`;
   }
-  if (part.hooks === undefined) return null;
+  if (part.hooks === undefined || (part.baseOnly === true && !chain.builtin)) return null;
   const outside = hooks & ~maskOf(part.hooks);
   if (outside === 0) return null;
   const hook = HOOKS.find((h) => (outside & bitOf(h)) !== 0)!;
