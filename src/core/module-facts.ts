@@ -27,6 +27,11 @@ export function targetTracking(name: string): TargetTracking {
   return TARGET_TRACKING.get(name) ?? 'no';
 }
 
+/** Whether a target (modelled or not, by its `-j` name) rewrites the packet's addresses. */
+export function targetRewritesAddresses(name: string): boolean {
+  return (findTarget(name) ?? UNMODELLED_TARGETS.get(name))?.rewritesAddresses === true;
+}
+
 /** The tables and hooks a target (modelled or not) is limited to, by its `-j` name; undefined: none known. */
 export function targetLimits(name: string): { tables?: readonly TableName[]; hooks?: readonly HookName[] } | undefined {
   const facts = findTarget(name) ?? UNMODELLED_TARGETS.get(name);

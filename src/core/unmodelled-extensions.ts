@@ -17,6 +17,8 @@ export interface ExtensionFacts {
   tables?: TableName[];
   /** Hooks the kernel accepts it in (default: all). */
   hooks?: HookName[];
+  /** It rewrites the packet's addresses (NAT). */
+  rewritesAddresses?: boolean;
 }
 
 const MANGLE: ExtensionFacts = { tables: ['mangle'] };
@@ -33,7 +35,7 @@ export const UNMODELLED_TARGETS: ReadonlyMap<string, ExtensionFacts> = new Map<s
   ['HMARK', {}],
   ['IDLETIMER', {}],
   ['LED', {}],
-  ['NETMAP', { tracksConnections: true, tables: ['nat'] }],
+  ['NETMAP', { tracksConnections: true, tables: ['nat'], rewritesAddresses: true }],
   ['NFQUEUE', {}],
   ['NOTRACK', { tables: ['raw'] }],
   ['QUEUE', {}],

@@ -115,6 +115,21 @@ describe('rule outline', () => {
     expect({ target: o.target, goto: o.goto, targetModule: o.targetModule, tracking: o.tracking, dst: o.dst }).toEqual(want);
   });
 
+  // The facts come from the modules (tracksConnections, hooks) and from core/unmodelled-extensions.ts.
+  it.each([
+    ['-A PREROUTING -j NETMAP', Tracking.Yes, false],
+    ['-A INPUT -p tcp -j SYNPROXY', Tracking.Yes, false],
+    ['-A INPUT -m connlimit --connlimit-above 2 -j DROP', Tracking.Yes, false],
+    ['-A OUTPUT -m owner --uid-owner 1337 -j RETURN', Tracking.No, true],
+    ['-A PREROUTING -p tcp -m socket -j MARK --set-mark 1', Tracking.No, true],
+    ['-A OUTPUT -m "owner" --uid-owner 1337 -m state --state NEW -j RETURN', Tracking.Yes, true],
+    ['-A OUTPUT -m mark --mark 1 -j RETURN', Tracking.No, false],
+  ])('%s: tracking and limited matches from the module facts', (line, tracking, limitedMatch) => {
+    const o = outlineOf(line)!;
+    expect(o).not.toBeNull();
+    expect({ tracking: o.tracking, limitedMatch: o.limitedMatch }).toEqual({ tracking, limitedMatch });
+  });
+
   it.each([
     ['a generic-looking token after an option that may take it as a value', '-A X -m comment --comment -j ACCEPT'],
     ['a "!" after an option', '-A X -m mark --mark ! 0x1 -j ACCEPT'],

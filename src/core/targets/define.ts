@@ -40,6 +40,8 @@ export interface TargetModule<O> {
    * or a function of the options when they decide (CT --notrack does not track).
    */
   tracksConnections?: boolean | ((o: O) => boolean);
+  /** It rewrites the packet's addresses or ports (NAT): a kernel trace shows the new ones after it. */
+  rewritesAddresses?: boolean;
   build(options: ParsedOption[], ctx: BuildCtx): O;
   /** Canonical text after `-j NAME` (may be empty). */
   save(o: O): string;

@@ -22,6 +22,7 @@ export const masqueradeTarget = defineTarget<MasqueradeOptions>({
   tables: ['nat'],
   hooks: ['POSTROUTING'],
   tracksConnections: true,
+  rewritesAddresses: true,
   build(options, ctx) {
     onlyOnce('MASQUERADE', options);
     let ports: PortRange | null = null;

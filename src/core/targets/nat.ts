@@ -220,6 +220,7 @@ export function defineMappingTarget(spec: {
     tables: ['nat'],
     hooks: spec.hooks,
     tracksConnections: true,
+    rewritesAddresses: true,
     build(options, ctx) {
       const given = options.filter((o) => o.name === spec.option);
       if (given.length === 0) throw new RuleSyntaxError(`${spec.name} needs --${spec.option}`);

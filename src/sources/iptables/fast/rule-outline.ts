@@ -11,7 +11,10 @@
  * generic option that takes none; anything else makes the rule ineligible.
  */
 import { LIMITED_MATCH_NAMES, TRACKING_MATCH_NAMES, targetTracking, type TargetTracking } from '../../../core/module-facts.js';
-import { findTarget } from '../../../core/targets/registry.js';
+import { MATCHES } from '../../../core/matches/registry.js';
+import type { MatchModule } from '../../../core/matches/define.js';
+import type { TargetModule } from '../../../core/targets/define.js';
+import { findTarget, TARGETS } from '../../../core/targets/registry.js';
 import { GENERIC_OPTIONS, type GenericOption } from '../rule-spec.js';
 
 function canonicalTargetName(name: string): string {
@@ -76,8 +79,17 @@ const K_OF: Record<GenericOption, K> = {
 
 const GENERIC = new Map<string, K>(GENERIC_OPTIONS.map(([name, what]) => [name, K_OF[what]]));
 
-/** Module options that take two values (the token after the first value is a value too). */
-export const TWO_VALUES: ReadonlySet<string> = new Set(['--tcp-flags', '-tcp-flags']);
+/**
+ * Module options that take two values (the token after the first value is a value too), from
+ * the modules' own option specs (argCount), spelled with one or two dashes as getopt takes them.
+ */
+export const TWO_VALUES: ReadonlySet<string> = new Set(
+  [...(Object.values(MATCHES) as MatchModule<any>[]), ...(Object.values(TARGETS) as TargetModule<any>[])]
+    .flatMap((m) => m.options)
+    .filter((o) => (o.argCount ?? 1) >= 2)
+    .flatMap((o) => [o.name, ...(o.aliases ?? [])])
+    .flatMap((name) => [`--${name}`, `-${name}`]),
+);
 
 /**
  * Outline the rule line text[from..to) (`-A CHAIN …`, the first `skip` tokens skipped), or
@@ -212,7 +224,7 @@ export function outlineRule(
       }
       // A module or target option, or a value: opaque here.
       free = first !== 45 && !prevTwoValues;
-      prevTwoValues = optionLike && (quotedTok !== null ? TWO_VALUES.has(quotedTok) : i - start === 11 && text.startsWith('--tcp-flags', start));
+      prevTwoValues = optionLike && (quotedTok !== null ? TWO_VALUES.has(quotedTok) : oneOfAt(TWO_VALUES_BY_LENGTH, text, start, i));
       inverted = false;
       continue;
     }
@@ -277,6 +289,7 @@ function oneOfAt(names: Array<string[] | undefined>, text: string, from: number,
 }
 
 const TRACKING_BY_LENGTH = byLength(TRACKING_MATCH_NAMES);
+const TWO_VALUES_BY_LENGTH = byLength(TWO_VALUES);
 const LIMITED_BY_LENGTH = byLength(LIMITED_MATCH_NAMES);
 
 /** The short generic options (`-d`) by their letter, for genericAt. */
