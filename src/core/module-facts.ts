@@ -38,6 +38,12 @@ export function targetLimits(name: string): { tables?: readonly TableName[]; hoo
   return facts !== undefined && (facts.tables !== undefined || facts.hooks !== undefined) ? facts : undefined;
 }
 
+/** The `-j` names of targets (modelled or not) limited to some tables or hooks. */
+export const LIMITED_TARGET_NAMES: ReadonlySet<string> = new Set([
+  ...(Object.values(TARGETS) as TargetModule<any>[]).filter((t) => t.hooks !== undefined || t.tables !== undefined).map((t) => t.name),
+  ...[...UNMODELLED_TARGETS].filter(([, f]) => f.hooks !== undefined || f.tables !== undefined).map(([name]) => name),
+]);
+
 const modelledMatchNames = (keep: (m: MatchModule<any>) => boolean): string[] =>
   (Object.values(MATCHES) as MatchModule<any>[]).filter(keep).flatMap((m) => [m.name, ...(m.aliases ?? [])]);
 

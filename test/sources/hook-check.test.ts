@@ -65,6 +65,11 @@ describe('the refusal', () => {
     expect(e!.message).toContain('-m owner is only valid in OUTPUT/POSTROUTING, not in nat PREROUTING, from which user chain B is reached');
   });
 
+  it('checks the matches of a rule that jumps to a user chain', () => {
+    const text = ['*nat', ':X - [0:0]', '-A PREROUTING -p tcp -m owner --uid-owner 1337 -j X', 'COMMIT', ''].join('\n');
+    for (const load of [LOADERS.eager!, LOADERS.lazy!]) expect(refusal(() => load(text))!.line).toBe(3);
+  });
+
   it('reports the first offending rule by line', () => {
     const text = ['*nat', '-A INPUT -j MASQUERADE', '-A PREROUTING -j SNAT --to-source 10.0.0.1', 'COMMIT', ''].join('\n');
     expect(refusal(() => LOADERS.eager!(text))!.line).toBe(2);

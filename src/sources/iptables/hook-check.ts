@@ -11,14 +11,15 @@
  * module's options decide are its checkentry's, which nf_tables runs for base chains only.
  *
  * A lazy rule is checked from its outline: its target by name, and its matches (parsed
- * now) only when the outline saw a `-m` of a limited module, so a large dump stays unparsed.
+ * now) only when the outline saw a `-m` of a limited module, so a large dump stays unparsed;
+ * the jump graph is the one the loader builds for its loop check (load.ts, finishTable).
  */
 import { InputError } from '../../core/errors.js';
 import { allowedHooks } from '../../core/matches/define.js';
 import { targetLimits, unmodelledMatchFacts } from '../../core/module-facts.js';
 import type { Chain, Rule, Table } from '../../core/ruleset/model.js';
 import { HOOKS, type HookName, type TableName } from '../../core/types.js';
-import { jumpOf, LazyRule, lineOf } from './fast/lazy-rule.js';
+import { LazyRule, lineOf } from './fast/lazy-rule.js';
 
 /** The kernel's own wording, so a reader who knows iptables-restore's message recognises it. */
 const KERNEL_SAYS = 'the kernel refuses the rule: iptables-restore says "RULE_APPEND failed (Invalid argument)"';
@@ -71,36 +72,50 @@ function limitsOf(rule: Rule, table: TableName, out: Limited[]): void {
   }
 }
 
-/** Whether a rule may need a look: cheap, from the outline of a lazy rule. */
-function mayBeLimited(rule: Rule): boolean {
-  if (rule instanceof LazyRule) {
-    return rule.limitedMatch || (rule.jumpName !== null && !rule.goto && (rule.targetModule || rule.unmodelled) && targetLimits(rule.jumpName) !== undefined);
-  }
-  return true;
-}
+/**
+ * The check of one table at COMMIT. The loader adds the rules that may be limited while it
+ * builds the jump graph (a lazy rule only when its outline says so), then hands over that graph.
+ */
+export class HookCheck {
+  #chains: number[] = [];
+  #rules: Rule[] = [];
 
-/** Throws the kernel's refusal for the first rule (by source line) used outside its tables or hooks. */
-export function checkHooks(table: Table, file: string): void {
-  const chains = [...table.chains.values()];
-  const index = new Map<string, number>();
-  for (let i = 0; i < chains.length; i++) index.set(chains[i]!.name, i);
-  // One pass: the jump graph between chains, and the rules that may be limited.
-  const edges: number[][] = chains.map(() => []);
-  const suspects: Array<{ chain: number; rule: Rule }> = [];
-  for (let i = 0; i < chains.length; i++) {
-    for (const rule of chains[i]!.rules) {
-      const jump = jumpOf(rule);
-      if (jump !== null) {
-        const to = index.get(jump.chain);
-        if (to !== undefined) edges[i]!.push(to);
-      } else if (mayBeLimited(rule)) {
-        suspects.push({ chain: i, rule });
+  add(chain: number, rule: Rule): void {
+    this.#chains.push(chain);
+    this.#rules.push(rule);
+  }
+
+  /** Throws the kernel's refusal for the first rule (by source line) used outside its tables or hooks. */
+  check(table: TableName, chains: Chain[], edgeStart: Int32Array, edges: number[], file: string): void {
+    const rules = this.#rules;
+    if (rules.length === 0) return;
+    const mask = chainHooks(chains, edgeStart, edges);
+    let first: { line: number; message: string } | null = null;
+    const parts: Limited[] = [];
+    for (let k = 0; k < rules.length; k++) {
+      const rule = rules[k]!;
+      const line = lineOf(rule);
+      if (first !== null && line >= first.line) continue;
+      parts.length = 0;
+      limitsOf(rule, table, parts);
+      const chain = this.#chains[k]!;
+      for (const part of parts) {
+        const message = refusal(part, table, chains[chain]!, mask[chain]!);
+        if (message !== null) {
+          first = { line, message };
+          break;
+        }
       }
     }
+    if (first !== null) throw new InputError(first.message, file, first.line);
   }
-  if (suspects.length === 0) return;
+}
 
-  // Each chain's hooks: a built-in chain's own, a user chain's the union of its callers'.
+/**
+ * Each chain's hooks as a bit mask: a built-in chain's own, a user chain's the union of the
+ * chains that jump or go to it (chain i's targets are edges[edgeStart[i] .. edgeStart[i+1]]).
+ */
+function chainHooks(chains: Chain[], edgeStart: Int32Array, edges: number[]): Int32Array {
   const mask = new Int32Array(chains.length);
   const work: number[] = [];
   for (let i = 0; i < chains.length; i++) {
@@ -112,7 +127,8 @@ export function checkHooks(table: Table, file: string): void {
   }
   while (work.length > 0) {
     const from = work.pop()!;
-    for (const to of edges[from]!) {
+    for (let e = edgeStart[from]!; e < edgeStart[from + 1]!; e++) {
+      const to = edges[e]!;
       const m = mask[to]! | mask[from]!;
       if (m !== mask[to]) {
         mask[to] = m;
@@ -120,23 +136,7 @@ export function checkHooks(table: Table, file: string): void {
       }
     }
   }
-
-  let first: { line: number; message: string } | null = null;
-  const parts: Limited[] = [];
-  for (const { chain, rule } of suspects) {
-    const line = lineOf(rule);
-    if (first !== null && line >= first.line) continue;
-    parts.length = 0;
-    limitsOf(rule, table.name, parts);
-    for (const part of parts) {
-      const message = refusal(part, table.name, chains[chain]!, mask[chain]!);
-      if (message !== null) {
-        first = { line, message };
-        break;
-      }
-    }
-  }
-  if (first !== null) throw new InputError(first.message, file, first.line);
+  return mask;
 }
 
 function refusal(part: Limited, table: TableName, chain: Chain, hooks: number): string | null {

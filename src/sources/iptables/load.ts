@@ -13,7 +13,7 @@ import type { Chain, FamilyRules, Provenance, Rule, Ruleset, RulesetSource, Tabl
 import { isTargetModule, jumpOf, LazyRule, lineOf } from './fast/lazy-rule.js';
 import { outlineRule } from './fast/rule-outline.js';
 import { RuleList } from '../../core/ruleset/rule-list.js';
-import { checkHooks } from './hook-check.js';
+import { HookCheck } from './hook-check.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
 import { tokenize } from './tokenize.js';
 
@@ -363,6 +363,8 @@ export function finishTable(table: Table, file: string): void {
   for (let i = 0; i < chains.length; i++) index.set(chains[i]!.name, i);
   const edgeStart = new Int32Array(chains.length + 1);
   const edges: number[] = [];
+  // Rules that may use an extension outside its tables or hooks, checked once the graph is known.
+  const hooks = new HookCheck();
   for (let i = 0; i < chains.length; i++) {
     edgeStart[i] = edges.length;
     const rules = chains[i]!.rules;
@@ -372,10 +374,12 @@ export function finishTable(table: Table, file: string): void {
       let toName: string;
       let kind: 'jump' | 'goto';
       if (rule instanceof LazyRule) {
+        if (rule.mayBeLimited) hooks.add(i, rule);
         if (rule.jumpName === null || rule.targetModule || rule.unmodelled) continue;
         toName = rule.jumpName;
         kind = rule.goto ? 'goto' : 'jump';
       } else {
+        hooks.add(i, rule);
         const t = rule.target;
         if (t.kind !== 'jump' && t.kind !== 'goto') continue;
         toName = t.chain;
@@ -418,7 +422,7 @@ export function finishTable(table: Table, file: string): void {
       lineOf(deep.rule),
     );
   }
-  checkHooks(table, file);
+  hooks.check(table.name, chains, edgeStart, edges, file);
 }
 
 /** A chain path for a message: a 100,000-chain loop or nest is named by its ends, not in full. */

@@ -30,6 +30,7 @@ const TARGET_MODULE = 2;
 const UNMODELLED = 4;
 const TRACKING_SHIFT = 3; // two bits: a Tracking
 const LIMITED_MATCH = 32;
+const LIMITED_TARGET = 64;
 
 export class LazyRule implements Rule {
   /** The name after -j or -g, or null. */
@@ -45,7 +46,7 @@ export class LazyRule implements Rule {
 
   constructor(outline: RuleOutline, home: LazyHome, from: number, raw: string | null, lineNo: number) {
     this.jumpName = outline.target;
-    this.#bits = (outline.goto ? GOTO : 0) | (outline.targetModule ? TARGET_MODULE : 0) | (outline.tracking << TRACKING_SHIFT) | (outline.limitedMatch ? LIMITED_MATCH : 0);
+    this.#bits = (outline.goto ? GOTO : 0) | (outline.targetModule ? TARGET_MODULE : 0) | (outline.tracking << TRACKING_SHIFT) | (outline.limitedMatch ? LIMITED_MATCH : 0) | (outline.limitedTarget ? LIMITED_TARGET : 0);
     this.#dst = outline.dst;
     this.#home = home;
     this.#from = from;
@@ -75,6 +76,11 @@ export class LazyRule implements Rule {
   /** A `-m` names a match limited to some tables or hooks (owner, socket …): the load checks its parsed form. */
   get limitedMatch(): boolean {
     return (this.#bits & LIMITED_MATCH) !== 0;
+  }
+
+  /** The load's hook check must look at it: a limited match, or a -j whose name is a limited extension. */
+  get mayBeLimited(): boolean {
+    return (this.#bits & (LIMITED_MATCH | LIMITED_TARGET)) !== 0;
   }
 
   /** The source line, without parsing. */

@@ -10,7 +10,7 @@
  * option when the token before it is a value (does not start with '-'), or a
  * generic option that takes none; anything else makes the rule ineligible.
  */
-import { LIMITED_MATCH_NAMES, TRACKING_MATCH_NAMES, targetTracking, type TargetTracking } from '../../../core/module-facts.js';
+import { LIMITED_MATCH_NAMES, LIMITED_TARGET_NAMES, TRACKING_MATCH_NAMES, targetTracking, type TargetTracking } from '../../../core/module-facts.js';
 import { MATCHES } from '../../../core/matches/registry.js';
 import type { MatchModule } from '../../../core/matches/define.js';
 import type { TargetModule } from '../../../core/targets/define.js';
@@ -44,6 +44,8 @@ export interface RuleOutline {
   tracking: Tracking;
   /** A `-m` names a match limited to some tables or hooks: the load checks the parsed rule. */
   limitedMatch: boolean;
+  /** `-j NAME` names an extension limited to some tables or hooks (unless a chain has that name). */
+  limitedTarget: boolean;
   /** The -d value when it is given once, without "!" and without a list, unquoted; else null. */
   dst: string | null;
 }
@@ -111,6 +113,7 @@ export function outlineRule(
   let targetModule = false;
   let tracking = Tracking.No;
   let limitedMatch = false;
+  let limitedTarget = false;
   let dst: string | null = null;
   let dstSeen = false;
   let free = true; // the next token is certainly in option position
@@ -201,6 +204,7 @@ export function outlineRule(
           targetModule = !goto && isTargetModule(target);
           // A target extension's name is one of a few: keep the registry's string, not a copy per rule.
           if (targetModule) target = canonicalTargetName(target);
+          limitedTarget = !goto && LIMITED_TARGET_NAMES.has(target);
           if (!goto && tracking !== Tracking.Yes) {
             const t = trackingOfTarget(target);
             if (t !== Tracking.No) tracking = t;
@@ -240,7 +244,7 @@ export function outlineRule(
   }
   if (inverted || pending !== null) return null;
   // A CT target that another part already made tracking needs no options read.
-  return { target, goto, targetModule, tracking, limitedMatch, dst };
+  return { target, goto, targetModule, tracking, limitedMatch, limitedTarget, dst };
 }
 
 /** The generic option text[from..to) spells, read in place (no slice, no hashing); undefined for any other token. */

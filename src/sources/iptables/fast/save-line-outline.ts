@@ -11,7 +11,7 @@
  * the parser reads an option, so ` -j `, ` -d `, ` -m ` outside the quoted values are
  * the generic options themselves, and each is followed by its value.
  */
-import { LIMITED_MATCH_NAMES, TRACKING_MATCH_NAMES } from '../../../core/module-facts.js';
+import { LIMITED_MATCH_NAMES, LIMITED_TARGET_NAMES, TRACKING_MATCH_NAMES } from '../../../core/module-facts.js';
 import { findTarget } from '../../../core/targets/registry.js';
 import { Tracking, trackingOfTarget, TWO_VALUES, type RuleOutline } from './rule-outline.js';
 import { GENERIC_OPTIONS } from '../rule-spec.js';
@@ -45,6 +45,7 @@ export function outlinePairs(line: string): RuleOutline | undefined {
   let targetModule = false;
   let tracking = Tracking.No;
   let limitedMatch = false;
+  let limitedTarget = false;
   const at = j >= 0 ? j : g;
   if (at >= 0) {
     const name = valueAt(line, at + 4);
@@ -56,6 +57,7 @@ export function outlinePairs(line: string): RuleOutline | undefined {
     targetModule = module !== undefined;
     // An unmodelled extension (NETMAP, SYNPROXY …) tracks too: the name decides, as in outlineRule.
     if (j >= 0) tracking = trackingOfTarget(target);
+    limitedTarget = j >= 0 && LIMITED_TARGET_NAMES.has(target);
   }
 
   let dst: string | null = null;
@@ -78,7 +80,7 @@ export function outlinePairs(line: string): RuleOutline | undefined {
     if (TRACKING_MATCH_NAMES.has(name)) tracking = Tracking.Yes;
     if (LIMITED_MATCH_NAMES.has(name)) limitedMatch = true;
   }
-  return { target, goto: g >= 0, targetModule, tracking, limitedMatch, dst };
+  return { target, goto: g >= 0, targetModule, tracking, limitedMatch, limitedTarget, dst };
 }
 
 /** Where `needle` is, when it is there once and outside the quoted values; -1 when absent. */
