@@ -53,11 +53,19 @@ export const TRACKING_MATCH_NAMES: ReadonlySet<string> = new Set([
   ...[...UNMODELLED_MATCHES].filter(([, f]) => f.tracksConnections === true).map(([name]) => name),
 ]);
 
-/** The `-m` names of matches limited to some tables or hooks: a rule using one is checked at load. */
+/** The `-m` names of matches limited to some tables or fixed hooks: a rule using one is checked at load, in any chain. */
 export const LIMITED_MATCH_NAMES: ReadonlySet<string> = new Set([
-  ...modelledMatchNames((m) => m.hooks !== undefined || m.tables !== undefined),
+  ...modelledMatchNames((m) => Array.isArray(m.hooks) || m.tables !== undefined),
   ...[...UNMODELLED_MATCHES].filter(([, f]) => f.hooks !== undefined || f.tables !== undefined).map(([name]) => name),
 ]);
+
+/**
+ * The `-m` names of matches whose options decide their hooks (checkentry's limit, addrtype):
+ * nf_tables checks those in base chains only, so only a built-in chain's rule is checked.
+ */
+export const BASE_LIMITED_MATCH_NAMES: ReadonlySet<string> = new Set(
+  modelledMatchNames((m) => typeof m.hooks === 'function' && m.tables === undefined),
+);
 
 /** The facts of an unmodelled `-m NAME`, by name (a modelled one answers from its module). */
 export function unmodelledMatchFacts(name: string) {

@@ -20,6 +20,7 @@ import { targetLimits, unmodelledMatchFacts } from '../../core/module-facts.js';
 import type { Chain, Rule, Table } from '../../core/ruleset/model.js';
 import { HOOKS, type HookName, type TableName } from '../../core/types.js';
 import { LazyRule, lineOf } from './fast/lazy-rule.js';
+import { MatchLimit } from './fast/rule-outline.js';
 
 /** The kernel's own wording, so a reader who knows iptables-restore's message recognises it. */
 const KERNEL_SAYS = 'the kernel refuses the rule: iptables-restore says "RULE_APPEND failed (Invalid argument)"';
@@ -42,7 +43,7 @@ interface Limited {
 }
 
 /** The limited parts of a rule (target and matches), or an empty list; may parse a lazy rule. */
-function limitsOf(rule: Rule, table: TableName, out: Limited[]): void {
+function limitsOf(rule: Rule, table: TableName, builtin: boolean, out: Limited[]): void {
   if (rule instanceof LazyRule) {
     const name = rule.jumpName;
     if (name !== null && !rule.goto && (rule.targetModule || rule.unmodelled)) {
@@ -51,7 +52,9 @@ function limitsOf(rule: Rule, table: TableName, out: Limited[]): void {
       if (rule.targetModule && limits?.tables !== undefined && !limits.tables.includes(table)) void rule.target;
       if (limits !== undefined) out.push({ what: `target ${name}`, ...limits });
     }
-    if (!rule.limitedMatch) return;
+    // Parsed only when a match could be refused here: checkentry's limits hold in built-in chains alone.
+    const limit = rule.matchLimit;
+    if (limit === MatchLimit.None || (limit === MatchLimit.InBaseChains && !builtin)) return;
   } else {
     const t = rule.target;
     if (t.kind === 'module' || t.kind === 'unknown') {
@@ -97,8 +100,8 @@ export class HookCheck {
       const line = lineOf(rule);
       if (first !== null && line >= first.line) continue;
       parts.length = 0;
-      limitsOf(rule, table, parts);
       const chain = this.#chains[k]!;
+      limitsOf(rule, table, chains[chain]!.builtin, parts);
       for (const part of parts) {
         const message = refusal(part, table, chains[chain]!, mask[chain]!);
         if (message !== null) {

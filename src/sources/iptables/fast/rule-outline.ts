@@ -10,7 +10,7 @@
  * option when the token before it is a value (does not start with '-'), or a
  * generic option that takes none; anything else makes the rule ineligible.
  */
-import { LIMITED_MATCH_NAMES, LIMITED_TARGET_NAMES, TRACKING_MATCH_NAMES, targetTracking, type TargetTracking } from '../../../core/module-facts.js';
+import { BASE_LIMITED_MATCH_NAMES, LIMITED_MATCH_NAMES, LIMITED_TARGET_NAMES, TRACKING_MATCH_NAMES, targetTracking, type TargetTracking } from '../../../core/module-facts.js';
 import { MATCHES } from '../../../core/matches/registry.js';
 import type { MatchModule } from '../../../core/matches/define.js';
 import type { TargetModule } from '../../../core/targets/define.js';
@@ -28,6 +28,18 @@ export const enum Tracking {
   ByTargetOptions = 2,
 }
 
+/** Whether a rule's matches may be refused at load: none, only in a built-in chain (checkentry's limits), or anywhere. */
+export const enum MatchLimit {
+  None = 0,
+  InBaseChains = 1,
+  Everywhere = 2,
+}
+
+/** The MatchLimit of one `-m NAME`. */
+export function matchLimitOf(name: string): MatchLimit {
+  return LIMITED_MATCH_NAMES.has(name) ? MatchLimit.Everywhere : BASE_LIMITED_MATCH_NAMES.has(name) ? MatchLimit.InBaseChains : MatchLimit.None;
+}
+
 const TRACKING_OF: Record<TargetTracking, Tracking> = { no: Tracking.No, yes: Tracking.Yes, options: Tracking.ByTargetOptions };
 
 /** The outline's Tracking for a `-j NAME`, from the target's own facts. */
@@ -42,8 +54,8 @@ export interface RuleOutline {
   /** `-j NAME` names a target extension the engine models (not a chain). */
   targetModule: boolean;
   tracking: Tracking;
-  /** A `-m` names a match limited to some tables or hooks: the load checks the parsed rule. */
-  limitedMatch: boolean;
+  /** Whether a `-m` names a match limited to some tables or hooks: the load then checks the parsed rule. */
+  matchLimit: MatchLimit;
   /** `-j NAME` names an extension limited to some tables or hooks (unless a chain has that name). */
   limitedTarget: boolean;
   /** The -d value when it is given once, without "!" and without a list, unquoted; else null. */
@@ -112,7 +124,7 @@ export function outlineRule(
   let goto = false;
   let targetModule = false;
   let tracking = Tracking.No;
-  let limitedMatch = false;
+  let matchLimit = MatchLimit.None;
   let limitedTarget = false;
   let dst: string | null = null;
   let dstSeen = false;
@@ -191,8 +203,8 @@ export function outlineRule(
           if (tracking !== Tracking.Yes && (quoted ? TRACKING_MATCH_NAMES.has(tokenText(text, start, i, true)) : oneOfAt(TRACKING_BY_LENGTH, text, start, i))) {
             tracking = Tracking.Yes;
           }
-          if (!limitedMatch && (quoted ? LIMITED_MATCH_NAMES.has(tokenText(text, start, i, true)) : oneOfAt(LIMITED_BY_LENGTH, text, start, i))) {
-            limitedMatch = true;
+          if (matchLimit !== MatchLimit.Everywhere && (quoted || oneOfAt(ANY_LIMITED_BY_LENGTH, text, start, i))) {
+            matchLimit = Math.max(matchLimit, matchLimitOf(tokenText(text, start, i, quoted)));
           }
           break;
         }
@@ -244,7 +256,7 @@ export function outlineRule(
   }
   if (inverted || pending !== null) return null;
   // A CT target that another part already made tracking needs no options read.
-  return { target, goto, targetModule, tracking, limitedMatch, limitedTarget, dst };
+  return { target, goto, targetModule, tracking, matchLimit, limitedTarget, dst };
 }
 
 /** The generic option text[from..to) spells, read in place (no slice, no hashing); undefined for any other token. */
@@ -294,7 +306,7 @@ function oneOfAt(names: Array<string[] | undefined>, text: string, from: number,
 
 const TRACKING_BY_LENGTH = byLength(TRACKING_MATCH_NAMES);
 const TWO_VALUES_BY_LENGTH = byLength(TWO_VALUES);
-const LIMITED_BY_LENGTH = byLength(LIMITED_MATCH_NAMES);
+const ANY_LIMITED_BY_LENGTH = byLength([...LIMITED_MATCH_NAMES, ...BASE_LIMITED_MATCH_NAMES]);
 
 /** The short generic options (`-d`) by their letter, for genericAt. */
 const SHORT_BY_CHAR: Array<K | undefined> = [];

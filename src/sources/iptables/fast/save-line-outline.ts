@@ -11,9 +11,9 @@
  * the parser reads an option, so ` -j `, ` -d `, ` -m ` outside the quoted values are
  * the generic options themselves, and each is followed by its value.
  */
-import { LIMITED_MATCH_NAMES, LIMITED_TARGET_NAMES, TRACKING_MATCH_NAMES } from '../../../core/module-facts.js';
+import { LIMITED_TARGET_NAMES, TRACKING_MATCH_NAMES } from '../../../core/module-facts.js';
 import { findTarget } from '../../../core/targets/registry.js';
-import { Tracking, trackingOfTarget, TWO_VALUES, type RuleOutline } from './rule-outline.js';
+import { MatchLimit, matchLimitOf, Tracking, trackingOfTarget, TWO_VALUES, type RuleOutline } from './rule-outline.js';
 import { GENERIC_OPTIONS } from '../rule-spec.js';
 
 const PAIRS = /^-A [^ "\t\\]+(?: (?:! )?-[^ "\t\\]+ (?:[^ "\t\\!-][^ "\t\\]*|"[^"\t\\!-][^"\t\\]*"))*$/;
@@ -44,7 +44,7 @@ export function outlinePairs(line: string): RuleOutline | undefined {
   let target: string | null = null;
   let targetModule = false;
   let tracking = Tracking.No;
-  let limitedMatch = false;
+  let matchLimit = MatchLimit.None;
   let limitedTarget = false;
   const at = j >= 0 ? j : g;
   if (at >= 0) {
@@ -78,9 +78,9 @@ export function outlinePairs(line: string): RuleOutline | undefined {
     const name = valueAt(line, m + 4);
     if (name === null || inverted(line, m)) return undefined;
     if (TRACKING_MATCH_NAMES.has(name)) tracking = Tracking.Yes;
-    if (LIMITED_MATCH_NAMES.has(name)) limitedMatch = true;
+    matchLimit = Math.max(matchLimit, matchLimitOf(name));
   }
-  return { target, goto: g >= 0, targetModule, tracking, limitedMatch, limitedTarget, dst };
+  return { target, goto: g >= 0, targetModule, tracking, matchLimit, limitedTarget, dst };
 }
 
 /** Where `needle` is, when it is there once and outside the quoted values; -1 when absent. */
