@@ -36,10 +36,29 @@ function maskOf(hooks: readonly HookName[]): number {
 interface Limited {
   /** What the message calls it: `target TPROXY` or `-m owner`. */
   what: string;
-  tables?: readonly TableName[] | undefined;
-  hooks?: readonly HookName[] | undefined;
+  tables: readonly TableName[] | undefined;
+  hooks: readonly HookName[] | undefined;
+  /** `hooks` as a bit mask (every bit when undefined). */
+  allowed: number;
   /** The hooks are checkentry's (options decide): nf_tables checks them in base chains only. */
-  baseOnly?: boolean;
+  baseOnly: boolean;
+}
+
+function limited(what: string, tables: readonly TableName[] | undefined, hooks: readonly HookName[] | undefined, baseOnly = false): Limited {
+  return { what, tables, hooks, allowed: hooks === undefined ? -1 : maskOf(hooks), baseOnly };
+}
+
+/** A target's limits by name, made once per name: a dump has thousands of DNAT rules. */
+const TARGETS_SEEN = new Map<string, Limited | null>();
+
+function targetLimited(name: string): Limited | null {
+  let l = TARGETS_SEEN.get(name);
+  if (l === undefined) {
+    const facts = targetLimits(name);
+    l = facts === undefined ? null : limited(`target ${name}`, facts.tables, facts.hooks);
+    TARGETS_SEEN.set(name, l);
+  }
+  return l;
 }
 
 /** The limited parts of a rule (target and matches), or an empty list; may parse a lazy rule. */
@@ -47,10 +66,12 @@ function limitsOf(rule: Rule, table: TableName, builtin: boolean, out: Limited[]
   if (rule instanceof LazyRule) {
     const name = rule.jumpName;
     if (name !== null && !rule.goto && (rule.targetModule || rule.unmodelled)) {
-      const limits = targetLimits(name);
-      // A modelled target in a wrong table: its parse says so, in the words an eager load uses.
-      if (rule.targetModule && limits?.tables !== undefined && !limits.tables.includes(table)) void rule.target;
-      if (limits !== undefined) out.push({ what: `target ${name}`, ...limits });
+      const limits = targetLimited(name);
+      if (limits !== null) {
+        // A modelled target in a wrong table: its parse says so, in the words an eager load uses.
+        if (rule.targetModule && limits.tables !== undefined && !limits.tables.includes(table)) void rule.target;
+        out.push(limits);
+      }
     }
     // Parsed only when a match could be refused here: checkentry's limits hold in built-in chains alone.
     const limit = rule.matchLimit;
@@ -59,19 +80,19 @@ function limitsOf(rule: Rule, table: TableName, builtin: boolean, out: Limited[]
     const t = rule.target;
     if (t.kind === 'module' || t.kind === 'unknown') {
       const name = t.kind === 'module' ? t.module.name : t.name;
-      const limits = targetLimits(name);
-      if (limits !== undefined) out.push({ what: `target ${name}`, ...limits });
+      const limits = targetLimited(name);
+      if (limits !== null) out.push(limits);
     }
   }
   for (const m of rule.matches) {
     if ('unknown' in m) {
       const facts = unmodelledMatchFacts(m.unknown.name);
-      if (facts?.hooks !== undefined || facts?.tables !== undefined) out.push({ what: `-m ${m.unknown.name}`, tables: facts.tables, hooks: facts.hooks });
+      if (facts?.hooks !== undefined || facts?.tables !== undefined) out.push(limited(`-m ${m.unknown.name}`, facts.tables, facts.hooks));
       continue;
     }
     const hooks = allowedHooks(m.module.hooks, m.options);
     const baseOnly = typeof m.module.hooks === 'function';
-    if (hooks !== undefined || m.module.tables !== undefined) out.push({ what: `-m ${m.module.name}`, tables: m.module.tables, hooks, baseOnly });
+    if (hooks !== undefined || m.module.tables !== undefined) out.push(limited(`-m ${m.module.name}`, m.module.tables, hooks, baseOnly));
   }
 }
 
@@ -146,9 +167,8 @@ function refusal(part: Limited, table: TableName, chain: Chain, hooks: number): 
   if (part.tables !== undefined && !part.tables.includes(table)) {
     return `${part.what} is only valid in the ${part.tables.join('/')} table, not ${table} (${KERNEL_SAYS})`;
   }
-  if (part.hooks === undefined || (part.baseOnly === true && !chain.builtin)) return null;
-  const outside = hooks & ~maskOf(part.hooks);
-  if (outside === 0) return null;
+  const outside = hooks & ~part.allowed;
+  if (outside === 0 || part.hooks === undefined || (part.baseOnly && !chain.builtin)) return null;
   const hook = HOOKS.find((h) => (outside & bitOf(h)) !== 0)!;
   const where = chain.builtin ? `${table} ${hook}` : `${table} ${hook}, from which user chain ${chain.name} is reached`;
   return `${part.what} is only valid in ${part.hooks.join('/')}, not in ${where} (${KERNEL_SAYS})`;
