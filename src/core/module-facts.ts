@@ -23,6 +23,9 @@ const TARGET_TRACKING: ReadonlyMap<string, TargetTracking> = new Map<string, Tar
   ...[...UNMODELLED_TARGETS].filter(([, f]) => f.tracksConnections === true).map(([name]): [string, TargetTracking] => [name, 'yes']),
 ]);
 
+/** The `-j` names of targets that track (always or by their options). */
+export const TRACKING_TARGET_NAMES: ReadonlySet<string> = new Set(TARGET_TRACKING.keys());
+
 export function targetTracking(name: string): TargetTracking {
   return TARGET_TRACKING.get(name) ?? 'no';
 }

@@ -118,10 +118,15 @@ export class HookCheck {
     const parts: Limited[] = [];
     for (let k = 0; k < rules.length; k++) {
       const rule = rules[k]!;
+      const chain = this.#chains[k]!;
+      // The common case of a large dump (a lazy DNAT, REJECT …, no limited match) in a few steps.
+      if (rule instanceof LazyRule && rule.matchLimit === MatchLimit.None) {
+        const l = rule.targetModule || rule.unmodelled ? targetLimited(rule.jumpName!) : null;
+        if (l === null || ((mask[chain]! & ~l.allowed) === 0 && (l.tables === undefined || l.tables.includes(table)))) continue;
+      }
       const line = lineOf(rule);
       if (first !== null && line >= first.line) continue;
       parts.length = 0;
-      const chain = this.#chains[k]!;
       limitsOf(rule, table, chains[chain]!.builtin, parts);
       for (const part of parts) {
         const message = refusal(part, table, chains[chain]!, mask[chain]!);

@@ -10,7 +10,15 @@
  * option when the token before it is a value (does not start with '-'), or a
  * generic option that takes none; anything else makes the rule ineligible.
  */
-import { BASE_LIMITED_MATCH_NAMES, LIMITED_MATCH_NAMES, LIMITED_TARGET_NAMES, TRACKING_MATCH_NAMES, targetTracking, type TargetTracking } from '../../../core/module-facts.js';
+import {
+  BASE_LIMITED_MATCH_NAMES,
+  LIMITED_MATCH_NAMES,
+  LIMITED_TARGET_NAMES,
+  TRACKING_MATCH_NAMES,
+  TRACKING_TARGET_NAMES,
+  targetTracking,
+  type TargetTracking,
+} from '../../../core/module-facts.js';
 import { MATCHES } from '../../../core/matches/registry.js';
 import type { MatchModule } from '../../../core/matches/define.js';
 import type { TargetModule } from '../../../core/targets/define.js';
@@ -35,17 +43,34 @@ export const enum MatchLimit {
   Everywhere = 2,
 }
 
-/** The MatchLimit of one `-m NAME`. */
-export function matchLimitOf(name: string): MatchLimit {
-  return LIMITED_MATCH_NAMES.has(name) ? MatchLimit.Everywhere : BASE_LIMITED_MATCH_NAMES.has(name) ? MatchLimit.InBaseChains : MatchLimit.None;
+/** What the outline reads of a `-j NAME`: whether it tracks connections, and whether it is limited to some tables or hooks. */
+export interface TargetFacts {
+  tracking: Tracking;
+  limited: boolean;
+}
+
+/** What the outline reads of a `-m NAME`. */
+export interface MatchFacts {
+  tracks: boolean;
+  limit: MatchLimit;
 }
 
 const TRACKING_OF: Record<TargetTracking, Tracking> = { no: Tracking.No, yes: Tracking.Yes, options: Tracking.ByTargetOptions };
 
-/** The outline's Tracking for a `-j NAME`, from the target's own facts. */
-export function trackingOfTarget(name: string): Tracking {
-  return TRACKING_OF[targetTracking(name)];
-}
+/** The names with any fact, built once from core/module-facts.ts: one lookup per `-j` and per `-m`. */
+export const TARGET_FACTS: ReadonlyMap<string, TargetFacts> = new Map(
+  [...new Set([...TRACKING_TARGET_NAMES, ...LIMITED_TARGET_NAMES])].map((name) => [name, { tracking: TRACKING_OF[targetTracking(name)], limited: LIMITED_TARGET_NAMES.has(name) }]),
+);
+
+export const MATCH_FACTS: ReadonlyMap<string, MatchFacts> = new Map(
+  [...new Set([...TRACKING_MATCH_NAMES, ...LIMITED_MATCH_NAMES, ...BASE_LIMITED_MATCH_NAMES])].map((name) => [
+    name,
+    {
+      tracks: TRACKING_MATCH_NAMES.has(name),
+      limit: LIMITED_MATCH_NAMES.has(name) ? MatchLimit.Everywhere : BASE_LIMITED_MATCH_NAMES.has(name) ? MatchLimit.InBaseChains : MatchLimit.None,
+    },
+  ]),
+);
 
 export interface RuleOutline {
   /** The name after -j or -g, or null. */
@@ -200,11 +225,11 @@ export function outlineRule(
         }
         case K.Match: {
           if (pendingInv) return null;
-          if (tracking !== Tracking.Yes && (quoted ? TRACKING_MATCH_NAMES.has(tokenText(text, start, i, true)) : oneOfAt(TRACKING_BY_LENGTH, text, start, i))) {
-            tracking = Tracking.Yes;
-          }
-          if (matchLimit !== MatchLimit.Everywhere && (quoted || oneOfAt(ANY_LIMITED_BY_LENGTH, text, start, i))) {
-            matchLimit = Math.max(matchLimit, matchLimitOf(tokenText(text, start, i, quoted)));
+          // Most names have no fact: compared in place with the few of their length first.
+          const facts = quoted || oneOfAt(MATCH_FACTS_BY_LENGTH, text, start, i) ? MATCH_FACTS.get(tokenText(text, start, i, quoted)) : undefined;
+          if (facts !== undefined) {
+            if (facts.tracks) tracking = Tracking.Yes;
+            if (facts.limit > matchLimit) matchLimit = facts.limit;
           }
           break;
         }
@@ -216,10 +241,10 @@ export function outlineRule(
           targetModule = !goto && isTargetModule(target);
           // A target extension's name is one of a few: keep the registry's string, not a copy per rule.
           if (targetModule) target = canonicalTargetName(target);
-          limitedTarget = !goto && LIMITED_TARGET_NAMES.has(target);
-          if (!goto && tracking !== Tracking.Yes) {
-            const t = trackingOfTarget(target);
-            if (t !== Tracking.No) tracking = t;
+          const facts = goto ? undefined : TARGET_FACTS.get(target);
+          if (facts !== undefined) {
+            limitedTarget = facts.limited;
+            if (tracking !== Tracking.Yes && facts.tracking !== Tracking.No) tracking = facts.tracking;
           }
           break;
         }
@@ -304,9 +329,8 @@ function oneOfAt(names: Array<string[] | undefined>, text: string, from: number,
   return false;
 }
 
-const TRACKING_BY_LENGTH = byLength(TRACKING_MATCH_NAMES);
 const TWO_VALUES_BY_LENGTH = byLength(TWO_VALUES);
-const ANY_LIMITED_BY_LENGTH = byLength([...LIMITED_MATCH_NAMES, ...BASE_LIMITED_MATCH_NAMES]);
+const MATCH_FACTS_BY_LENGTH = byLength(MATCH_FACTS.keys());
 
 /** The short generic options (`-d`) by their letter, for genericAt. */
 const SHORT_BY_CHAR: Array<K | undefined> = [];

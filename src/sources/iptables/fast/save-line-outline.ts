@@ -11,9 +11,8 @@
  * the parser reads an option, so ` -j `, ` -d `, ` -m ` outside the quoted values are
  * the generic options themselves, and each is followed by its value.
  */
-import { LIMITED_TARGET_NAMES, TRACKING_MATCH_NAMES } from '../../../core/module-facts.js';
 import { findTarget } from '../../../core/targets/registry.js';
-import { MatchLimit, matchLimitOf, Tracking, trackingOfTarget, TWO_VALUES, type RuleOutline } from './rule-outline.js';
+import { MATCH_FACTS, MatchLimit, TARGET_FACTS, Tracking, TWO_VALUES, type RuleOutline } from './rule-outline.js';
 import { GENERIC_OPTIONS } from '../rule-spec.js';
 
 const PAIRS = /^-A [^ "\t\\]+(?: (?:! )?-[^ "\t\\]+ (?:[^ "\t\\!-][^ "\t\\]*|"[^"\t\\!-][^"\t\\]*"))*$/;
@@ -56,8 +55,11 @@ export function outlinePairs(line: string): RuleOutline | undefined {
     target = module?.name ?? name;
     targetModule = module !== undefined;
     // An unmodelled extension (NETMAP, SYNPROXY …) tracks too: the name decides, as in outlineRule.
-    if (j >= 0) tracking = trackingOfTarget(target);
-    limitedTarget = j >= 0 && LIMITED_TARGET_NAMES.has(target);
+    const facts = j >= 0 ? TARGET_FACTS.get(target) : undefined;
+    if (facts !== undefined) {
+      tracking = facts.tracking;
+      limitedTarget = facts.limited;
+    }
   }
 
   let dst: string | null = null;
@@ -77,8 +79,11 @@ export function outlinePairs(line: string): RuleOutline | undefined {
     if (q1 >= 0 && m > q1 && m < q2) return undefined;
     const name = valueAt(line, m + 4);
     if (name === null || inverted(line, m)) return undefined;
-    if (TRACKING_MATCH_NAMES.has(name)) tracking = Tracking.Yes;
-    matchLimit = Math.max(matchLimit, matchLimitOf(name));
+    const facts = MATCH_FACTS.get(name);
+    if (facts !== undefined) {
+      if (facts.tracks) tracking = Tracking.Yes;
+      if (facts.limit > matchLimit) matchLimit = facts.limit;
+    }
   }
   return { target, goto: g >= 0, targetModule, tracking, matchLimit, limitedTarget, dst };
 }
