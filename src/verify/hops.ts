@@ -9,6 +9,7 @@
  * 5-tuple (a retransmitted SYN, a second datagram) is not a new connection; it is counted but
  * not reported.
  */
+import { targetRewritesAddresses } from '../core/module-facts.js';
 import type { Step, Verdict } from '../core/trace.js';
 import type { Family, HookName } from '../core/types.js';
 import { familyOfNf, isIptablesTable, type RuleIndex } from './mapping.js';
@@ -38,8 +39,6 @@ export interface BuiltHops {
   repeatSteps: Array<{ family: Family; step: Step }>;
   warnings: string[];
 }
-
-const NAT_TARGETS = new Set(['DNAT', 'SNAT', 'REDIRECT', 'MASQUERADE', 'TPROXY', 'NETMAP']);
 
 function parseVerdict(v: string): { verdict: Verdict; chain: string | null } {
   const jump = /^(jump|goto) (\S+)$/.exec(v);
@@ -146,7 +145,7 @@ function stepsOf(seg: Segment, index: RuleIndex, warnings: string[]): Step[] {
       }
       if (verdict === 'unknown') step.reason = `kernel verdict "${ev.verdict}"`;
       steps.push(step);
-      if (verdict === 'accept' && step.target && NAT_TARGETS.has(step.target)) pendingNat = step;
+      if (verdict === 'accept' && step.target && targetRewritesAddresses(step.target)) pendingNat = step;
     } else {
       warnings.push(`unrecognised trace event: ${ev.line}`);
     }

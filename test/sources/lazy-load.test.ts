@@ -18,7 +18,7 @@ import { loadPlainSave } from '../../src/sources/iptables/fast/one-pass-load.js'
 import { isTargetModule, LazyRule } from '../../src/sources/iptables/fast/lazy-rule.js';
 import { loadBlocks } from '../../src/sources/iptables/load.js';
 import type { Rule, Ruleset } from '../../src/core/ruleset/model.js';
-import { outlineRule, Tracking } from '../../src/sources/iptables/fast/rule-outline.js';
+import { MatchLimit, outlineRule, Tracking } from '../../src/sources/iptables/fast/rule-outline.js';
 import { outlinePairs } from '../../src/sources/iptables/fast/save-line-outline.js';
 import { parseRuleSpec } from '../../src/sources/iptables/rule-spec.js';
 import { tokenize } from '../../src/sources/iptables/tokenize.js';
@@ -104,7 +104,7 @@ describe('rule outline', () => {
     ['-A FORWARD -m conntrack --ctstate INVALID -j DROP', { target: 'DROP', goto: false, targetModule: true, tracking: Tracking.Yes, dst: null }],
     ['-A OUTPUT ! -d 127.0.0.1/32 -j ISTIO_OUTPUT', { target: 'ISTIO_OUTPUT', goto: false, targetModule: false, tracking: Tracking.No, dst: null }],
     ['-A OUTPUT -d ! 10.0.0.0/8 -j RETURN', { target: 'RETURN', goto: false, targetModule: true, tracking: Tracking.No, dst: null }],
-    ['-A PREROUTING -j CT --notrack', { target: 'CT', goto: false, targetModule: true, tracking: Tracking.CtTarget, dst: null }],
+    ['-A PREROUTING -j CT --notrack', { target: 'CT', goto: false, targetModule: true, tracking: Tracking.ByTargetOptions, dst: null }],
     ['-A X', { target: null, goto: false, targetModule: false, tracking: Tracking.No, dst: null }],
     ['-A X -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS', { target: 'TCPMSS', goto: false, targetModule: false, tracking: Tracking.No, dst: null }],
     // The parser sees the token, not the quotes: a quoted "-j" is -j.
@@ -113,6 +113,23 @@ describe('rule outline', () => {
     const o = outlineOf(line)!;
     expect(o).not.toBeNull();
     expect({ target: o.target, goto: o.goto, targetModule: o.targetModule, tracking: o.tracking, dst: o.dst }).toEqual(want);
+  });
+
+  // The facts come from the modules (tracksConnections, hooks) and from core/unmodelled-extensions.ts.
+  it.each([
+    ['-A PREROUTING -j NETMAP', Tracking.Yes, MatchLimit.None, true],
+    ['-A INPUT -p tcp -j SYNPROXY', Tracking.Yes, MatchLimit.None, true],
+    ['-A INPUT -m connlimit --connlimit-above 2 -j DROP', Tracking.Yes, MatchLimit.None, false],
+    ['-A OUTPUT -m owner --uid-owner 1337 -j RETURN', Tracking.No, MatchLimit.Everywhere, false],
+    ['-A PREROUTING -p tcp -m socket -j TPROXY --on-port 1', Tracking.No, MatchLimit.Everywhere, true],
+    ['-A OUTPUT -m "owner" --uid-owner 1337 -m state --state NEW -j RETURN', Tracking.Yes, MatchLimit.Everywhere, false],
+    ['-A X -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS', Tracking.No, MatchLimit.InBaseChains, false],
+    ['-A X -m addrtype --dst-type LOCAL -m owner --uid-owner 0 -j RETURN', Tracking.No, MatchLimit.Everywhere, false],
+    ['-A OUTPUT -m mark --mark 1 -j RETURN', Tracking.No, MatchLimit.None, false],
+  ])('%s: tracking and limits from the module facts', (line, tracking, matchLimit, limitedTarget) => {
+    const o = outlineOf(line)!;
+    expect(o).not.toBeNull();
+    expect({ tracking: o.tracking, matchLimit: o.matchLimit, limitedTarget: o.limitedTarget }).toEqual({ tracking, matchLimit, limitedTarget });
   });
 
   it.each([

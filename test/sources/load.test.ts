@@ -40,10 +40,10 @@ describe('restore operations are applied in file order', () => {
     expect(Object.keys(rs.families)).toEqual(['ipv6']);
   });
   it('keeps a -j to an unmodelled target extension as unknown instead of failing', () => {
-    const rs = rulesetOf('*mangle\n-A POSTROUTING -p tcp -j TCPMSS --clamp-mss-to-pmtu\n-A OUTPUT -j NOTRACK\nCOMMIT');
+    const rs = rulesetOf('*mangle\n-A POSTROUTING -p tcp -j TCPMSS --clamp-mss-to-pmtu\n-A OUTPUT -j NFQUEUE\nCOMMIT');
     const t = rs.families.ipv4!.tables.get('mangle')!;
     expect(t.chains.get('POSTROUTING')!.rules[0]!.target).toMatchObject({ kind: 'unknown', name: 'TCPMSS', tokens: ['--clamp-mss-to-pmtu'] });
-    expect(t.chains.get('OUTPUT')!.rules[0]!.target).toMatchObject({ kind: 'unknown', name: 'NOTRACK' });
+    expect(t.chains.get('OUTPUT')!.rules[0]!.target).toMatchObject({ kind: 'unknown', name: 'NFQUEUE' });
   });
   it('keeps an unknown match verbatim', () => {
     const rs = rulesetOf('*filter\n-A INPUT -m recent --name ssh --rcheck --seconds 60 -j DROP\nCOMMIT');

@@ -47,11 +47,18 @@ function formatTypes(mask: number): string {
 
 const IN_HOOKS: HookName[] = ['PREROUTING', 'INPUT'];
 const OUT_HOOKS: HookName[] = ['OUTPUT', 'POSTROUTING'];
+/** The hooks with an input (output) interface, where --limit-iface-in (-out) is accepted. */
+const LIMIT_IN_HOOKS: HookName[] = ['PREROUTING', 'INPUT', 'FORWARD'];
+const LIMIT_OUT_HOOKS: HookName[] = ['FORWARD', 'OUTPUT', 'POSTROUTING'];
 
-/** Why the kernel would refuse this rule in this hook (checkentry), or null. */
+/**
+ * Why the rule cannot be decided in this hook, or null. In a built-in chain the load refuses
+ * it (checkentry); nf_tables does not check a user chain's hooks this way, so it loads there,
+ * and the interface it names does not exist in the hook.
+ */
 function refusedIn(o: AddrtypeOptions, hook: HookName): string | null {
-  if (o.limit === 'in' && OUT_HOOKS.includes(hook)) return `--limit-iface-in is refused by the kernel in ${hook}`;
-  if (o.limit === 'out' && IN_HOOKS.includes(hook)) return `--limit-iface-out is refused by the kernel in ${hook}`;
+  if (o.limit === 'in' && OUT_HOOKS.includes(hook)) return `--limit-iface-in has no input interface in ${hook}`;
+  if (o.limit === 'out' && IN_HOOKS.includes(hook)) return `--limit-iface-out has no output interface in ${hook}`;
   return null;
 }
 
@@ -111,6 +118,8 @@ export const addrtypeMatch = defineMatch<AddrtypeOptions>({
     { name: 'limit-iface-in', arg: false },
     { name: 'limit-iface-out', arg: false },
   ],
+  // addrtype_mt_checkentry_v1: the interface a limit names must exist in the hook.
+  hooks: (o) => (o.limit === 'in' ? LIMIT_IN_HOOKS : o.limit === 'out' ? LIMIT_OUT_HOOKS : undefined),
   build(options, ctx) {
     onlyOnce('addrtype', options);
     const o: AddrtypeOptions = {};

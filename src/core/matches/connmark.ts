@@ -7,6 +7,7 @@ import { buildMarkOptions, explainMark, formatMarkMask, markHit, type MarkOption
 
 export const connmarkMatch = defineMatch<MarkOptions>({
   name: 'connmark',
+  tracksConnections: true,
   options: [{ name: 'mark', arg: true, invertible: true }],
   build(options) {
     return buildMarkOptions('connmark', options);

@@ -282,6 +282,7 @@ function check(o: ConntrackOptions, pkt: Packet, why: string[] | null): Tri {
 
 export const conntrackMatch = defineMatch<ConntrackOptions>({
   name: 'conntrack',
+  tracksConnections: true,
   options: [
     { name: 'ctstate', arg: true, invertible: true },
     { name: 'ctproto', arg: true, invertible: true },

@@ -19,6 +19,7 @@ export interface StateOptions {
 
 export const stateMatch = defineMatch<StateOptions>({
   name: 'state',
+  tracksConnections: true,
   options: [{ name: 'state', arg: true, invertible: true }],
   build(options) {
     onlyOnce('state', options);

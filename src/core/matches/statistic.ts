@@ -44,6 +44,7 @@ function parseProbability(text: string): number {
 
 export const statisticMatch = defineMatch<StatisticOptions>({
   name: 'statistic',
+  probability: statisticProbability,
   options: [
     { name: 'mode', arg: true },
     { name: 'probability', arg: true, invertible: true },

@@ -2,14 +2,12 @@
  * Whether anything in a family's rules makes the kernel track connections.
  * Measured on Linux 6.18 (nf_tables): nat chains run only for tracked packets,
  * and conntrack is enabled in a namespace only when a rule needs it (its
- * checkentry calls nf_ct_netns_get): NAT targets, CT, CONNMARK, and the
- * conntrack/state/connmark matches. A nat table of RETURNs alone is never consulted.
+ * checkentry calls nf_ct_netns_get): each module says so itself (tracksConnections),
+ * unmodelled extensions in core/unmodelled-extensions.ts. A nat table of RETURNs
+ * alone is never consulted.
  */
-import { TRACKING_MATCHES as MATCHES, TRACKING_TARGETS as TARGETS } from '../conntrack-modules.js';
-import { LazyRule } from '../../sources/iptables/fast/lazy-rule.js';
-import { Tracking } from '../../sources/iptables/fast/rule-outline.js';
-import type { FamilyRules, Rule } from '../ruleset/model.js';
-
+import { ruleTracksConnections } from '../module-facts.js';
+import type { FamilyRules } from '../ruleset/model.js';
 
 const cache = new WeakMap<FamilyRules, boolean>();
 
@@ -20,7 +18,8 @@ export function needsConntrack(rules: FamilyRules): boolean {
   outer: for (const table of rules.tables.values()) {
     for (const chain of table.chains.values()) {
       for (const rule of chain.rules) {
-        if (rule instanceof LazyRule ? outlineTracks(rule) : ruleTracks(rule)) {
+        // A rule that knows without parsing (a lazy rule's outline) answers itself.
+        if (rule.tracksConnections ?? ruleTracksConnections(rule)) {
           needed = true;
           break outer;
         }
@@ -29,18 +28,4 @@ export function needsConntrack(rules: FamilyRules): boolean {
   }
   cache.set(rules, needed);
   return needed;
-}
-
-function ruleTracks(rule: Rule): boolean {
-  const t = rule.target;
-  if (t.kind === 'module' && (TARGETS.has(t.module.name) || (t.module.name === 'CT' && !(t.options as { notrack?: boolean }).notrack))) return true;
-  if (t.kind === 'unknown' && TARGETS.has(t.name)) return true;
-  for (const m of rule.matches) if (MATCHES.has('unknown' in m ? m.unknown.name : m.module.name)) return true;
-  return false;
-}
-
-/** The same question from a lazy rule's outline; only a CT target needs its options read. */
-function outlineTracks(rule: LazyRule): boolean {
-  if (rule.tracking === Tracking.CtTarget) return ruleTracks(rule);
-  return rule.tracking === Tracking.Yes;
 }

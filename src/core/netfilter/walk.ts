@@ -11,7 +11,6 @@ import type { NatChange } from '../targets/define.js';
 import type { Miss, Step, Verdict } from '../trace.js';
 import { triAnd, triInvert, type Tri } from '../types.js';
 import type { LocalSocket, Packet } from './packet.js';
-import { statisticProbability, type StatisticOptions } from '../matches/statistic.js';
 import { dstCandidates, INDEX_MIN_RULES } from './chain-index.js';
 import { inCidr } from './hot-cidr.js';
 import { budgetReason, ENTRY_BYTES, unlimitedBudget, type TraceBudget } from './budget.js';
@@ -113,9 +112,10 @@ export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boo
   let sawUnknown = false;
   for (const m of matches) {
     let r: Tri;
-    if (!('unknown' in m) && m.module.name === 'statistic') {
+    if (!('unknown' in m) && m.module.probability !== undefined) {
+      // A chance, not a fact of the packet: the caller branches on the probability.
       sawUnknown = true;
-      if (chance !== null) chance *= statisticProbability(m.options as StatisticOptions);
+      if (chance !== null) chance *= m.module.probability(m.options);
       unknownWhy.push(m.module.explain(m.options, pkt, ctx));
       result = triAnd(result, 'unknown');
       continue;
@@ -123,10 +123,8 @@ export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boo
     if ('unknown' in m) {
       r = 'unknown';
       unknownWhy.push(`match "-m ${m.unknown.name}" is not modelled`);
-    } else if (m.module.hooks && !m.module.hooks.includes(ctx.hook)) {
-      r = 'unknown';
-      unknownWhy.push(`-m ${m.module.name} is not valid in ${ctx.hook} (the kernel refuses such a rule set)`);
     } else {
+      // A match outside its hooks never gets here: the load refuses it (sources/iptables/hook-check.ts).
       r = m.module.evaluate(m.options, pkt, ctx);
       if (r === 'no') return wantWhy ? { result: 'no', why: m.module.explain(m.options, pkt, ctx), chance: null } : MISSED;
       if (r === 'unknown') unknownWhy.push(m.module.explain(m.options, pkt, ctx));

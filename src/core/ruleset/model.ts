@@ -59,6 +59,11 @@ export interface Rule {
   /** Canonical iptables-save text without the `-A CHAIN` prefix. */
   text: string;
   provenance: Provenance;
+  /**
+   * Whether the rule makes the kernel track connections, when the rule knows it without
+   * being parsed (a lazy rule's outline); absent: ask its matches and target.
+   */
+  readonly tracksConnections?: boolean;
 }
 
 export interface Chain {

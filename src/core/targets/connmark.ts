@@ -28,6 +28,7 @@ function shifted(v: number, s: ConnmarkOptions['shift']): number {
 
 export const connmarkTarget = defineTarget<ConnmarkOptions>({
   name: 'CONNMARK',
+  tracksConnections: true,
   options: [
     ...['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark'].map((name) => ({ name, arg: true })),
     { name: 'save-mark', arg: false },

@@ -59,6 +59,8 @@ export const ctTarget = defineTarget<CtOptions>({
     .map((name) => ({ name, arg: true }))
     .concat([{ name: 'notrack', arg: false }]),
   tables: ['raw'],
+  // --notrack attaches the untracked template: no nf_ct_netns_get.
+  tracksConnections: (o) => !o.notrack,
   build(options) {
     onlyOnce('CT', options);
     const o: CtOptions = {

@@ -28,10 +28,20 @@ export interface TargetModule<O> {
   name: string;
   options: OptionSpec[];
   families?: Family[];
-  /** Tables the kernel accepts the target in (e.g. REDIRECT: nat). Default: all. */
+  /** Tables the kernel accepts the target in (e.g. REDIRECT: nat). Default: all. Enforced at load. */
   tables?: TableName[];
-  /** Hooks the kernel accepts (e.g. TPROXY: PREROUTING). Default: all. */
+  /**
+   * Hooks the kernel accepts (e.g. TPROXY: PREROUTING). Default: all. Enforced at load for
+   * built-in chains and for the user chains they reach (sources/iptables/hook-check.ts).
+   */
   hooks?: HookName[];
+  /**
+   * The kernel tracks connections once a rule uses it (its checkentry calls nf_ct_netns_get),
+   * or a function of the options when they decide (CT --notrack does not track).
+   */
+  tracksConnections?: boolean | ((o: O) => boolean);
+  /** It rewrites the packet's addresses or ports (NAT): a kernel trace shows the new ones after it. */
+  rewritesAddresses?: boolean;
   build(options: ParsedOption[], ctx: BuildCtx): O;
   /** Canonical text after `-j NAME` (may be empty). */
   save(o: O): string;

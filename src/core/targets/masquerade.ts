@@ -21,6 +21,8 @@ export const masqueradeTarget = defineTarget<MasqueradeOptions>({
   ],
   tables: ['nat'],
   hooks: ['POSTROUTING'],
+  tracksConnections: true,
+  rewritesAddresses: true,
   build(options, ctx) {
     onlyOnce('MASQUERADE', options);
     let ports: PortRange | null = null;

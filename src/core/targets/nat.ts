@@ -219,6 +219,8 @@ export function defineMappingTarget(spec: {
     options: [{ name: spec.option, arg: true }, ...spec.flags.map((name) => ({ name, arg: false }))],
     tables: ['nat'],
     hooks: spec.hooks,
+    tracksConnections: true,
+    rewritesAddresses: true,
     build(options, ctx) {
       const given = options.filter((o) => o.name === spec.option);
       if (given.length === 0) throw new RuleSyntaxError(`${spec.name} needs --${spec.option}`);

@@ -25,6 +25,8 @@ export const redirectTarget = defineTarget<RedirectOptions>({
   ],
   tables: ['nat'],
   hooks: ['PREROUTING', 'OUTPUT'],
+  tracksConnections: true,
+  rewritesAddresses: true,
   build(options, ctx) {
     onlyOnce('REDIRECT', options);
     let ports: PortRange | null = null;

@@ -43,14 +43,3 @@ export function findTarget(name: string): TargetModule<any> | undefined {
   return BY_NAME.get(name);
 }
 
-/**
- * Target extensions that exist in iptables but are not modelled. A `-j` to one
- * of these is kept verbatim and evaluates to unknown; any other unresolved name
- * is a jump to a missing chain, which iptables-restore rejects.
- */
-export const UNMODELLED_TARGETS = new Set([
-  'AUDIT', 'CHECKSUM', 'CLASSIFY', 'CLUSTERIP', 'CONNSECMARK', 'DSCP', 'ECN', 'HL', 'HMARK',
-  'IDLETIMER', 'LED', 'NETMAP', 'NFQUEUE', 'NOTRACK', 'QUEUE', 'RATEEST', 'SECMARK', 'SET',
-  'SYNPROXY', 'TCPMSS', 'TCPOPTSTRIP', 'TEE', 'TOS', 'TTL', 'ULOG', 'DNPT', 'SNPT', 'MIRROR',
-  'IPMARK', 'TARPIT', 'DELUDE', 'CHAOS',
-]);

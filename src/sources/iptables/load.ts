@@ -5,7 +5,7 @@
  */
 import { InputError, RuleSyntaxError } from '../../core/errors.js';
 import { TABLES, type Family, type TableName } from '../../core/types.js';
-import { UNMODELLED_TARGETS } from '../../core/targets/registry.js';
+import { UNMODELLED_TARGETS } from '../../core/unmodelled-extensions.js';
 import type { RuleBlock, SourceLine } from './blocks.js';
 import { isBuiltinChain } from '../../core/ruleset/builtin-chains.js';
 import { findTooDeep, MAX_CHAIN_DEPTH } from '../../core/ruleset/depth.js';
@@ -13,6 +13,7 @@ import type { Chain, FamilyRules, Provenance, Rule, Ruleset, RulesetSource, Tabl
 import { isTargetModule, jumpOf, LazyRule, lineOf } from './fast/lazy-rule.js';
 import { outlineRule } from './fast/rule-outline.js';
 import { RuleList } from '../../core/ruleset/rule-list.js';
+import { HookCheck } from './hook-check.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
 import { tokenize } from './tokenize.js';
 
@@ -352,7 +353,7 @@ function checkChainName(name: string, l: SourceLine, file: string): void {
   if (name.startsWith('-') || name.startsWith('!')) throw new InputError(`invalid chain name "${name}"`, file, l.line);
 }
 
-/** At COMMIT: resolve jumps, reject missing chains and loops, as the kernel does at load. */
+/** At COMMIT: resolve jumps, reject missing chains, loops and extensions outside their hooks, as the kernel does at load. */
 export function finishTable(table: Table, file: string): void {
   // The jump graph as arrays (chain i's jumps are edges[edgeStart[i] .. edgeStart[i+1]]):
   // each jump target is looked up by name once, here, and the loop search needs no maps.
@@ -362,6 +363,8 @@ export function finishTable(table: Table, file: string): void {
   for (let i = 0; i < chains.length; i++) index.set(chains[i]!.name, i);
   const edgeStart = new Int32Array(chains.length + 1);
   const edges: number[] = [];
+  // Rules that may use an extension outside its tables or hooks, checked once the graph is known.
+  const hooks = new HookCheck();
   for (let i = 0; i < chains.length; i++) {
     edgeStart[i] = edges.length;
     const rules = chains[i]!.rules;
@@ -371,10 +374,12 @@ export function finishTable(table: Table, file: string): void {
       let toName: string;
       let kind: 'jump' | 'goto';
       if (rule instanceof LazyRule) {
+        if (rule.mayBeLimited) hooks.add(i, rule);
         if (rule.jumpName === null || rule.targetModule || rule.unmodelled) continue;
         toName = rule.jumpName;
         kind = rule.goto ? 'goto' : 'jump';
       } else {
+        hooks.add(i, rule);
         const t = rule.target;
         if (t.kind !== 'jump' && t.kind !== 'goto') continue;
         toName = t.chain;
@@ -417,6 +422,7 @@ export function finishTable(table: Table, file: string): void {
       lineOf(deep.rule),
     );
   }
+  hooks.check(table.name, chains, edgeStart, edges, file);
 }
 
 /** A chain path for a message: a 100,000-chain loop or nest is named by its ends, not in full. */

@@ -40,9 +40,6 @@ matchTable(ownerMatch, [
 ]);
 
 describe('owner parsing', () => {
-  it('is limited to OUTPUT and POSTROUTING', () => {
-    expect(ownerMatch.hooks).toEqual(['OUTPUT', 'POSTROUTING']);
-  });
   it('keeps unresolvable names and numbers as given', () => {
     expect(optionsOf(ownerMatch, '-m owner --gid-owner java').gid).toEqual({ id: { kind: 'name', name: 'java' }, invert: false });
     expect(optionsOf(ownerMatch, '-m owner --uid-owner 0x539').uid).toEqual({ id: { kind: 'range', min: 1337, max: 1337 }, invert: false });

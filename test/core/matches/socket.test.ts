@@ -28,9 +28,6 @@ matchTable(
 );
 
 describe('socket parsing', () => {
-  it('is limited to PREROUTING and INPUT', () => {
-    expect(socketMatch.hooks).toEqual(['PREROUTING', 'INPUT']);
-  });
   it('saves flags in a fixed order and takes no "!"', () => {
     expect(ruleOf('-m socket --restore-skmark --transparent', 'mangle').text).toBe('-m socket --transparent --restore-skmark');
     expect(() => ruleOf('-m socket ! --transparent', 'mangle')).toThrow(/not allowed/);

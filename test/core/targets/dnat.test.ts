@@ -61,12 +61,6 @@ describe('DNAT', () => {
     expect(detailOf(out)).toBe('dnat to 10.0.0.1:9080');
   });
 
-  it('declares nat PREROUTING/OUTPUT', () => {
-    const { module } = targetOf('-j DNAT --to-destination 1.1.1.1', 'nat');
-    expect(module.tables).toEqual(['nat']);
-    expect(module.hooks).toEqual(['PREROUTING', 'OUTPUT']);
-  });
-
   it.each([
     ['-j DNAT --to-destination 1.1.1.1 --to-destination 2.2.2.2', /only one --to-destination/],
     ['-j DNAT', /needs --to-destination/],

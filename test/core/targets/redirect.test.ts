@@ -100,12 +100,6 @@ describe('REDIRECT', () => {
     expect(out.verdict).toBe('unknown');
   });
 
-  it('declares the nat table and the PREROUTING/OUTPUT hooks', () => {
-    const { module } = targetOf('-p tcp -j REDIRECT', 'nat');
-    expect(module.tables).toEqual(['nat']);
-    expect(module.hooks).toEqual(['PREROUTING', 'OUTPUT']);
-  });
-
   it.each([
     ['-j REDIRECT --to-ports 15001', /needs -p tcp, udp, sctp or dccp/],
     ['-p tcp -j REDIRECT --to-ports 1000:2000', /use a dash/],

@@ -31,12 +31,6 @@ describe('REJECT', () => {
     expect(module.save(options)).toBe(`--reject-with ${type}`);
   });
 
-  it('is a filter INPUT/FORWARD/OUTPUT target', () => {
-    const { module } = targetOf('-j REJECT', 'filter');
-    expect(module.tables).toEqual(['filter']);
-    expect(module.hooks).toEqual(['INPUT', 'FORWARD', 'OUTPUT']);
-  });
-
   it.each(['-j REJECT --reject-with tcp-reset', '! -p tcp -j REJECT --reject-with tcp-reset'])('%s is refused like the kernel does', (spec) => {
     expect(() => targetOf(spec, 'filter')).toThrow(/only valid with -p tcp/);
   });

@@ -50,12 +50,6 @@ describe('SNAT', () => {
     expect(out.detail).toContain(c.detail);
   });
 
-  it('declares nat POSTROUTING/INPUT', () => {
-    const { module } = targetOf('-j SNAT --to-source 1.1.1.1', 'nat');
-    expect(module.tables).toEqual(['nat']);
-    expect(module.hooks).toEqual(['POSTROUTING', 'INPUT']);
-  });
-
   it('refuses the shifted port map that only DNAT has', () => {
     expect(() => targetOf('-p tcp -j SNAT --to-source 1.1.1.1:1000-2000/1500', 'nat')).toThrow(/only supported by DNAT/);
   });

@@ -71,12 +71,6 @@ describe('TPROXY', () => {
     expect(pkt.dst).toBe(dst);
   });
 
-  it('declares mangle PREROUTING', () => {
-    const { module } = targetOf(ISTIO, 'mangle');
-    expect(module.tables).toEqual(['mangle']);
-    expect(module.hooks).toEqual(['PREROUTING']);
-  });
-
   it.each(['-j TPROXY --on-port 1', '! -p tcp -j TPROXY --on-port 1', '-p sctp -j TPROXY --on-port 1'])('%s is refused (needs -p tcp or -p udp)', (spec) => {
     expect(() => targetOf(spec, 'mangle')).toThrow(/only be used with -p tcp or -p udp/);
   });

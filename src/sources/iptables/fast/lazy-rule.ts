@@ -8,8 +8,9 @@
  */
 import { InputError, RuleSyntaxError } from '../../../core/errors.js';
 import { findTarget } from '../../../core/targets/registry.js';
+import { ruleTracksConnections } from '../../../core/module-facts.js';
 import type { HeaderMatch, Provenance, Rule, RuleTarget } from '../../../core/ruleset/model.js';
-import { Tracking, type RuleOutline } from './rule-outline.js';
+import { MatchLimit, Tracking, type RuleOutline } from './rule-outline.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from '../rule-spec.js';
 import { tokenize } from '../tokenize.js';
 
@@ -27,7 +28,9 @@ export interface LazyHome {
 const GOTO = 1;
 const TARGET_MODULE = 2;
 const UNMODELLED = 4;
-const TRACKING_SHIFT = 3;
+const TRACKING_SHIFT = 3; // two bits: a Tracking
+const MATCH_LIMIT_SHIFT = 5; // two bits: a MatchLimit
+const LIMITED_TARGET = 128;
 
 export class LazyRule implements Rule {
   /** The name after -j or -g, or null. */
@@ -43,7 +46,7 @@ export class LazyRule implements Rule {
 
   constructor(outline: RuleOutline, home: LazyHome, from: number, raw: string | null, lineNo: number) {
     this.jumpName = outline.target;
-    this.#bits = (outline.goto ? GOTO : 0) | (outline.targetModule ? TARGET_MODULE : 0) | (outline.tracking << TRACKING_SHIFT);
+    this.#bits = (outline.goto ? GOTO : 0) | (outline.targetModule ? TARGET_MODULE : 0) | (outline.tracking << TRACKING_SHIFT) | (outline.matchLimit << MATCH_LIMIT_SHIFT) | (outline.limitedTarget ? LIMITED_TARGET : 0);
     this.#dst = outline.dst;
     this.#home = home;
     this.#from = from;
@@ -61,7 +64,23 @@ export class LazyRule implements Rule {
   }
 
   get tracking(): Tracking {
-    return (this.#bits >> TRACKING_SHIFT) as Tracking;
+    return ((this.#bits >> TRACKING_SHIFT) & 3) as Tracking;
+  }
+
+  /** From the outline; only a target whose options decide (CT --notrack) is parsed to answer. */
+  get tracksConnections(): boolean {
+    const t = this.tracking;
+    return t === Tracking.ByTargetOptions ? ruleTracksConnections(this) : t === Tracking.Yes;
+  }
+
+  /** Whether a `-m` names a match limited to some tables or hooks (owner, socket …): the load checks its parsed form. */
+  get matchLimit(): MatchLimit {
+    return ((this.#bits >> MATCH_LIMIT_SHIFT) & 3) as MatchLimit;
+  }
+
+  /** The load's hook check must look at it: a limited match, or a -j whose name is a limited extension. */
+  get mayBeLimited(): boolean {
+    return (this.#bits & ((3 << MATCH_LIMIT_SHIFT) | LIMITED_TARGET)) !== 0;
   }
 
   /** The source line, without parsing. */

@@ -10,20 +10,67 @@
  * option when the token before it is a value (does not start with '-'), or a
  * generic option that takes none; anything else makes the rule ineligible.
  */
-import { TRACKING_MATCHES, TRACKING_TARGETS } from '../../../core/conntrack-modules.js';
-import { findTarget } from '../../../core/targets/registry.js';
+import {
+  BASE_LIMITED_MATCH_NAMES,
+  LIMITED_MATCH_NAMES,
+  LIMITED_TARGET_NAMES,
+  TRACKING_MATCH_NAMES,
+  TRACKING_TARGET_NAMES,
+  targetTracking,
+  type TargetTracking,
+} from '../../../core/module-facts.js';
+import { MATCHES } from '../../../core/matches/registry.js';
+import type { MatchModule } from '../../../core/matches/define.js';
+import type { TargetModule } from '../../../core/targets/define.js';
+import { findTarget, TARGETS } from '../../../core/targets/registry.js';
 import { GENERIC_OPTIONS, type GenericOption } from '../rule-spec.js';
 
 function canonicalTargetName(name: string): string {
   return findTarget(name)?.name ?? name;
 }
 
-/** Whether the rule makes the kernel track connections: no, yes, or "a CT target: read its options". */
+/** Whether the rule makes the kernel track connections: no, yes, or "its target's options decide" (CT). */
 export const enum Tracking {
   No = 0,
   Yes = 1,
-  CtTarget = 2,
+  ByTargetOptions = 2,
 }
+
+/** Whether a rule's matches may be refused at load: none, only in a built-in chain (checkentry's limits), or anywhere. */
+export const enum MatchLimit {
+  None = 0,
+  InBaseChains = 1,
+  Everywhere = 2,
+}
+
+/** What the outline reads of a `-j NAME`: whether it tracks connections, and whether it is limited to some tables or hooks. */
+export interface TargetFacts {
+  tracking: Tracking;
+  limited: boolean;
+}
+
+/** What the outline reads of a `-m NAME`. */
+export interface MatchFacts {
+  tracks: boolean;
+  limit: MatchLimit;
+}
+
+const TRACKING_OF: Record<TargetTracking, Tracking> = { no: Tracking.No, yes: Tracking.Yes, options: Tracking.ByTargetOptions };
+
+/** The names with any fact, built once from core/module-facts.ts: one lookup per `-j` and per `-m`. */
+export const TARGET_FACTS: ReadonlyMap<string, TargetFacts> = new Map(
+  [...new Set([...TRACKING_TARGET_NAMES, ...LIMITED_TARGET_NAMES])].map((name) => [name, { tracking: TRACKING_OF[targetTracking(name)], limited: LIMITED_TARGET_NAMES.has(name) }]),
+);
+
+export const MATCH_FACTS: ReadonlyMap<string, MatchFacts> = new Map(
+  [...new Set([...TRACKING_MATCH_NAMES, ...LIMITED_MATCH_NAMES, ...BASE_LIMITED_MATCH_NAMES])].map((name) => [
+    name,
+    {
+      tracks: TRACKING_MATCH_NAMES.has(name),
+      limit: LIMITED_MATCH_NAMES.has(name) ? MatchLimit.Everywhere : BASE_LIMITED_MATCH_NAMES.has(name) ? MatchLimit.InBaseChains : MatchLimit.None,
+    },
+  ]),
+);
 
 export interface RuleOutline {
   /** The name after -j or -g, or null. */
@@ -32,6 +79,10 @@ export interface RuleOutline {
   /** `-j NAME` names a target extension the engine models (not a chain). */
   targetModule: boolean;
   tracking: Tracking;
+  /** Whether a `-m` names a match limited to some tables or hooks: the load then checks the parsed rule. */
+  matchLimit: MatchLimit;
+  /** `-j NAME` names an extension limited to some tables or hooks (unless a chain has that name). */
+  limitedTarget: boolean;
   /** The -d value when it is given once, without "!" and without a list, unquoted; else null. */
   dst: string | null;
 }
@@ -67,8 +118,17 @@ const K_OF: Record<GenericOption, K> = {
 
 const GENERIC = new Map<string, K>(GENERIC_OPTIONS.map(([name, what]) => [name, K_OF[what]]));
 
-/** Module options that take two values (the token after the first value is a value too). */
-export const TWO_VALUES: ReadonlySet<string> = new Set(['--tcp-flags', '-tcp-flags']);
+/**
+ * Module options that take two values (the token after the first value is a value too), from
+ * the modules' own option specs (argCount), spelled with one or two dashes as getopt takes them.
+ */
+export const TWO_VALUES: ReadonlySet<string> = new Set(
+  [...(Object.values(MATCHES) as MatchModule<any>[]), ...(Object.values(TARGETS) as TargetModule<any>[])]
+    .flatMap((m) => m.options)
+    .filter((o) => (o.argCount ?? 1) >= 2)
+    .flatMap((o) => [o.name, ...(o.aliases ?? [])])
+    .flatMap((name) => [`--${name}`, `-${name}`]),
+);
 
 /**
  * Outline the rule line text[from..to) (`-A CHAIN …`, the first `skip` tokens skipped), or
@@ -89,6 +149,8 @@ export function outlineRule(
   let goto = false;
   let targetModule = false;
   let tracking = Tracking.No;
+  let matchLimit = MatchLimit.None;
+  let limitedTarget = false;
   let dst: string | null = null;
   let dstSeen = false;
   let free = true; // the next token is certainly in option position
@@ -163,8 +225,11 @@ export function outlineRule(
         }
         case K.Match: {
           if (pendingInv) return null;
-          if (tracking !== Tracking.Yes && (quoted ? TRACKING_MATCHES.has(tokenText(text, start, i, true)) : oneOfAt(TRACKING_MATCH_NAMES, text, start, i))) {
-            tracking = Tracking.Yes;
+          // Most names have no fact: compared in place with the few of their length first.
+          const facts = quoted || oneOfAt(MATCH_FACTS_BY_LENGTH, text, start, i) ? MATCH_FACTS.get(tokenText(text, start, i, quoted)) : undefined;
+          if (facts !== undefined) {
+            if (facts.tracks) tracking = Tracking.Yes;
+            if (facts.limit > matchLimit) matchLimit = facts.limit;
           }
           break;
         }
@@ -176,9 +241,10 @@ export function outlineRule(
           targetModule = !goto && isTargetModule(target);
           // A target extension's name is one of a few: keep the registry's string, not a copy per rule.
           if (targetModule) target = canonicalTargetName(target);
-          if (!goto && tracking !== Tracking.Yes) {
-            if (TRACKING_TARGETS.has(target)) tracking = Tracking.Yes;
-            else if (target === 'CT') tracking = Tracking.CtTarget;
+          const facts = goto ? undefined : TARGET_FACTS.get(target);
+          if (facts !== undefined) {
+            limitedTarget = facts.limited;
+            if (tracking !== Tracking.Yes && facts.tracking !== Tracking.No) tracking = facts.tracking;
           }
           break;
         }
@@ -199,7 +265,7 @@ export function outlineRule(
       }
       // A module or target option, or a value: opaque here.
       free = first !== 45 && !prevTwoValues;
-      prevTwoValues = optionLike && (quotedTok !== null ? TWO_VALUES.has(quotedTok) : i - start === 11 && text.startsWith('--tcp-flags', start));
+      prevTwoValues = optionLike && (quotedTok !== null ? TWO_VALUES.has(quotedTok) : oneOfAt(TWO_VALUES_BY_LENGTH, text, start, i));
       inverted = false;
       continue;
     }
@@ -215,7 +281,7 @@ export function outlineRule(
   }
   if (inverted || pending !== null) return null;
   // A CT target that another part already made tracking needs no options read.
-  return { target, goto, targetModule, tracking, dst };
+  return { target, goto, targetModule, tracking, matchLimit, limitedTarget, dst };
 }
 
 /** The generic option text[from..to) spells, read in place (no slice, no hashing); undefined for any other token. */
@@ -263,7 +329,8 @@ function oneOfAt(names: Array<string[] | undefined>, text: string, from: number,
   return false;
 }
 
-const TRACKING_MATCH_NAMES = byLength(TRACKING_MATCHES);
+const TWO_VALUES_BY_LENGTH = byLength(TWO_VALUES);
+const MATCH_FACTS_BY_LENGTH = byLength(MATCH_FACTS.keys());
 
 /** The short generic options (`-d`) by their letter, for genericAt. */
 const SHORT_BY_CHAR: Array<K | undefined> = [];

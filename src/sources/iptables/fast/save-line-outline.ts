@@ -11,9 +11,8 @@
  * the parser reads an option, so ` -j `, ` -d `, ` -m ` outside the quoted values are
  * the generic options themselves, and each is followed by its value.
  */
-import { TRACKING_MATCHES, TRACKING_TARGETS } from '../../../core/conntrack-modules.js';
 import { findTarget } from '../../../core/targets/registry.js';
-import { Tracking, TWO_VALUES, type RuleOutline } from './rule-outline.js';
+import { MATCH_FACTS, MatchLimit, TARGET_FACTS, Tracking, TWO_VALUES, type RuleOutline } from './rule-outline.js';
 import { GENERIC_OPTIONS } from '../rule-spec.js';
 
 const PAIRS = /^-A [^ "\t\\]+(?: (?:! )?-[^ "\t\\]+ (?:[^ "\t\\!-][^ "\t\\]*|"[^"\t\\!-][^"\t\\]*"))*$/;
@@ -44,6 +43,8 @@ export function outlinePairs(line: string): RuleOutline | undefined {
   let target: string | null = null;
   let targetModule = false;
   let tracking = Tracking.No;
+  let matchLimit = MatchLimit.None;
+  let limitedTarget = false;
   const at = j >= 0 ? j : g;
   if (at >= 0) {
     const name = valueAt(line, at + 4);
@@ -53,9 +54,11 @@ export function outlinePairs(line: string): RuleOutline | undefined {
     if (module === undefined && at + 4 + name.length !== line.length) return undefined;
     target = module?.name ?? name;
     targetModule = module !== undefined;
-    if (module !== undefined) {
-      if (TRACKING_TARGETS.has(module.name)) tracking = Tracking.Yes;
-      else if (module.name === 'CT') tracking = Tracking.CtTarget;
+    // An unmodelled extension (NETMAP, SYNPROXY …) tracks too: the name decides, as in outlineRule.
+    const facts = j >= 0 ? TARGET_FACTS.get(target) : undefined;
+    if (facts !== undefined) {
+      tracking = facts.tracking;
+      limitedTarget = facts.limited;
     }
   }
 
@@ -76,9 +79,13 @@ export function outlinePairs(line: string): RuleOutline | undefined {
     if (q1 >= 0 && m > q1 && m < q2) return undefined;
     const name = valueAt(line, m + 4);
     if (name === null || inverted(line, m)) return undefined;
-    if (TRACKING_MATCHES.has(name)) tracking = Tracking.Yes;
+    const facts = MATCH_FACTS.get(name);
+    if (facts !== undefined) {
+      if (facts.tracks) tracking = Tracking.Yes;
+      if (facts.limit > matchLimit) matchLimit = facts.limit;
+    }
   }
-  return { target, goto: g >= 0, targetModule, tracking, dst };
+  return { target, goto: g >= 0, targetModule, tracking, matchLimit, limitedTarget, dst };
 }
 
 /** Where `needle` is, when it is there once and outside the quoted values; -1 when absent. */
