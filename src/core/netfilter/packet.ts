@@ -103,6 +103,11 @@ export interface HostView {
   primaryAddress(iface: string, family: Family): Address | null;
   /** A listening socket for TPROXY's lookup; null when none is bound there. */
   findListener(family: Family, proto: string, addr: Address, port: number): LocalSocket | null;
+  /**
+   * The established socket a packet of an existing connection belongs to, where the engine
+   * knows it (the client's socket, for a handshake's reply); null or absent when it does not.
+   */
+  establishedSocket?(pkt: Packet): LocalSocket | null;
   /** The ipset sets the user gave (--ipset), or null when none were given. */
   ipsets(): IpSets | null;
   /** The id of a user (uid) or group (gid) name, as the host's account files give it; null when unknown. */

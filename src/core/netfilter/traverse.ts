@@ -1,21 +1,24 @@
 /**
  * Move the first packet of one connection through the hooks, as the kernel
  * does: locally generated (OUTPUT -> POSTROUTING [-> lo -> PREROUTING -> INPUT]),
- * arriving (PREROUTING -> INPUT or FORWARD -> POSTROUTING). Records every
- * table walk, applies NAT bindings, re-routes after OUTPUT changes, and skips
- * nat where conntrack already holds a binding (measured on Linux 6.18).
+ * arriving (PREROUTING -> INPUT or FORWARD -> POSTROUTING). Each hook runs the
+ * stages of its plan (hook-plan.ts): base chains and the kernel's own steps, in
+ * priority order. Records every base-chain walk, applies NAT bindings, re-routes
+ * where a route or nat chain changed what routing reads, skips nat where conntrack
+ * already holds a binding, and for TCP runs the handshake's reply back to the
+ * client before a connection counts as accepted (measured on Linux 6.18).
  */
 import type { EvalCtx } from '../matches/define.js';
 import type { FamilyRules } from '../ruleset/model.js';
 import type { NatChange } from '../targets/define.js';
 import type { Outcome } from '../trace.js';
-import { isLoopback } from '../net/address.js';
 import type { HookName, TableName } from '../types.js';
 import { needsConntrack } from './conntrack-enabled.js';
-import { familyPlan, type FamilyPlan, type HookPlan } from './hook-plan.js';
+import { familyPlan, type BaseChain, type FamilyPlan, type HookPlan } from './hook-plan.js';
+import { REROUTE } from './hooks.js';
 import { findSocket, hostView, type Host } from './host-model.js';
 import type { HostView, LocalSocket, Packet } from './packet.js';
-import { addressType, lookupRoute, type RouteResult } from './routing.js';
+import { lookupRoute, outputRoute, type RouteResult } from './routing.js';
 import { walkBuiltin, type Recorder, type WalkOptions } from './walk.js';
 
 export interface HopEngineResult extends Recorder {
@@ -30,10 +33,12 @@ export interface HopEngineResult extends Recorder {
   entryOut: string | null;
 }
 
-type HookEnd = { ended: true; outcome: Outcome } | { ended: false; socket: LocalSocket | null; markChanged: boolean; natChanged: boolean };
+type HookEnd =
+  | { ended: true; outcome: Outcome; at: string }
+  | { ended: false; socket: LocalSocket | null; reroute: Readonly<RouteResult> | null };
 
-/** The usual end of a hook, shared (callers only read it): passed on, nothing changed. */
-const PASSED_UNCHANGED: HookEnd = { ended: false, socket: null, markChanged: false, natChanged: false };
+/** The usual end of a hook, shared (callers only read it): passed on, nothing re-routed. */
+const PASSED_UNCHANGED: HookEnd = { ended: false, socket: null, reroute: null };
 
 function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
   const a = pkt[which];
@@ -52,13 +57,34 @@ function loopbackNote(skippedNat: HookName[]): string {
 }
 
 export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet, origin: 'local' | 'remote', opts: WalkOptions): HopEngineResult {
-  const run = new HopRun(rules, host, pkt, opts);
+  const run = new HopRun(rules, host, pkt, opts, null);
   if (origin === 'remote') {
     run.rec.outcome = run.receive(false);
     return run.rec;
   }
   run.sendLocal();
   return run.rec;
+}
+
+/** What a reply run needs of the connection it answers. */
+interface ReplyOf {
+  /** The client's side: it came in over lo (a local client) rather than from outside. */
+  loopedBack: boolean;
+}
+
+/**
+ * The host as a handshake's reply sees it: the client's socket exists (its SYN went out), so a
+ * socket lookup for the reply finds it. A client bound to a non-local address must have set
+ * IP_TRANSPARENT (Envoy's original_src upstream), so the socket is taken as transparent then.
+ */
+function clientView(view: HostView, synAck: Packet): HostView {
+  const client = synAck.conn.original;
+  const local = view.addressType(client.src, null) === 'LOCAL';
+  const socket: LocalSocket = { family: synAck.family, proto: synAck.proto, address: client.src, port: client.sport ?? 0, transparent: !local, label: `the client's socket ${fmtAddr({ ...synAck, src: client.src, sport: client.sport }, 'src')}` };
+  return {
+    ...view,
+    establishedSocket: (p) => (p.proto === socket.proto && p.dst.value === client.src.value && p.dport === client.sport ? socket : null),
+  };
 }
 
 /** One hop's packet on its way through the hooks: what traverse() records, and what it must remember between hooks. */
@@ -75,16 +101,18 @@ class HopRun {
     readonly host: Host,
     readonly pkt: Packet,
     readonly opts: WalkOptions,
+    /** Set when this run is the handshake's reply (SYN-ACK), not a connection's first packet. */
+    readonly reply: ReplyOf | null,
   ) {
     this.rec = { steps: [], misses: [], warnings: [], chances: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
-    this.#view = hostView(host);
+    this.#view = reply ? clientView(hostView(host), pkt) : hostView(host);
     this.#plan = familyPlan(rules);
   }
 
   /** Locally generated: the route is chosen before OUTPUT, so -o is known there. */
-  sendLocal(): void {
+  sendLocal(first?: Readonly<RouteResult>): void {
     const { pkt, rec } = this;
-    let r = this.route();
+    let r = first ?? this.route();
     if (r.type === 'none' || r.type === 'unreachable' || r.type === 'prohibit' || r.type === 'blackhole' || !r.dev) {
       rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text}: connect() fails before any packet is sent` };
       return;
@@ -96,14 +124,10 @@ class HopRun {
       rec.outcome = out.outcome;
       return;
     }
-    if (out.natChanged || out.markChanged) {
-      // ip_route_me_harder: a changed destination or mark re-routes the packet.
+    if (out.reroute) {
+      // The hook's -o was the device chosen before OUTPUT; POSTROUTING leaves by the new one.
       const before = pkt.outIface;
-      r = this.route();
-      if (!r.dev) {
-        rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` };
-        return;
-      }
+      r = out.reroute;
       pkt.outIface = r.dev;
       if (before !== r.dev) rec.notes.push(`re-routed after OUTPUT: ${before} -> ${r.dev}`);
     }
@@ -136,6 +160,8 @@ class HopRun {
     if (r.type === 'local') {
       const input = this.runHook(this.#plan.INPUT);
       if (input.ended) return input.outcome;
+      // A reply has reached its client's socket: the handshake completes.
+      if (this.reply) return { type: 'delivered', listener: 'client' };
       return this.deliver(pre.socket, loopedBack);
     }
     if (loopedBack) return { type: 'dropped', detail: 'looped-back packet is not local after PREROUTING' };
@@ -155,58 +181,101 @@ class HopRun {
   runHook({ hook, natManip, stages }: HookPlan): HookEnd {
     const { pkt, rec } = this;
     let socket: LocalSocket | null = null;
-    let markChanged = false;
-    let natChanged = false;
-    for (const { name: tableName, table, builtin } of stages) {
-      // conntrack (priority -200) attaches the entry right after raw (-300) at the first hook.
-      if (tableName !== 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && !pkt.conn.untracked) pkt.conn.attached = true;
-      if (!table || !builtin) continue;
-      if (tableName === 'nat' && !needsConntrack(this.rules!)) {
-        if (!this.#conntrackOffNoted) {
-          rec.notes.push('nat chains are not consulted: no rule in this family needs conntrack (no NAT target, CT, CONNMARK, or conntrack/state/connmark match), so the kernel never tracks these packets and nat never runs (measured, nf_tables backend)');
-          this.#conntrackOffNoted = true;
-        }
+    let reroute: Readonly<RouteResult> | null = null;
+    // nat base chains at one hook act as one: the first binding ends nat at this hook.
+    let natRan = false;
+    let natBound = false;
+    for (const stage of stages) {
+      if (stage.type === 'kernel') {
+        // conntrack (-200) attaches the entry; matches before it (raw) see none. confirm changes nothing a rule can see here.
+        if (stage.step === 'conntrack' && !pkt.conn.untracked) pkt.conn.attached = true;
         continue;
       }
-      if (tableName === 'nat') {
-        const done = natManip === 'dst' ? pkt.conn.dnatDone : pkt.conn.snatDone;
-        if (pkt.conn.untracked) {
-          rec.notes.push(`nat ${hook} skipped: the packet is untracked (CT --notrack), and untracked packets are never NATed`);
-          continue;
-        }
-        if (pkt.conn.state !== 'NEW' || done) {
-          this.#skippedNat.push(hook);
-          continue;
-        }
+      const base = stage.base;
+      if (base.kind === 'nat') {
+        if (natBound || !this.natRuns(base, natManip)) continue;
+        natRan = true;
       }
-      const ctx: EvalCtx = { family: pkt.family, hook, table: tableName, host: this.#view };
+      const ctx: EvalCtx = { family: pkt.family, hook, table: base.table, host: this.#view };
       const markBefore = pkt.mark;
-      const result = walkBuiltin(table, builtin, pkt, ctx, this.opts, rec);
-      if (tableName === 'nat') {
-        // Even without a rule, nat installs a null binding: the connection is never NATed again.
-        if (natManip === 'dst') pkt.conn.dnatDone = true;
-        else pkt.conn.snatDone = true;
-      }
-      if (pkt.mark !== markBefore) markChanged = true;
+      const srcBefore = pkt.src.value;
+      const dstBefore = pkt.dst.value;
+      const result = walkBuiltin(base.tableRef, base.chainRef, pkt, ctx, this.opts, rec);
       switch (result.verdict) {
         case 'drop':
-          return { ended: true, outcome: { type: 'dropped', detail: `dropped in ${tableName} ${hook}` } };
+          return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'dropped', detail: `dropped in ${base.table} ${hook}` } };
         case 'reject':
-          return { ended: true, outcome: { type: 'rejected', detail: `rejected in ${tableName} ${hook}` } };
+          return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'rejected', detail: `rejected in ${base.table} ${hook}` } };
         case 'unknown':
-          return { ended: true, outcome: { type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' } };
+          return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' } };
         case 'budget':
-          return { ended: true, outcome: { type: 'budget', detail: result.reason! } };
+          return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'budget', detail: result.reason! } };
         case 'accept':
           break;
       }
       if (result.nat) {
         this.applyNat(result.nat);
-        natChanged = true;
+        natBound = true;
       }
       if (result.socket) socket = result.socket;
+      const rr = REROUTE[base.kind];
+      if (rr && rr.hook === hook) {
+        const changed = (rr.on.includes('mark') && pkt.mark !== markBefore) || (rr.on.includes('src') && pkt.src.value !== srcBefore) || (rr.on.includes('dst') && pkt.dst.value !== dstBefore);
+        if (changed) {
+          // ip_route_me_harder, right after this chain: a failure drops the packet before the later stages.
+          const r = outputRoute(this.host.routing, pkt.src, pkt.dst, pkt.mark);
+          if (r === 'loopback-source') {
+            return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'dropped', detail: `dropped in ${base.table} ${hook}: re-routing to ${pkt.dst.text} fails, because a loopback source (${pkt.src.text}) may not leave by a non-loopback device (route_localnet=0)` } };
+          }
+          if (!r.dev || (r.type !== 'unicast' && r.type !== 'local')) {
+            return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` } };
+          }
+          reroute = r;
+        }
+      }
     }
-    return socket === null && !markChanged && !natChanged ? PASSED_UNCHANGED : { ended: false, socket, markChanged, natChanged };
+    if (natRan) {
+      // Even without a rule, nat installs a null binding: the connection is never NATed again.
+      if (natManip === 'dst') pkt.conn.dnatDone = true;
+      else pkt.conn.snatDone = true;
+    }
+    return socket === null && reroute === null ? PASSED_UNCHANGED : { ended: false, socket, reroute };
+  }
+
+  /** Does nat run at this base chain for this packet? Notes why not, where that tells the user something. */
+  natRuns(base: BaseChain, natManip: 'dst' | 'src' | undefined): boolean {
+    const { pkt, rec } = this;
+    if (!needsConntrack(this.rules!)) {
+      if (!this.#conntrackOffNoted) {
+        rec.notes.push('nat chains are not consulted: no rule in this family needs conntrack (no NAT target, CT, CONNMARK, or conntrack/state/connmark match), so the kernel never tracks these packets and nat never runs (measured, nf_tables backend)');
+        this.#conntrackOffNoted = true;
+      }
+      return false;
+    }
+    if (pkt.conn.untracked) {
+      rec.notes.push(`nat ${base.hook} skipped: the packet is untracked (CT --notrack), and untracked packets are never NATed`);
+      return false;
+    }
+    const done = natManip === 'dst' ? pkt.conn.dnatDone : pkt.conn.snatDone;
+    if (pkt.conn.state !== 'NEW' || done) {
+      if (pkt.conn.direction === 'REPLY') this.undoNat(natManip);
+      this.#skippedNat.push(base.hook);
+      return false;
+    }
+    return true;
+  }
+
+  /** A reply takes the inverse of the original's bindings: its destination where the original's source was rewritten, and the reverse. */
+  undoNat(natManip: 'dst' | 'src' | undefined): void {
+    const { pkt } = this;
+    const o = pkt.conn.original;
+    if (natManip === 'dst' && pkt.conn.snatApplied) {
+      pkt.dst = o.src;
+      pkt.dport = o.sport;
+    } else if (natManip === 'src' && pkt.conn.dnatApplied) {
+      pkt.src = o.dst;
+      pkt.sport = o.dport;
+    }
   }
 
   /** Rewrite the packet as a NAT target bound it, and say so on the step that did it. */
@@ -240,25 +309,12 @@ class HopRun {
       const why = pkt.proto === 'tcp' ? 'no socket listens there; the kernel answers with a TCP RST' : 'no socket listens there';
       return { type: 'rejected', address: pkt.dst.text, port: pkt.dport, detail: why };
     }
-    if (pkt.proto === 'tcp' && pkt.family === 'ipv4' && isLoopback(pkt.dst) && !socket && lookupRoute(host.routing, pkt.src, 0).type !== 'local') {
-      // The SYN-ACK would leave from 127.x towards a non-local client over a non-loopback device,
-      // which IPv4 routing refuses (route_localnet=0: __mkroute_output -EINVAL), so no handshake.
-      rec.socket = null;
-      return {
-        type: 'dropped',
-        address: pkt.dst.text,
-        port: pkt.dport,
-        detail: `the SYN reaches ${s.label}, but its SYN-ACK from ${pkt.dst.text} to the non-local ${pkt.src.text} cannot be routed (a loopback source may not leave a non-loopback device), so the connection never completes`,
-      };
-    }
-    if (pkt.proto === 'tcp' && loopedBack && addressType(host.routing, pkt.src, null) !== 'LOCAL') {
-      // A local client bound a non-local source (IP_TRANSPARENT, e.g. Envoy's TPROXY original_src
-      // upstream): the handshake completes only if the SYN-ACK is routed back over lo.
-      const back = this.replyRoute();
-      if (back !== null) {
+    if (pkt.proto === 'tcp') {
+      // TCP: the listener accepts only once its SYN-ACK has got back to the client.
+      const failed = this.handshakeFails(s, loopedBack);
+      if (failed) {
         rec.socket = null;
-        if (back.unknown) return { type: 'unknown', address: pkt.dst.text, port: pkt.dport, detail: back.why };
-        return { type: 'dropped', address: pkt.dst.text, port: pkt.dport, detail: `the SYN reaches ${s.label}, but ${back.why}, so the connection never completes` };
+        return failed;
       }
     }
     const o: Outcome = { type: 'delivered', listener: s.label };
@@ -270,17 +326,18 @@ class HopRun {
   }
 
   /**
-   * Where the SYN-ACK to a non-local client goes; null when it comes back over lo. As the kernel
-   * does (measured on 6.18, Istio 1.5's TPROXY golden): the accepting side answers with its own
-   * socket mark, not the SYN's (tcp_fwmark_accept=0), and the modelled listeners carry none; raw and
-   * mangle OUTPUT then see the reply (conntrack REPLY direction, ESTABLISHED, the connection's
-   * connmark; no owner: a request socket is not a full socket), and a mark set in mangle re-routes
-   * it (Istio's later TPROXY rules bring it back to the TPROXY table with CONNMARK --restore-mark). Without that, the
-   * main table sends it out of the pod to the real client, which answers with a RST.
+   * Run the SYN-ACK through the hooks as the kernel sends it (measured on 6.18): from the
+   * listener's address, in conntrack's REPLY direction (ESTABLISHED, the connection's
+   * connmark), with the listener's own socket mark (tcp_fwmark_accept=0; the modelled
+   * listeners carry none) and no owner (a request socket is not a full socket); nat
+   * is not consulted, conntrack only undoes the original's bindings. It must reach
+   * the client: back over lo for a local client, out of the pod for a remote one.
+   * Returns the failed outcome, or null when the handshake completes. Its steps
+   * are not part of the hop (the kernel traces the SYN).
    */
-  replyRoute(): { unknown: boolean; why: string } | null {
+  handshakeFails(s: LocalSocket, loopedBack: boolean): Outcome | null {
     const { pkt, host } = this;
-    const reply: Packet = {
+    const synAck: Packet = {
       ...pkt,
       src: pkt.dst,
       dst: pkt.src,
@@ -291,21 +348,41 @@ class HopRun {
       owner: null,
       mark: 0,
       tcpFlags: ['SYN', 'ACK'],
-      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED' },
+      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached: true },
     };
-    let r = lookupRoute(host.routing, reply.dst, 0);
-    reply.outIface = r.dev;
-    const scratch: Recorder = { steps: [], misses: [], warnings: [], chances: [] };
-    for (const { name, table, builtin } of this.#plan.OUTPUT.stages) {
-      if ((name !== 'raw' && name !== 'mangle') || !table || !builtin) continue;
-      const result = walkBuiltin(table, builtin, reply, { family: reply.family, hook: 'OUTPUT', table: name, host: this.#view }, { unknown: this.opts.unknown, explain: false }, scratch);
-      if (result.verdict === 'unknown') return { unknown: true, why: `whether its SYN-ACK to ${pkt.src.text} comes back over lo depends on ${name} OUTPUT, which could not be evaluated for the reply (${result.reason ?? 'unknown rule'})` };
-      if (result.verdict !== 'accept') return { unknown: false, why: `its SYN-ACK to ${pkt.src.text} is dropped in ${name} OUTPUT` };
-      if (name === 'mangle' && reply.mark !== 0) r = lookupRoute(host.routing, reply.dst, reply.mark);
+    const failed = (detail: string): Outcome => ({ type: 'dropped', address: pkt.dst.text, port: pkt.dport, detail: `the SYN reaches ${s.label}, but ${detail}, so the connection never completes` });
+    const first = outputRoute(host.routing, synAck.src, synAck.dst, 0);
+    if (first === 'loopback-source') {
+      return failed(`its SYN-ACK from ${pkt.dst.text} to the non-local ${pkt.src.text} cannot be routed (a loopback source may not leave a non-loopback device)`);
     }
-    if (r.type === 'local') return null;
-    const mark = reply.mark === 0 ? 'no mark' : `mark 0x${reply.mark.toString(16)}`;
-    return { unknown: false, why: `its SYN-ACK to the non-local client address ${pkt.src.text} (${mark}: the listener's own, as nothing in mangle OUTPUT restores one) is routed out ${r.dev ?? 'nowhere'}, not back over lo` };
+    if ((first.type !== 'unicast' && first.type !== 'local') || !first.dev) return failed(`its SYN-ACK to ${pkt.src.text} has no route (${first.type})`);
+    const opts: WalkOptions = { unknown: this.opts.unknown, explain: false };
+    if (this.opts.budget) opts.budget = this.opts.budget;
+    const run = new HopRun(this.rules, host, synAck, opts, { loopedBack });
+    run.sendLocal(first);
+    const o = run.rec.outcome;
+    const lastStep = run.rec.steps[run.rec.steps.length - 1];
+    const where = lastStep ? `${lastStep.table} ${lastStep.hook}` : 'the hooks';
+    switch (o.type) {
+      case 'delivered':
+        return null;
+      case 'egress':
+        if (!loopedBack) return null;
+        {
+          const mark = synAck.mark === 0 ? 'no mark' : `mark 0x${synAck.mark.toString(16)}`;
+          return failed(`its SYN-ACK to the non-local client address ${pkt.src.text} (${mark}: the listener's own, as nothing in mangle OUTPUT restores one) is routed out ${synAck.outIface ?? 'nowhere'}, not back over lo`);
+        }
+      case 'unknown': {
+        const back = loopedBack ? 'comes back over lo' : 'gets back to the client';
+        return { type: 'unknown', address: pkt.dst.text, port: pkt.dport, detail: `whether its SYN-ACK to ${pkt.src.text} ${back} depends on ${where}, which could not be evaluated for the reply (${o.detail ?? 'unknown rule'})` };
+      }
+      case 'budget':
+        return { type: 'budget', address: pkt.dst.text, port: pkt.dport, detail: o.detail ?? 'budget' };
+      case 'rejected':
+        return failed(`its SYN-ACK to ${pkt.src.text} is rejected in ${where}`);
+      default:
+        return failed(o.detail?.startsWith('dropped in ') ? `its SYN-ACK to ${pkt.src.text} is ${o.detail}` : `its SYN-ACK to ${pkt.src.text} is dropped (${o.detail ?? o.type})`);
+    }
   }
 }
 
