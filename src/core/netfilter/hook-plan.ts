@@ -16,7 +16,11 @@ export interface BaseChain extends BaseChainSpec {
   chainRef: Chain;
 }
 
-export type HookStage = { type: 'chain'; priority: number; base: BaseChain } | { type: 'kernel'; priority: number; step: KernelStepName };
+export type HookStage =
+  | { type: 'chain'; priority: number; base: BaseChain }
+  | { type: 'kernel'; priority: number; step: Exclude<KernelStepName, 'nat'> }
+  /** nat's hook function, with the nat base chains it runs (in their order) for a first packet. */
+  | { type: 'nat'; priority: number; chains: BaseChain[] };
 
 export interface HookPlan {
   hook: HookName;
@@ -48,7 +52,10 @@ export function familyPlan(rules: FamilyRules | undefined): FamilyPlan {
 /** The base chains the rules register at `hook`, in the order they run. */
 export function baseChains(rules: FamilyRules | undefined, hook: HookName): BaseChain[] {
   const out: BaseChain[] = [];
-  for (const s of familyPlan(rules)[hook].stages) if (s.type === 'chain') out.push(s.base);
+  for (const s of familyPlan(rules)[hook].stages) {
+    if (s.type === 'chain') out.push(s.base);
+    else if (s.type === 'nat') out.push(...s.chains);
+  }
   return out;
 }
 
@@ -76,13 +83,18 @@ function registered(rules: FamilyRules): BaseChain[] {
 
 function build(rules: FamilyRules | undefined): FamilyPlan {
   const chains = rules ? registered(rules) : [];
+  const hasNat = chains.some((b) => b.kind === 'nat');
   const hookPlan = (hook: HookName): HookPlan => {
     const stages: HookStage[] = [];
-    for (const k of KERNEL_STEPS) if (k.hook === hook) stages.push({ type: 'kernel', priority: k.priority, step: k.step });
+    const here = inPriorityOrder(chains.filter((b) => b.hook === hook));
+    for (const k of KERNEL_STEPS) {
+      if (k.hook !== hook) continue;
+      if (k.step !== 'nat') stages.push({ type: 'kernel', priority: k.priority, step: k.step });
+      else if (hasNat) stages.push({ type: 'nat', priority: k.priority, chains: here.filter((b) => b.kind === 'nat') });
+    }
     const byTable = new Map<string, BaseChain>();
-    for (const b of chains) {
-      if (b.hook !== hook) continue;
-      stages.push({ type: 'chain', priority: b.priority, base: b });
+    for (const b of here) {
+      if (b.kind !== 'nat') stages.push({ type: 'chain', priority: b.priority, base: b });
       if (!byTable.has(b.table)) byTable.set(b.table, b);
     }
     return { hook, natManip: NAT_MANIP[hook], stages: inPriorityOrder(stages), byTable };

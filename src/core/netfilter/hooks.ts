@@ -37,8 +37,12 @@ export interface BaseChainSpec {
   kind: BaseChainKind;
 }
 
-/** The kernel's own steps at a hook: conntrack attaches (or creates) the entry; confirm enters a new one in the table. */
-export type KernelStepName = 'conntrack' | 'confirm';
+/**
+ * The kernel's own steps at a hook: conntrack attaches (or creates) the entry; nat applies a
+ * connection's bindings (a reply's inverse ones) and, for a first packet, runs the nat base
+ * chains of the hook, as one; confirm enters a new entry in the table.
+ */
+export type KernelStepName = 'conntrack' | 'nat' | 'confirm';
 
 export interface KernelStepSpec {
   step: KernelStepName;
@@ -82,10 +86,18 @@ export const IPTABLES_BASE_CHAINS: readonly BaseChainSpec[] = [
   base('security', 'OUTPUT', PRIORITY.security, 'filter'),
 ];
 
-/** Conntrack looks the packet up where packets enter the stack; it confirms a new entry where they leave it. */
+/**
+ * Conntrack looks the packet up where packets enter the stack; it confirms a new entry where they
+ * leave it. nat's hook function is registered at all four nat hooks as soon as the family has one
+ * nat base chain (nf_nat_register_fn), so bindings are applied even where no nat chain is declared.
+ */
 export const KERNEL_STEPS: readonly KernelStepSpec[] = [
   { step: 'conntrack', hook: 'PREROUTING', priority: PRIORITY.conntrack },
   { step: 'conntrack', hook: 'OUTPUT', priority: PRIORITY.conntrack },
+  { step: 'nat', hook: 'PREROUTING', priority: PRIORITY.dstnat },
+  { step: 'nat', hook: 'OUTPUT', priority: PRIORITY.dstnat },
+  { step: 'nat', hook: 'INPUT', priority: PRIORITY.srcnat },
+  { step: 'nat', hook: 'POSTROUTING', priority: PRIORITY.srcnat },
   { step: 'confirm', hook: 'INPUT', priority: PRIORITY.confirm },
   { step: 'confirm', hook: 'POSTROUTING', priority: PRIORITY.confirm },
 ];

@@ -179,90 +179,99 @@ class HopRun {
   }
 
   runHook({ hook, natManip, stages }: HookPlan): HookEnd {
-    const { pkt, rec } = this;
     let socket: LocalSocket | null = null;
     let reroute: Readonly<RouteResult> | null = null;
-    // nat base chains at one hook act as one: the first binding ends nat at this hook.
-    let natRan = false;
-    let natBound = false;
     for (const stage of stages) {
       if (stage.type === 'kernel') {
         // conntrack (-200) attaches the entry; matches before it (raw) see none. confirm changes nothing a rule can see here.
-        if (stage.step === 'conntrack' && !pkt.conn.untracked) pkt.conn.attached = true;
+        if (stage.step === 'conntrack' && !this.pkt.conn.untracked) this.pkt.conn.attached = true;
         continue;
       }
-      const base = stage.base;
-      if (base.kind === 'nat') {
-        if (natBound || !this.natRuns(base, natManip)) continue;
-        natRan = true;
+      const chains = stage.type === 'chain' ? [stage.base] : this.natChains(stage.chains, hook, natManip);
+      for (const base of chains) {
+        const r = this.walkBase(base, hook);
+        if (r.ended) return r;
+        if (r.socket) socket = r.socket;
+        if (r.reroute) reroute = r.reroute;
+        // nat base chains at one hook act as one: the first binding ends nat there.
+        if (r.natBound) break;
       }
-      const ctx: EvalCtx = { family: pkt.family, hook, table: base.table, host: this.#view };
-      const markBefore = pkt.mark;
-      const srcBefore = pkt.src.value;
-      const dstBefore = pkt.dst.value;
-      const result = walkBuiltin(base.tableRef, base.chainRef, pkt, ctx, this.opts, rec);
-      switch (result.verdict) {
-        case 'drop':
-          return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'dropped', detail: `dropped in ${base.table} ${hook}` } };
-        case 'reject':
-          return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'rejected', detail: `rejected in ${base.table} ${hook}` } };
-        case 'unknown':
-          return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' } };
-        case 'budget':
-          return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'budget', detail: result.reason! } };
-        case 'accept':
-          break;
-      }
-      if (result.nat) {
-        this.applyNat(result.nat);
-        natBound = true;
-      }
-      if (result.socket) socket = result.socket;
-      const rr = REROUTE[base.kind];
-      if (rr && rr.hook === hook) {
-        const changed = (rr.on.includes('mark') && pkt.mark !== markBefore) || (rr.on.includes('src') && pkt.src.value !== srcBefore) || (rr.on.includes('dst') && pkt.dst.value !== dstBefore);
-        if (changed) {
-          // ip_route_me_harder, right after this chain: a failure drops the packet before the later stages.
-          const r = outputRoute(this.host.routing, pkt.src, pkt.dst, pkt.mark);
-          if (r === 'loopback-source') {
-            return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'dropped', detail: `dropped in ${base.table} ${hook}: re-routing to ${pkt.dst.text} fails, because a loopback source (${pkt.src.text}) may not leave by a non-loopback device (route_localnet=0)` } };
-          }
-          if (!r.dev || (r.type !== 'unicast' && r.type !== 'local')) {
-            return { ended: true, at: `${base.table} ${hook}`, outcome: { type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` } };
-          }
-          reroute = r;
-        }
-      }
-    }
-    if (natRan) {
-      // Even without a rule, nat installs a null binding: the connection is never NATed again.
-      if (natManip === 'dst') pkt.conn.dnatDone = true;
-      else pkt.conn.snatDone = true;
     }
     return socket === null && reroute === null ? PASSED_UNCHANGED : { ended: false, socket, reroute };
   }
 
-  /** Does nat run at this base chain for this packet? Notes why not, where that tells the user something. */
-  natRuns(base: BaseChain, natManip: 'dst' | 'src' | undefined): boolean {
+  /** Walk one base chain; re-route right after it where its kind says so. */
+  walkBase(base: BaseChain, hook: HookName): Extract<HookEnd, { ended: true }> | { ended: false; socket: LocalSocket | null; reroute: Readonly<RouteResult> | null; natBound: boolean } {
     const { pkt, rec } = this;
+    const ctx: EvalCtx = { family: pkt.family, hook, table: base.table, host: this.#view };
+    const markBefore = pkt.mark;
+    const srcBefore = pkt.src.value;
+    const dstBefore = pkt.dst.value;
+    const result = walkBuiltin(base.tableRef, base.chainRef, pkt, ctx, this.opts, rec);
+    const at = `${base.table} ${hook}`;
+    switch (result.verdict) {
+      case 'drop':
+        return { ended: true, at, outcome: { type: 'dropped', detail: `dropped in ${at}` } };
+      case 'reject':
+        return { ended: true, at, outcome: { type: 'rejected', detail: `rejected in ${at}` } };
+      case 'unknown':
+        return { ended: true, at, outcome: { type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' } };
+      case 'budget':
+        return { ended: true, at, outcome: { type: 'budget', detail: result.reason! } };
+      case 'accept':
+        break;
+    }
+    if (result.nat) this.applyNat(result.nat);
+    let reroute: Readonly<RouteResult> | null = null;
+    const rr = REROUTE[base.kind];
+    if (rr && rr.hook === hook) {
+      const changed = (rr.on.includes('mark') && pkt.mark !== markBefore) || (rr.on.includes('src') && pkt.src.value !== srcBefore) || (rr.on.includes('dst') && pkt.dst.value !== dstBefore);
+      if (changed) {
+        // ip_route_me_harder, right after this chain: a failure drops the packet before the later stages.
+        const r = outputRoute(this.host.routing, pkt.src, pkt.dst, pkt.mark);
+        if (r === 'loopback-source') {
+          return { ended: true, at, outcome: { type: 'dropped', detail: `dropped in ${at}: re-routing to ${pkt.dst.text} fails, because a loopback source (${pkt.src.text}) may not leave by a non-loopback device (route_localnet=0)` } };
+        }
+        if (!r.dev || (r.type !== 'unicast' && r.type !== 'local')) {
+          return { ended: true, at, outcome: { type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` } };
+        }
+        reroute = r;
+      }
+    }
+    return { ended: false, socket: result.socket ?? null, reroute, natBound: result.nat !== undefined };
+  }
+
+  /**
+   * The nat chains to walk at this hook: all of them for a connection's first pass, none
+   * otherwise (a reply gets the inverse of the original's bindings instead). Either way the
+   * connection is bound at this hook afterwards: even without a rule, nat installs a null binding.
+   */
+  natChains(chains: BaseChain[], hook: HookName, natManip: 'dst' | 'src' | undefined): BaseChain[] {
+    const { pkt, rec } = this;
+    if (chains.length === 0) {
+      if (pkt.conn.direction === 'REPLY') this.undoNat(natManip);
+      return chains;
+    }
     if (!needsConntrack(this.rules!)) {
       if (!this.#conntrackOffNoted) {
         rec.notes.push('nat chains are not consulted: no rule in this family needs conntrack (no NAT target, CT, CONNMARK, or conntrack/state/connmark match), so the kernel never tracks these packets and nat never runs (measured, nf_tables backend)');
         this.#conntrackOffNoted = true;
       }
-      return false;
+      return [];
     }
     if (pkt.conn.untracked) {
-      rec.notes.push(`nat ${base.hook} skipped: the packet is untracked (CT --notrack), and untracked packets are never NATed`);
-      return false;
+      rec.notes.push(`nat ${hook} skipped: the packet is untracked (CT --notrack), and untracked packets are never NATed`);
+      return [];
     }
     const done = natManip === 'dst' ? pkt.conn.dnatDone : pkt.conn.snatDone;
     if (pkt.conn.state !== 'NEW' || done) {
       if (pkt.conn.direction === 'REPLY') this.undoNat(natManip);
-      this.#skippedNat.push(base.hook);
-      return false;
+      this.#skippedNat.push(hook);
+      return [];
     }
-    return true;
+    if (natManip === 'dst') pkt.conn.dnatDone = true;
+    else pkt.conn.snatDone = true;
+    return chains;
   }
 
   /** A reply takes the inverse of the original's bindings: its destination where the original's source was rewritten, and the reverse. */
