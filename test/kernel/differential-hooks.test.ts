@@ -1,7 +1,8 @@
 /**
  * The kernel's hook model (issue 13), each behaviour proven on the kernel: conntrack
  * matches in raw see no entry, re-routing after nat OUTPUT refuses a loopback source on
- * eth0, and a connection exists only if the SYN-ACK gets back (DROP policy, REJECT).
+ * eth0, and a connection exists only if the SYN-ACK gets back (DROP policy, REJECT, an
+ * owner match that sees the listener's uid on its SYN-ACK).
  * kernelSteps insist that the rules in question really ran on the kernel.
  */
 import { differentialSuite } from './differential.js';
@@ -25,4 +26,9 @@ differentialSuite('test/fixtures/hooks/synack-filter.rules', [
 differentialSuite('test/fixtures/hooks/synack-reject.rules', [
   { src: 'pod', dst: '10.244.2.7:9080', uid: 1000, title: 'outbound to 15001: the SYN-ACK is rejected', kernelSteps: ['nat OUTPUT#1'] },
   { src: '10.244.2.7', dst: 'pod:9080', title: 'inbound to 15006: the SYN-ACK is rejected', kernelSteps: ['nat PREROUTING#1'] },
+]);
+
+// The owner match sees the listener's owner on its SYN-ACK (through the request socket), not "no socket".
+differentialSuite('test/fixtures/hooks/synack-owner.rules', [
+  { src: 'pod', dst: '10.244.2.7:9080', uid: 1000, title: "outbound to 15001: the SYN-ACK carries Envoy's uid 1337 and is rejected", kernelSteps: ['nat OUTPUT#1'] },
 ]);

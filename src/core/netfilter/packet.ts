@@ -93,6 +93,11 @@ export interface LocalSocket {
   label: string;
   /** A machine-readable role the layer above assigns (e.g. 'envoy-outbound'); the core never reads it. */
   role?: string;
+  /**
+   * Who runs the listener. The kernel's owner match sees it on the listener's SYN-ACK (the
+   * request socket's listener, measured on 6.18); absent: the SYN-ACK is taken to have no owner.
+   */
+  owner?: SocketOwner;
 }
 
 /** What matches and targets may ask about the host: read-only. */

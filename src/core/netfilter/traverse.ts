@@ -338,8 +338,9 @@ class HopRun {
    * Run the SYN-ACK through the hooks as the kernel sends it (measured on 6.18): from the
    * listener's address, in conntrack's REPLY direction (ESTABLISHED, the connection's
    * connmark), with the listener's own socket mark (tcp_fwmark_accept=0; the modelled
-   * listeners carry none) and no owner (a request socket is not a full socket); nat
-   * is not consulted, conntrack only undoes the original's bindings. It must reach
+   * listeners carry none) and the listener's owner (the owner match looks through the
+   * request socket to its listener); nat is not consulted, conntrack only undoes the
+   * original's bindings. It must reach
    * the client: back over lo for a local client, out of the pod for a remote one.
    * Returns the failed outcome, or null when the handshake completes. Its steps
    * are not part of the hop (the kernel traces the SYN).
@@ -354,7 +355,7 @@ class HopRun {
       dport: pkt.sport,
       inIface: null,
       outIface: null,
-      owner: null,
+      owner: s.owner ?? null,
       mark: 0,
       tcpFlags: ['SYN', 'ACK'],
       conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached: true },

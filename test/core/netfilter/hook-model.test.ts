@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { baseChains, familyPlan, isBaseChain } from '../../../src/core/netfilter/hook-plan.js';
 import { inPriorityOrder, IPTABLES_BASE_CHAINS, KERNEL_STEPS, PRIORITY } from '../../../src/core/netfilter/hooks.js';
 import type { HookName } from '../../../src/core/types.js';
+import { traverse } from '../../../src/core/netfilter/traverse.js';
+import { defaultPodConfig } from '../../../src/istio/config.js';
+import { buildPodHost } from '../../../src/istio/pod-host.js';
 import { hop } from '../../helpers/engine.js';
+import { makePacket } from '../../helpers/packet.js';
 import { rulesetOf } from '../../helpers/rules.js';
 
 /** Every table with every built-in chain declared (iptables-restore registers only declared ones). */
@@ -141,6 +145,15 @@ describe('the handshake reply (SYN-ACK) runs back through the hooks', () => {
     const r = hop(rs, { src: '10.244.2.7', dst: '10.244.1.5', dport: 9080, in: 'eth0', noSocket: true });
     expect(r.outcome.type).toBe('dropped');
     expect(r.outcome.detail).toMatch(/Envoy inbound.*SYN-ACK to 10\.244\.2\.7 is rejected in filter OUTPUT/);
+  });
+
+  it("the owner match sees the listener's owner on its SYN-ACK (Envoy's uid), as the kernel does", () => {
+    const rs = rulesetOf([...outboundCapture, '*filter', '-A OUTPUT -o lo -p tcp -m tcp --sport 15001 -m owner --uid-owner 1337 -j REJECT', 'COMMIT'].join('\n'));
+    const host = buildPodHost(defaultPodConfig());
+    const pkt = makePacket({ dst: '10.244.2.7', dport: 9080 });
+    const r = traverse(rs.families.ipv4, host, pkt, 'local', { unknown: 'stop', explain: false });
+    expect(r.outcome.type).toBe('dropped');
+    expect(r.outcome.detail).toMatch(/SYN-ACK to 10\.244\.1\.5 is rejected in filter OUTPUT/);
   });
 
   it('the reply is un-NATed on the way: filter INPUT on the client side sees the original destination as its source', () => {
