@@ -9,15 +9,17 @@
  * client before a connection counts as accepted (measured on Linux 6.18).
  */
 import type { EvalCtx } from '../matches/define.js';
+import type { Address } from '../net/address.js';
+import type { IpSets } from '../net/ipset.js';
 import type { FamilyRules } from '../ruleset/model.js';
 import type { NatChange } from '../targets/define.js';
 import type { Outcome } from '../trace.js';
-import type { HookName, TableName } from '../types.js';
+import type { Family, HookName, TableName } from '../types.js';
 import { needsConntrack } from './conntrack-enabled.js';
 import { familyPlan, type BaseChain, type FamilyPlan, type HookPlan } from './hook-plan.js';
 import { REROUTE } from './hooks.js';
 import { findSocket, hostView, type Host } from './host-model.js';
-import type { HostView, LocalSocket, Packet } from './packet.js';
+import type { AddrType, HostView, LocalSocket, Packet } from './packet.js';
 import { lookupRoute, outputRoute, type RouteResult } from './routing.js';
 import { walkBuiltin, type Recorder, type WalkOptions } from './walk.js';
 
@@ -39,6 +41,9 @@ type HookEnd =
 
 /** The usual end of a hook, shared (callers only read it): passed on, nothing re-routed. */
 const PASSED_UNCHANGED: HookEnd = { ended: false, socket: null, reroute: null };
+
+/** A base chain walked to an accept that changed nothing routing or nat cares about, shared (callers only read it). */
+const WALKED_PLAIN = { ended: false, socket: null, reroute: null, natBound: false } as const;
 
 function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
   const a = pkt[which];
@@ -77,14 +82,38 @@ interface ReplyOf {
  * socket lookup for the reply finds it. A client bound to a non-local address must have set
  * IP_TRANSPARENT (Envoy's original_src upstream), so the socket is taken as transparent then.
  */
-function clientView(view: HostView, synAck: Packet): HostView {
-  const client = synAck.conn.original;
-  const local = view.addressType(client.src, null) === 'LOCAL';
-  const socket: LocalSocket = { family: synAck.family, proto: synAck.proto, address: client.src, port: client.sport ?? 0, transparent: !local, label: `the client's socket ${fmtAddr({ ...synAck, src: client.src, sport: client.sport }, 'src')}` };
-  return {
-    ...view,
-    establishedSocket: (p) => (p.proto === socket.proto && p.dst.value === client.src.value && p.dport === client.sport ? socket : null),
-  };
+class ClientView implements HostView {
+  #socket: LocalSocket | null = null;
+  constructor(
+    readonly base: HostView,
+    readonly synAck: Packet,
+  ) {}
+  addressType(addr: Address, iface: string | null): AddrType {
+    return this.base.addressType(addr, iface);
+  }
+  primaryAddress(iface: string, family: Family): Address | null {
+    return this.base.primaryAddress(iface, family);
+  }
+  findListener(family: Family, proto: string, addr: Address, port: number): LocalSocket | null {
+    return this.base.findListener(family, proto, addr, port);
+  }
+  ipsets(): IpSets | null {
+    return this.base.ipsets();
+  }
+  ownerId(kind: 'uid' | 'gid', name: string): number | null {
+    return this.base.ownerId?.(kind, name) ?? null;
+  }
+  establishedSocket(p: Packet): LocalSocket | null {
+    const client = this.synAck.conn.original;
+    if (p.proto !== this.synAck.proto || p.dst.value !== client.src.value || p.dport !== client.sport) return null;
+    // Built on the first lookup only: most replies meet no socket match.
+    if (this.#socket === null) {
+      const transparent = this.base.addressType(client.src, null) !== 'LOCAL';
+      const host = client.src.family === 'ipv6' ? `[${client.src.text}]` : client.src.text;
+      this.#socket = { family: p.family, proto: p.proto, address: client.src, port: client.sport ?? 0, transparent, label: `the client's socket ${host}:${client.sport}` };
+    }
+    return this.#socket;
+  }
 }
 
 /** One hop's packet on its way through the hooks: what traverse() records, and what it must remember between hooks. */
@@ -105,7 +134,7 @@ class HopRun {
     readonly reply: ReplyOf | null,
   ) {
     this.rec = { steps: [], misses: [], warnings: [], chances: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
-    this.#view = reply ? clientView(hostView(host), pkt) : hostView(host);
+    this.#view = reply ? new ClientView(hostView(host), pkt) : hostView(host);
     this.#plan = familyPlan(rules);
   }
 
@@ -145,7 +174,7 @@ class HopRun {
     pkt.outIface = null;
     pkt.owner = null;
     rec.outcome = this.receive(true);
-    rec.notes.push(loopbackNote(this.#skippedNat));
+    if (!this.reply) rec.notes.push(loopbackNote(this.#skippedNat));
   }
 
   /** Received packet: PREROUTING, routing, then INPUT or FORWARD -> POSTROUTING. */
@@ -187,8 +216,14 @@ class HopRun {
         if (stage.step === 'conntrack' && !this.pkt.conn.untracked) this.pkt.conn.attached = true;
         continue;
       }
-      const chains = stage.type === 'chain' ? [stage.base] : this.natChains(stage.chains, hook, natManip);
-      for (const base of chains) {
+      if (stage.type === 'chain') {
+        const r = this.walkBase(stage.base, hook);
+        if (r.ended) return r;
+        if (r.socket) socket = r.socket;
+        if (r.reroute) reroute = r.reroute;
+        continue;
+      }
+      for (const base of this.natChains(stage.chains, hook, natManip)) {
         const r = this.walkBase(base, hook);
         if (r.ended) return r;
         if (r.socket) socket = r.socket;
@@ -238,6 +273,7 @@ class HopRun {
         reroute = r;
       }
     }
+    if (!result.socket && !reroute && !result.nat) return WALKED_PLAIN;
     return { ended: false, socket: result.socket ?? null, reroute, natBound: result.nat !== undefined };
   }
 
