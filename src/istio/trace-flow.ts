@@ -8,7 +8,7 @@ import { lookupRoute } from '../core/netfilter/routing.js';
 import type { Packet } from '../core/netfilter/packet.js';
 import { traceBudget, type TraceBudget } from '../core/netfilter/budget.js';
 import { traverse } from '../core/netfilter/traverse.js';
-import { isBaseChain } from '../core/netfilter/hook-plan.js';
+import { baseChainTest } from '../core/netfilter/hook-plan.js';
 import type { Recorder, UnknownPolicy, WalkOptions } from '../core/netfilter/walk.js';
 import { UsageError } from '../core/errors.js';
 import type { Ruleset } from '../core/ruleset/model.js';
@@ -203,7 +203,7 @@ function traceOnce(
   let viaUsed = false;
   const starts = new Set<string>();
   const walkOpts: WalkOptions = { unknown: opts.unknown, explain: opts.explain, budget };
-  const isBase: IsBaseStep = (s) => isBaseChain(rules, s.hook, s.table, s.chain);
+  const isBase: IsBaseStep = baseChainTest(rules);
   if (decide) walkOpts.decide = decide;
   const firstLabel = startLabel(flow, pod, origin);
   for (let index = 1; start; index++) {

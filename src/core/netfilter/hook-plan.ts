@@ -16,11 +16,19 @@ export interface BaseChain extends BaseChainSpec {
   chainRef: Chain;
 }
 
+/** Every stage has every field (one object shape, which keeps the per-packet loop fast). */
+interface StageFields {
+  priority: number;
+  step: KernelStepName | null;
+  base: BaseChain | null;
+  chains: BaseChain[];
+}
+
 export type HookStage =
-  | { type: 'chain'; priority: number; base: BaseChain }
-  | { type: 'kernel'; priority: number; step: Exclude<KernelStepName, 'nat'> }
+  | (StageFields & { type: 'chain'; base: BaseChain })
+  | (StageFields & { type: 'kernel'; step: Exclude<KernelStepName, 'nat'> })
   /** nat's hook function, with the nat base chains it runs (in their order) for a first packet. */
-  | { type: 'nat'; priority: number; chains: BaseChain[] };
+  | (StageFields & { type: 'nat' });
 
 export interface HookPlan {
   hook: HookName;
@@ -69,6 +77,12 @@ export function isBaseChain(rules: FamilyRules | undefined, hook: HookName, tabl
   return baseChainOf(rules, hook, table)?.chain === chain;
 }
 
+/** isBaseChain for one family's rules, with the plan looked up once (for callers that ask per step). */
+export function baseChainTest(rules: FamilyRules | undefined): (s: { hook: HookName; table: string; chain: string }) => boolean {
+  const plan = familyPlan(rules);
+  return (s) => plan[s.hook].byTable.get(s.table)?.chain === s.chain;
+}
+
 /** iptables registers a table's base chain where the table has the built-in chain of that hook (an undeclared one is not traversed). */
 function registered(rules: FamilyRules): BaseChain[] {
   const out: BaseChain[] = [];
@@ -89,12 +103,12 @@ function build(rules: FamilyRules | undefined): FamilyPlan {
     const here = inPriorityOrder(chains.filter((b) => b.hook === hook));
     for (const k of KERNEL_STEPS) {
       if (k.hook !== hook) continue;
-      if (k.step !== 'nat') stages.push({ type: 'kernel', priority: k.priority, step: k.step });
-      else if (hasNat) stages.push({ type: 'nat', priority: k.priority, chains: here.filter((b) => b.kind === 'nat') });
+      if (k.step !== 'nat') stages.push({ type: 'kernel', priority: k.priority, step: k.step, base: null, chains: [] });
+      else if (hasNat) stages.push({ type: 'nat', priority: k.priority, step: 'nat', base: null, chains: here.filter((b) => b.kind === 'nat') });
     }
     const byTable = new Map<string, BaseChain>();
     for (const b of here) {
-      if (b.kind !== 'nat') stages.push({ type: 'chain', priority: b.priority, base: b });
+      if (b.kind !== 'nat') stages.push({ type: 'chain', priority: b.priority, step: null, base: b, chains: [] });
       if (!byTable.has(b.table)) byTable.set(b.table, b);
     }
     return { hook, natManip: NAT_MANIP[hook], stages: inPriorityOrder(stages), byTable };

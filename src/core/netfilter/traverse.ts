@@ -35,15 +35,15 @@ export interface HopEngineResult extends Recorder {
   entryOut: string | null;
 }
 
+/** How a hook or one base chain ended; one object shape for every case. */
 type HookEnd =
-  | { ended: true; outcome: Outcome; at: string }
-  | { ended: false; socket: LocalSocket | null; reroute: Readonly<RouteResult> | null };
+  | { ended: true; outcome: Outcome; socket: null; reroute: null; natBound: false }
+  | { ended: false; outcome: null; socket: LocalSocket | null; reroute: Readonly<RouteResult> | null; natBound: boolean };
 
-/** The usual end of a hook, shared (callers only read it): passed on, nothing re-routed. */
-const PASSED_UNCHANGED: HookEnd = { ended: false, socket: null, reroute: null };
+/** The usual end of a hook or a chain, shared (callers only read it): passed on, nothing re-routed or bound. */
+const PASSED_UNCHANGED: HookEnd = { ended: false, outcome: null, socket: null, reroute: null, natBound: false };
 
-/** A base chain walked to an accept that changed nothing routing or nat cares about, shared (callers only read it). */
-const WALKED_PLAIN = { ended: false, socket: null, reroute: null, natBound: false } as const;
+const ended = (outcome: Outcome): HookEnd => ({ ended: true, outcome, socket: null, reroute: null, natBound: false });
 
 function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
   const a = pkt[which];
@@ -232,11 +232,11 @@ class HopRun {
         if (r.natBound) break;
       }
     }
-    return socket === null && reroute === null ? PASSED_UNCHANGED : { ended: false, socket, reroute };
+    return socket === null && reroute === null ? PASSED_UNCHANGED : { ended: false, outcome: null, socket, reroute, natBound: false };
   }
 
   /** Walk one base chain; re-route right after it where its kind says so. */
-  walkBase(base: BaseChain, hook: HookName): Extract<HookEnd, { ended: true }> | { ended: false; socket: LocalSocket | null; reroute: Readonly<RouteResult> | null; natBound: boolean } {
+  walkBase(base: BaseChain, hook: HookName): HookEnd {
     const { pkt, rec } = this;
     const ctx: EvalCtx = { family: pkt.family, hook, table: base.table, host: this.#view };
     const markBefore = pkt.mark;
@@ -246,13 +246,13 @@ class HopRun {
     const at = `${base.table} ${hook}`;
     switch (result.verdict) {
       case 'drop':
-        return { ended: true, at, outcome: { type: 'dropped', detail: `dropped in ${at}` } };
+        return ended({ type: 'dropped', detail: `dropped in ${at}` });
       case 'reject':
-        return { ended: true, at, outcome: { type: 'rejected', detail: `rejected in ${at}` } };
+        return ended({ type: 'rejected', detail: `rejected in ${at}` });
       case 'unknown':
-        return { ended: true, at, outcome: { type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' } };
+        return ended({ type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' });
       case 'budget':
-        return { ended: true, at, outcome: { type: 'budget', detail: result.reason! } };
+        return ended({ type: 'budget', detail: result.reason! });
       case 'accept':
         break;
     }
@@ -265,16 +265,16 @@ class HopRun {
         // ip_route_me_harder, right after this chain: a failure drops the packet before the later stages.
         const r = outputRoute(this.host.routing, pkt.src, pkt.dst, pkt.mark);
         if (r === 'loopback-source') {
-          return { ended: true, at, outcome: { type: 'dropped', detail: `dropped in ${at}: re-routing to ${pkt.dst.text} fails, because a loopback source (${pkt.src.text}) may not leave by a non-loopback device (route_localnet=0)` } };
+          return ended({ type: 'dropped', detail: `dropped in ${at}: re-routing to ${pkt.dst.text} fails, because a loopback source (${pkt.src.text}) may not leave by a non-loopback device (route_localnet=0)` });
         }
         if (!r.dev || (r.type !== 'unicast' && r.type !== 'local')) {
-          return { ended: true, at, outcome: { type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` } };
+          return ended({ type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` });
         }
         reroute = r;
       }
     }
-    if (!result.socket && !reroute && !result.nat) return WALKED_PLAIN;
-    return { ended: false, socket: result.socket ?? null, reroute, natBound: result.nat !== undefined };
+    if (!result.socket && !reroute && !result.nat) return PASSED_UNCHANGED;
+    return { ended: false, outcome: null, socket: result.socket ?? null, reroute, natBound: result.nat !== undefined };
   }
 
   /**
