@@ -223,7 +223,15 @@ class HopRun {
         if (r.reroute) reroute = r.reroute;
         continue;
       }
-      for (const base of this.natChains(stage.chains, hook, natManip)) {
+      const dstBefore = this.pkt.dst.value;
+      const chains = this.natChains(stage.chains, hook, natManip);
+      if (this.pkt.dst.value !== dstBefore) {
+        // A reply's destination restored by nat (the inverse of an SNAT) re-routes it, as a DNAT would.
+        const r = this.rerouteAfter('nat', hook, 'nat', false, false, true);
+        if (r.ended) return r;
+        if (r.reroute) reroute = r.reroute;
+      }
+      for (const base of chains) {
         const r = this.walkBase(base, hook);
         if (r.ended) return r;
         if (r.socket) socket = r.socket;
@@ -257,24 +265,25 @@ class HopRun {
         break;
     }
     if (result.nat) this.applyNat(result.nat);
-    let reroute: Readonly<RouteResult> | null = null;
-    const rr = REROUTE[base.kind];
-    if (rr && rr.hook === hook) {
-      const changed = (rr.on.includes('mark') && pkt.mark !== markBefore) || (rr.on.includes('src') && pkt.src.value !== srcBefore) || (rr.on.includes('dst') && pkt.dst.value !== dstBefore);
-      if (changed) {
-        // ip_route_me_harder, right after this chain: a failure drops the packet before the later stages.
-        const r = outputRoute(this.host.routing, pkt.src, pkt.dst, pkt.mark);
-        if (r === 'loopback-source') {
-          return ended({ type: 'dropped', detail: `dropped in ${at}: re-routing to ${pkt.dst.text} fails, because a loopback source (${pkt.src.text}) may not leave by a non-loopback device (route_localnet=0)` });
-        }
-        if (!r.dev || (r.type !== 'unicast' && r.type !== 'local')) {
-          return ended({ type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` });
-        }
-        reroute = r;
-      }
+    const rr = this.rerouteAfter(base.kind, hook, base.table, pkt.mark !== markBefore, pkt.src.value !== srcBefore, pkt.dst.value !== dstBefore);
+    if (rr.ended) return rr;
+    if (!result.socket && !rr.reroute && !result.nat) return PASSED_UNCHANGED;
+    return { ended: false, outcome: null, socket: result.socket ?? null, reroute: rr.reroute, natBound: result.nat !== undefined };
+  }
+
+  /** ip_route_me_harder right after a stage of this kind, where REROUTE says a change calls for it; a failure drops the packet there. */
+  rerouteAfter(kind: BaseChain['kind'], hook: HookName, table: string, mark: boolean, src: boolean, dst: boolean): HookEnd {
+    const rr = REROUTE[kind];
+    if (!rr || rr.hook !== hook) return PASSED_UNCHANGED;
+    if (!((mark && rr.on.includes('mark')) || (src && rr.on.includes('src')) || (dst && rr.on.includes('dst')))) return PASSED_UNCHANGED;
+    const { pkt } = this;
+    const at = `${table} ${hook}`;
+    const r = outputRoute(this.host.routing, pkt.src, pkt.dst, pkt.mark);
+    if (r === 'loopback-source') {
+      return ended({ type: 'dropped', detail: `dropped in ${at}: re-routing to ${pkt.dst.text} fails, because a loopback source (${pkt.src.text}) may not leave by a non-loopback device (route_localnet=0)` });
     }
-    if (!result.socket && !reroute && !result.nat) return PASSED_UNCHANGED;
-    return { ended: false, outcome: null, socket: result.socket ?? null, reroute, natBound: result.nat !== undefined };
+    if (!r.dev || (r.type !== 'unicast' && r.type !== 'local')) return ended({ type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` });
+    return { ended: false, outcome: null, socket: null, reroute: r, natBound: false };
   }
 
   /**
