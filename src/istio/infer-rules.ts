@@ -16,7 +16,8 @@ import { jumpOf, lineOf, targetModuleName } from '../sources/iptables/fast/lazy-
 import type { Chain, FamilyRules, Rule, Ruleset, Table } from '../core/ruleset/model.js';
 import { isUnknownMatch } from '../core/ruleset/model.js';
 import type { ProxySource } from '../core/trace.js';
-import type { Family } from '../core/types.js';
+import type { Family, HookName } from '../core/types.js';
+import { baseChainOf } from '../core/netfilter/hook-plan.js';
 
 /** A rule found on a path, with where it is. */
 export interface RuleAt {
@@ -90,7 +91,7 @@ interface Via {
  * chain before the rules after the jump), each chain once. A jump's header is read only in the
  * built-in chain or when it leads straight to a capture, so a node dump's long chains stay unparsed.
  */
-function walk(fr: FamilyRules, table: Table, start: string, visit: (r: RuleAt, via: Via) => void): void {
+function walk(fr: FamilyRules, table: Table, hook: HookName, visit: (r: RuleAt, via: Via) => void): void {
   const seen = new Set<string>();
   const capturing = captureTest(table);
   let budget = MAX_RULES;
@@ -115,7 +116,8 @@ function walk(fr: FamilyRules, table: Table, start: string, visit: (r: RuleAt, v
       go(next, nextVia, depth + 1);
     }
   };
-  const first = table.chains.get(start);
+  // The hook's entry into this table, as the hook plan registers it.
+  const first = baseChainOf(fr, hook, table.name)?.chainRef;
   if (first) go(first, { iface: null, lo: false }, 0);
 }
 
@@ -153,6 +155,7 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
   const inboundRedirects = new Set<Rule>();
   const dnsRedirects = new Set<Rule>();
   if (nat) {
+    const natPrerouting = baseChainOf(fr, 'PREROUTING', 'nat')?.chain;
     walk(fr, nat, 'PREROUTING', (at, via) => {
       if (targetModuleName(at.rule) === 'REDIRECT') {
         if (DNS_DPORT.test(at.rule.text)) dnsRedirects.add(at.rule);
@@ -163,7 +166,7 @@ function familyFacts(fr: FamilyRules, facts: RuleFacts): void {
         }
       }
       // A jump to the capture chain from one interface: its traffic is handled as outbound (kubevirt).
-      const h = at.chain === 'PREROUTING' ? at.rule.header.inIface : undefined;
+      const h = at.chain === natPrerouting ? at.rule.header.inIface : undefined;
       if (h && !h.invert && !h.value.endsWith('+') && h.value !== 'lo') {
         const list = jumpOf(at.rule) ? facts.virtualIfaces : facts.otherIfaces;
         if (![...facts.virtualIfaces, ...facts.otherIfaces].some((x) => x.name === h.value)) list.push({ name: h.value, at });

@@ -31,8 +31,13 @@ export const ROLE_PATH_LABEL: Record<ListenerRole, (port: number | null) => stri
   app: (p) => `Local Pod${p === null ? '' : ` :${p}`}`,
 };
 
+/** The application's uid/gid, as the CLI's default --uid and verify's stand-in app use. */
+export const APP_OWNER = { uid: 1000, gid: 1000 } as const;
+
 export function podListeners(pod: PodConfig): LocalSocket[] {
   const p = pod.ports;
+  // Envoy and pilot-agent run as the proxy; the kernel's owner match sees it on their SYN-ACKs.
+  const proxy = () => ({ uid: pod.proxyUid, gid: pod.proxyGid, groups: [] });
   const any = (port: number, role: ListenerRole, label: string, transparent = false): LocalSocket => ({
     family: 'any',
     proto: 'tcp',
@@ -41,6 +46,7 @@ export function podListeners(pod: PodConfig): LocalSocket[] {
     transparent,
     label,
     role,
+    owner: proxy(),
   });
   const list: LocalSocket[] = [
     // One port for both (Istio before 1.9 in TPROXY mode: --on-port is the proxy port) is one
@@ -56,14 +62,14 @@ export function podListeners(pod: PodConfig): LocalSocket[] {
   // Envoy admin and the DNS proxy bind localhost only.
   for (const text of ['127.0.0.1', '::1']) {
     const addr = parseAddress(text)!;
-    list.push({ family: addr.family, proto: 'tcp', address: addr, port: p.admin, transparent: false, label: `Envoy admin (${p.admin})`, role: 'envoy-admin' });
+    list.push({ family: addr.family, proto: 'tcp', address: addr, port: p.admin, transparent: false, label: `Envoy admin (${p.admin})`, role: 'envoy-admin', owner: proxy() });
     for (const proto of ['udp', 'tcp']) {
-      list.push({ family: addr.family, proto, address: addr, port: p.dns, transparent: false, label: `pilot-agent DNS (${p.dns})`, role: 'agent-dns' });
+      list.push({ family: addr.family, proto, address: addr, port: p.dns, transparent: false, label: `pilot-agent DNS (${p.dns})`, role: 'agent-dns', owner: proxy() });
     }
   }
   return list;
 }
 
 export function appListener(): Omit<LocalSocket, 'port'> {
-  return { family: 'any', proto: 'any', address: null, transparent: false, label: 'app', role: 'app' };
+  return { family: 'any', proto: 'any', address: null, transparent: false, label: 'app', role: 'app', owner: { ...APP_OWNER, groups: [] } };
 }

@@ -8,6 +8,7 @@
 import type { Ruleset } from '../core/ruleset/model.js';
 import type { Hop } from '../core/trace.js';
 import type { HookName } from '../core/types.js';
+import { baseChainTest } from '../core/netfilter/hook-plan.js';
 import { ROLE_PATH_LABEL, type ListenerRole } from './listeners.js';
 
 export interface HopPathInfo {
@@ -81,13 +82,14 @@ function pushHopTokens(ruleset: Ruleset, info: HopPathInfo, tokens: string[]): v
     lastHook = h;
     if (!hooksSeen.includes(h)) hooksSeen.push(h);
   };
+  const isBase = baseChainTest(ruleset.families[hop.family]);
   for (const s of hop.steps) {
     if (s.kind !== 'rule') continue;
     pushHook(s.hook);
     const size = chainSize(ruleset, hop, s.table, s.chain);
     // nat is Istio's table and goes unnamed; any other table is named.
     const prefix = s.table !== 'nat' ? `${s.table} ` : '';
-    const isBuiltin = s.chain === s.hook;
+    const isBuiltin = isBase(s);
     if (isBuiltin && size <= 1 && !prefix) continue;
     tokens.push(`${prefix}${s.chain}${size > 1 ? ` RULE ${s.rule}` : ''}`);
   }

@@ -8,6 +8,7 @@ import { lookupRoute } from '../core/netfilter/routing.js';
 import type { Packet } from '../core/netfilter/packet.js';
 import { traceBudget, type TraceBudget } from '../core/netfilter/budget.js';
 import { traverse } from '../core/netfilter/traverse.js';
+import { baseChainTest } from '../core/netfilter/hook-plan.js';
 import type { Recorder, UnknownPolicy, WalkOptions } from '../core/netfilter/walk.js';
 import { UsageError } from '../core/errors.js';
 import type { Ruleset } from '../core/ruleset/model.js';
@@ -42,9 +43,12 @@ function isFatal(verdict: Step['verdict']): boolean {
   return verdict === 'drop' || verdict === 'reject' || verdict === 'unknown';
 }
 
+/** Is the step in a hook's base chain (where a table walk starts), rather than in a chain reached by a jump? */
+export type IsBaseStep = (s: Step) => boolean;
+
 /** The first user-chain rule on the call path to `s` (the jump that led there), else `s` itself. */
-function outermost(callPath: Step[], s: Step): Step {
-  for (const x of callPath) if (x.chain !== x.hook) return x;
+function outermost(callPath: Step[], s: Step, isBase: IsBaseStep): Step {
+  for (const x of callPath) if (!isBase(x)) return x;
   return s;
 }
 
@@ -54,7 +58,7 @@ function outermost(callPath: Step[], s: Step): Step {
  * outermost user-chain rule on the call path to it is named (ISTIO_OUTPUT rule 9,
  * not the REDIRECT inside ISTIO_REDIRECT). Failing both, the last built-in rule or policy.
  */
-export function decidingRule(steps: Step[]): Hop['decidedBy'] {
+export function decidingRule(steps: Step[], isBase: IsBaseStep): Hop['decidedBy'] {
   const at = (s: Step): Hop['decidedBy'] => ({ table: s.table, chain: s.chain, rule: s.rule });
   // One pass: the call path at a step does not depend on what is sought, so the first
   // terminal step is noted on the way while the first fatal one, which wins, is looked for.
@@ -74,8 +78,8 @@ export function decidingRule(steps: Step[]): Hop['decidedBy'] {
       continue;
     }
     if (s.kind !== 'rule') continue;
-    if (isFatal(s.verdict)) return at(outermost(callPath, s));
-    if (decisive === null && TERMINAL.has(s.verdict) && s.chain !== s.hook) decisive = outermost(callPath, s);
+    if (isFatal(s.verdict)) return at(outermost(callPath, s, isBase));
+    if (decisive === null && TERMINAL.has(s.verdict) && !isBase(s)) decisive = outermost(callPath, s, isBase);
     if (s.verdict === 'jump' || s.verdict === 'goto') callPath.push(s);
     else if (s.verdict === 'return') callPath.pop();
   }
@@ -199,6 +203,7 @@ function traceOnce(
   let viaUsed = false;
   const starts = new Set<string>();
   const walkOpts: WalkOptions = { unknown: opts.unknown, explain: opts.explain, budget };
+  const isBase: IsBaseStep = baseChainTest(rules);
   if (decide) walkOpts.decide = decide;
   const firstLabel = startLabel(flow, pod, origin);
   for (let index = 1; start; index++) {
@@ -233,7 +238,7 @@ function traceOnce(
     packetView.out = res.entryOut;
     if (res.warnings.length) warnings.push(...res.warnings);
     const notes = start.note ? [start.note, ...res.notes] : res.notes;
-    const hop: Hop = { index, actor: start.actor, family, packet: packetView, steps: res.steps, decidedBy: decidingRule(res.steps), outcome: res.outcome, notes };
+    const hop: Hop = { index, actor: start.actor, family, packet: packetView, steps: res.steps, decidedBy: decidingRule(res.steps, isBase), outcome: res.outcome, notes };
     if (opts.explain) hop.misses = res.misses;
     hops.push(hop);
     infos.push({

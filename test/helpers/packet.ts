@@ -29,6 +29,8 @@ export interface PacketInit {
   mark?: number;
   ctmark?: number;
   ctstate?: Packet['conn']['state'];
+  /** Has conntrack attached its entry? Default false, as in raw; the match tables default it by table. */
+  attached?: boolean;
   icmpType?: number | null;
   icmpCode?: number | null;
   tcpFlags?: string[];
@@ -58,7 +60,7 @@ export function makePacket(init: PacketInit = {}): Packet {
     fragment: false,
     conn: {
       original: { src, dst, sport, dport },
-      attached: false,
+      attached: init.attached ?? false,
       dnatDone: false,
       snatDone: false,
       dnatApplied: false,

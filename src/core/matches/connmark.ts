@@ -2,6 +2,7 @@
  * `-m connmark [!] --mark value[/mask]`: tests the conntrack entry's mark,
  * `(ctmark & mask) == value`; same syntax and hex save form as `-m mark`.
  */
+import { hasCt } from './conntrack.js';
 import { defineMatch } from './define.js';
 import { buildMarkOptions, explainMark, formatMarkMask, markHit, type MarkOptions } from './mark.js';
 
@@ -16,14 +17,14 @@ export const connmarkMatch = defineMatch<MarkOptions>({
     return `${o.invert ? '! ' : ''}--mark ${formatMarkMask(o.mark)}`;
   },
   evaluate(o, pkt) {
-    // connmark_mt: no conntrack entry (untracked/invalid) never matches, whatever the "!".
+    // connmark_mt: no conntrack entry (untracked, invalid, or not yet attached in raw) never matches, whatever the "!".
     const c = pkt.conn;
-    if (c.untracked || c.state === 'UNTRACKED' || c.state === 'INVALID') return 'no';
+    if (!hasCt(c)) return 'no';
     return markHit(o.mark, c.mark) !== o.invert ? 'yes' : 'no';
   },
   explain(o, pkt) {
     const c = pkt.conn;
-    if (c.untracked || c.state === 'UNTRACKED' || c.state === 'INVALID') return 'no conntrack entry: connmark never matches';
+    if (!hasCt(c)) return c.attached || c.untracked ? 'no conntrack entry: connmark never matches' : 'no conntrack entry yet (raw runs before conntrack attaches one): connmark never matches';
     return explainMark('connmark', o, c.mark);
   },
 });

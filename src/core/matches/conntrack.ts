@@ -52,15 +52,19 @@ export function formatStateMask(mask: number): string {
   return PRINT_ORDER.filter((n) => (mask & CT[n]) !== 0).join(',');
 }
 
-/** Does the packet's conntrack entry exist? (nf_ct_get is NULL for invalid and untracked packets.) */
+/**
+ * Does the packet carry a conntrack entry? nf_ct_get is NULL for invalid and untracked
+ * packets, and before conntrack's hook (-200) has attached one: in raw, a first packet has none.
+ */
 export function hasCt(c: Connection): boolean {
-  return !c.untracked && c.state !== 'UNTRACKED' && c.state !== 'INVALID';
+  return c.attached && !c.untracked && c.state !== 'UNTRACKED' && c.state !== 'INVALID';
 }
 
 /** The state bits conntrack_mt tests: the ctinfo state, plus SNAT/DNAT when that NAT changed the entry. */
 export function stateBits(c: Connection): number {
   if (c.untracked || c.state === 'UNTRACKED') return CT.UNTRACKED;
-  if (c.state === 'INVALID') return CT.INVALID;
+  // No entry attached yet (raw, before conntrack): the kernel reports INVALID (measured on 6.18).
+  if (c.state === 'INVALID' || !c.attached) return CT.INVALID;
   let bits: number = CT[c.state];
   if (c.snatApplied) bits |= CT.SNAT;
   if (c.dnatApplied) bits |= CT.DNAT;

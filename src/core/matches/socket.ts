@@ -5,9 +5,10 @@
  * listener on the wildcard address is ignored unless --nowildcard, and with
  * --transparent only IP_TRANSPARENT sockets count.
  *
- * The model knows listeners but not established sockets, so only the first packet
- * of a new connection is decided: no established socket can exist yet, and the
- * listener lookup settles it. Anything else is 'unknown'.
+ * The model knows listeners, and of established sockets only those the engine itself
+ * follows (a handshake's client, when its SYN-ACK comes back), so the first packet of a
+ * new connection is decided (no established socket can exist yet, the listener lookup
+ * settles it), and a packet of such a known socket. Anything else is 'unknown'.
  */
 import type { LocalSocket, Packet } from '../netfilter/packet.js';
 import type { Tri } from '../types.js';
@@ -40,8 +41,18 @@ function decide(o: SocketOptions, pkt: Packet, ctx: EvalCtx, why: string[] | nul
     return 'no';
   }
   if (!isFirstPacket(pkt)) {
-    why?.push(`conntrack state ${pkt.conn.state}: established sockets are not modelled`);
-    return 'unknown';
+    const e = ctx.host.establishedSocket?.(pkt) ?? null;
+    if (!e) {
+      why?.push(`conntrack state ${pkt.conn.state}: established sockets are not modelled`);
+      return 'unknown';
+    }
+    // An established socket is bound to its own address: never a wildcard.
+    if (o.transparent && !e.transparent) {
+      why?.push(`established socket (${e.label}) is not IP_TRANSPARENT`);
+      return 'no';
+    }
+    why?.push(`established socket (${e.label}) owns it`);
+    return 'yes';
   }
   const l = lookup(pkt, ctx);
   if (!l) {

@@ -93,6 +93,11 @@ export interface LocalSocket {
   label: string;
   /** A machine-readable role the layer above assigns (e.g. 'envoy-outbound'); the core never reads it. */
   role?: string;
+  /**
+   * Who runs the listener. The kernel's owner match sees it on the listener's SYN-ACK (the
+   * request socket's listener, measured on 6.18); absent: the SYN-ACK is taken to have no owner.
+   */
+  owner?: SocketOwner;
 }
 
 /** What matches and targets may ask about the host: read-only. */
@@ -103,6 +108,11 @@ export interface HostView {
   primaryAddress(iface: string, family: Family): Address | null;
   /** A listening socket for TPROXY's lookup; null when none is bound there. */
   findListener(family: Family, proto: string, addr: Address, port: number): LocalSocket | null;
+  /**
+   * The established socket a packet of an existing connection belongs to, where the engine
+   * knows it (the client's socket, for a handshake's reply); null or absent when it does not.
+   */
+  establishedSocket?(pkt: Packet): LocalSocket | null;
   /** The ipset sets the user gave (--ipset), or null when none were given. */
   ipsets(): IpSets | null;
   /** The id of a user (uid) or group (gid) name, as the host's account files give it; null when unknown. */

@@ -205,3 +205,14 @@ export function addressType(model: RoutingModel, addr: Address, iface: string | 
   if (route.type === 'prohibit') return 'PROHIBIT';
   return 'UNICAST';
 }
+
+/**
+ * The output route for a packet that already has its source address. IPv4 refuses
+ * a loopback (127/8) source on a non-loopback device (__mkroute_output with
+ * route_localnet=0 answers -EINVAL), so such a packet has no route at all.
+ */
+export function outputRoute(model: RoutingModel, src: Address, dst: Address, mark: number): Readonly<RouteResult> | 'loopback-source' {
+  const r = lookupRoute(model, dst, mark);
+  if (src.family === 'ipv4' && (src.value as number) >>> 24 === 127 && r.type !== 'local' && r.dev !== null && r.dev !== 'lo') return 'loopback-source';
+  return r;
+}

@@ -1,21 +1,26 @@
 /**
  * Move the first packet of one connection through the hooks, as the kernel
  * does: locally generated (OUTPUT -> POSTROUTING [-> lo -> PREROUTING -> INPUT]),
- * arriving (PREROUTING -> INPUT or FORWARD -> POSTROUTING). Records every
- * table walk, applies NAT bindings, re-routes after OUTPUT changes, and skips
- * nat where conntrack already holds a binding (measured on Linux 6.18).
+ * arriving (PREROUTING -> INPUT or FORWARD -> POSTROUTING). Each hook runs the
+ * stages of its plan (hook-plan.ts): base chains and the kernel's own steps, in
+ * priority order. Records every base-chain walk, applies NAT bindings, re-routes
+ * where a route or nat chain changed what routing reads, skips nat where conntrack
+ * already holds a binding, and for TCP runs the handshake's reply back to the
+ * client before a connection counts as accepted (measured on Linux 6.18).
  */
 import type { EvalCtx } from '../matches/define.js';
+import type { Address } from '../net/address.js';
+import type { IpSets } from '../net/ipset.js';
 import type { FamilyRules } from '../ruleset/model.js';
 import type { NatChange } from '../targets/define.js';
 import type { Outcome } from '../trace.js';
-import { isLoopback } from '../net/address.js';
-import type { HookName, TableName } from '../types.js';
+import type { Family, HookName, TableName } from '../types.js';
 import { needsConntrack } from './conntrack-enabled.js';
-import { familyPlan, type FamilyPlan, type HookPlan } from './hook-plan.js';
+import { familyPlan, type BaseChain, type FamilyPlan, type HookPlan } from './hook-plan.js';
+import { REROUTE } from './hooks.js';
 import { findSocket, hostView, type Host } from './host-model.js';
-import type { HostView, LocalSocket, Packet } from './packet.js';
-import { addressType, lookupRoute, type RouteResult } from './routing.js';
+import type { AddrType, HostView, LocalSocket, Packet } from './packet.js';
+import { lookupRoute, outputRoute, type RouteResult } from './routing.js';
 import { walkBuiltin, type Recorder, type WalkOptions } from './walk.js';
 
 export interface HopEngineResult extends Recorder {
@@ -30,10 +35,15 @@ export interface HopEngineResult extends Recorder {
   entryOut: string | null;
 }
 
-type HookEnd = { ended: true; outcome: Outcome } | { ended: false; socket: LocalSocket | null; markChanged: boolean; natChanged: boolean };
+/** How a hook or one base chain ended; one object shape for every case. */
+type HookEnd =
+  | { ended: true; outcome: Outcome; socket: null; reroute: null; natBound: false }
+  | { ended: false; outcome: null; socket: LocalSocket | null; reroute: Readonly<RouteResult> | null; natBound: boolean };
 
-/** The usual end of a hook, shared (callers only read it): passed on, nothing changed. */
-const PASSED_UNCHANGED: HookEnd = { ended: false, socket: null, markChanged: false, natChanged: false };
+/** The usual end of a hook or a chain, shared (callers only read it): passed on, nothing re-routed or bound. */
+const PASSED_UNCHANGED: HookEnd = { ended: false, outcome: null, socket: null, reroute: null, natBound: false };
+
+const ended = (outcome: Outcome): HookEnd => ({ ended: true, outcome, socket: null, reroute: null, natBound: false });
 
 function fmtAddr(pkt: Packet, which: 'src' | 'dst'): string {
   const a = pkt[which];
@@ -52,13 +62,58 @@ function loopbackNote(skippedNat: HookName[]): string {
 }
 
 export function traverse(rules: FamilyRules | undefined, host: Host, pkt: Packet, origin: 'local' | 'remote', opts: WalkOptions): HopEngineResult {
-  const run = new HopRun(rules, host, pkt, opts);
+  const run = new HopRun(rules, host, pkt, opts, null);
   if (origin === 'remote') {
     run.rec.outcome = run.receive(false);
     return run.rec;
   }
   run.sendLocal();
   return run.rec;
+}
+
+/** What a reply run needs of the connection it answers. */
+interface ReplyOf {
+  /** The client's side: it came in over lo (a local client) rather than from outside. */
+  loopedBack: boolean;
+}
+
+/**
+ * The host as a handshake's reply sees it: the client's socket exists (its SYN went out), so a
+ * socket lookup for the reply finds it. A client bound to a non-local address must have set
+ * IP_TRANSPARENT (Envoy's original_src upstream), so the socket is taken as transparent then.
+ */
+class ClientView implements HostView {
+  #socket: LocalSocket | null = null;
+  constructor(
+    readonly base: HostView,
+    readonly synAck: Packet,
+  ) {}
+  addressType(addr: Address, iface: string | null): AddrType {
+    return this.base.addressType(addr, iface);
+  }
+  primaryAddress(iface: string, family: Family): Address | null {
+    return this.base.primaryAddress(iface, family);
+  }
+  findListener(family: Family, proto: string, addr: Address, port: number): LocalSocket | null {
+    return this.base.findListener(family, proto, addr, port);
+  }
+  ipsets(): IpSets | null {
+    return this.base.ipsets();
+  }
+  ownerId(kind: 'uid' | 'gid', name: string): number | null {
+    return this.base.ownerId?.(kind, name) ?? null;
+  }
+  establishedSocket(p: Packet): LocalSocket | null {
+    const client = this.synAck.conn.original;
+    if (p.proto !== this.synAck.proto || p.dst.value !== client.src.value || p.dport !== client.sport) return null;
+    // Built on the first lookup only: most replies meet no socket match.
+    if (this.#socket === null) {
+      const transparent = this.base.addressType(client.src, null) !== 'LOCAL';
+      const host = client.src.family === 'ipv6' ? `[${client.src.text}]` : client.src.text;
+      this.#socket = { family: p.family, proto: p.proto, address: client.src, port: client.sport ?? 0, transparent, label: `the client's socket ${host}:${client.sport}` };
+    }
+    return this.#socket;
+  }
 }
 
 /** One hop's packet on its way through the hooks: what traverse() records, and what it must remember between hooks. */
@@ -75,16 +130,18 @@ class HopRun {
     readonly host: Host,
     readonly pkt: Packet,
     readonly opts: WalkOptions,
+    /** Set when this run is the handshake's reply (SYN-ACK), not a connection's first packet. */
+    readonly reply: ReplyOf | null,
   ) {
     this.rec = { steps: [], misses: [], warnings: [], chances: [], notes: [], outcome: { type: 'unknown' }, final: pkt, socket: null, entryIn: pkt.inIface, entryOut: null };
-    this.#view = hostView(host);
+    this.#view = reply ? new ClientView(hostView(host), pkt) : hostView(host);
     this.#plan = familyPlan(rules);
   }
 
   /** Locally generated: the route is chosen before OUTPUT, so -o is known there. */
-  sendLocal(): void {
+  sendLocal(first?: Readonly<RouteResult>): void {
     const { pkt, rec } = this;
-    let r = this.route();
+    let r = first ?? this.route();
     if (r.type === 'none' || r.type === 'unreachable' || r.type === 'prohibit' || r.type === 'blackhole' || !r.dev) {
       rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text}: connect() fails before any packet is sent` };
       return;
@@ -96,14 +153,10 @@ class HopRun {
       rec.outcome = out.outcome;
       return;
     }
-    if (out.natChanged || out.markChanged) {
-      // ip_route_me_harder: a changed destination or mark re-routes the packet.
+    if (out.reroute) {
+      // The hook's -o was the device chosen before OUTPUT; POSTROUTING leaves by the new one.
       const before = pkt.outIface;
-      r = this.route();
-      if (!r.dev) {
-        rec.outcome = { type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` };
-        return;
-      }
+      r = out.reroute;
       pkt.outIface = r.dev;
       if (before !== r.dev) rec.notes.push(`re-routed after OUTPUT: ${before} -> ${r.dev}`);
     }
@@ -121,7 +174,7 @@ class HopRun {
     pkt.outIface = null;
     pkt.owner = null;
     rec.outcome = this.receive(true);
-    rec.notes.push(loopbackNote(this.#skippedNat));
+    if (!this.reply) rec.notes.push(loopbackNote(this.#skippedNat));
   }
 
   /** Received packet: PREROUTING, routing, then INPUT or FORWARD -> POSTROUTING. */
@@ -136,6 +189,8 @@ class HopRun {
     if (r.type === 'local') {
       const input = this.runHook(this.#plan.INPUT);
       if (input.ended) return input.outcome;
+      // A reply has reached its client's socket: the handshake completes.
+      if (this.reply) return { type: 'delivered', listener: 'client' };
       return this.deliver(pre.socket, loopedBack);
     }
     if (loopedBack) return { type: 'dropped', detail: 'looped-back packet is not local after PREROUTING' };
@@ -153,60 +208,128 @@ class HopRun {
   }
 
   runHook({ hook, natManip, stages }: HookPlan): HookEnd {
-    const { pkt, rec } = this;
     let socket: LocalSocket | null = null;
-    let markChanged = false;
-    let natChanged = false;
-    for (const { name: tableName, table, builtin } of stages) {
-      // conntrack (priority -200) attaches the entry right after raw (-300) at the first hook.
-      if (tableName !== 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && !pkt.conn.untracked) pkt.conn.attached = true;
-      if (!table || !builtin) continue;
-      if (tableName === 'nat' && !needsConntrack(this.rules!)) {
-        if (!this.#conntrackOffNoted) {
-          rec.notes.push('nat chains are not consulted: no rule in this family needs conntrack (no NAT target, CT, CONNMARK, or conntrack/state/connmark match), so the kernel never tracks these packets and nat never runs (measured, nf_tables backend)');
-          this.#conntrackOffNoted = true;
-        }
+    let reroute: Readonly<RouteResult> | null = null;
+    for (const stage of stages) {
+      if (stage.type === 'kernel') {
+        // conntrack (-200) attaches the entry; matches before it (raw) see none. confirm changes nothing a rule can see here.
+        if (stage.step === 'conntrack' && !this.pkt.conn.untracked) this.pkt.conn.attached = true;
         continue;
       }
-      if (tableName === 'nat') {
-        const done = natManip === 'dst' ? pkt.conn.dnatDone : pkt.conn.snatDone;
-        if (pkt.conn.untracked) {
-          rec.notes.push(`nat ${hook} skipped: the packet is untracked (CT --notrack), and untracked packets are never NATed`);
-          continue;
-        }
-        if (pkt.conn.state !== 'NEW' || done) {
-          this.#skippedNat.push(hook);
-          continue;
-        }
+      if (stage.type === 'chain') {
+        const r = this.walkBase(stage.base, hook);
+        if (r.ended) return r;
+        if (r.socket) socket = r.socket;
+        if (r.reroute) reroute = r.reroute;
+        continue;
       }
-      const ctx: EvalCtx = { family: pkt.family, hook, table: tableName, host: this.#view };
-      const markBefore = pkt.mark;
-      const result = walkBuiltin(table, builtin, pkt, ctx, this.opts, rec);
-      if (tableName === 'nat') {
-        // Even without a rule, nat installs a null binding: the connection is never NATed again.
-        if (natManip === 'dst') pkt.conn.dnatDone = true;
-        else pkt.conn.snatDone = true;
+      const dstBefore = this.pkt.dst.value;
+      const chains = this.natChains(stage.chains, hook, natManip);
+      if (this.pkt.dst.value !== dstBefore) {
+        // A reply's destination restored by nat (the inverse of an SNAT) re-routes it, as a DNAT would.
+        const r = this.rerouteAfter('nat', hook, 'nat', false, false, true);
+        if (r.ended) return r;
+        if (r.reroute) reroute = r.reroute;
       }
-      if (pkt.mark !== markBefore) markChanged = true;
-      switch (result.verdict) {
-        case 'drop':
-          return { ended: true, outcome: { type: 'dropped', detail: `dropped in ${tableName} ${hook}` } };
-        case 'reject':
-          return { ended: true, outcome: { type: 'rejected', detail: `rejected in ${tableName} ${hook}` } };
-        case 'unknown':
-          return { ended: true, outcome: { type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' } };
-        case 'budget':
-          return { ended: true, outcome: { type: 'budget', detail: result.reason! } };
-        case 'accept':
-          break;
+      for (const base of chains) {
+        const r = this.walkBase(base, hook);
+        if (r.ended) return r;
+        if (r.socket) socket = r.socket;
+        if (r.reroute) reroute = r.reroute;
+        // nat base chains at one hook act as one: the first binding ends nat there.
+        if (r.natBound) break;
       }
-      if (result.nat) {
-        this.applyNat(result.nat);
-        natChanged = true;
-      }
-      if (result.socket) socket = result.socket;
     }
-    return socket === null && !markChanged && !natChanged ? PASSED_UNCHANGED : { ended: false, socket, markChanged, natChanged };
+    return socket === null && reroute === null ? PASSED_UNCHANGED : { ended: false, outcome: null, socket, reroute, natBound: false };
+  }
+
+  /** Walk one base chain; re-route right after it where its kind says so. */
+  walkBase(base: BaseChain, hook: HookName): HookEnd {
+    const { pkt, rec } = this;
+    const ctx: EvalCtx = { family: pkt.family, hook, table: base.table, host: this.#view };
+    const markBefore = pkt.mark;
+    const srcBefore = pkt.src.value;
+    const dstBefore = pkt.dst.value;
+    const result = walkBuiltin(base.tableRef, base.chainRef, pkt, ctx, this.opts, rec);
+    const at = `${base.table} ${hook}`;
+    switch (result.verdict) {
+      case 'drop':
+        return ended({ type: 'dropped', detail: `dropped in ${at}` });
+      case 'reject':
+        return ended({ type: 'rejected', detail: `rejected in ${at}` });
+      case 'unknown':
+        return ended({ type: 'unknown', detail: result.reason ?? 'a rule could not be evaluated' });
+      case 'budget':
+        return ended({ type: 'budget', detail: result.reason! });
+      case 'accept':
+        break;
+    }
+    if (result.nat) this.applyNat(result.nat);
+    const rr = this.rerouteAfter(base.kind, hook, base.table, pkt.mark !== markBefore, pkt.src.value !== srcBefore, pkt.dst.value !== dstBefore);
+    if (rr.ended) return rr;
+    if (!result.socket && !rr.reroute && !result.nat) return PASSED_UNCHANGED;
+    return { ended: false, outcome: null, socket: result.socket ?? null, reroute: rr.reroute, natBound: result.nat !== undefined };
+  }
+
+  /** ip_route_me_harder right after a stage of this kind, where REROUTE says a change calls for it; a failure drops the packet there. */
+  rerouteAfter(kind: BaseChain['kind'], hook: HookName, table: string, mark: boolean, src: boolean, dst: boolean): HookEnd {
+    const rr = REROUTE[kind];
+    if (!rr || rr.hook !== hook) return PASSED_UNCHANGED;
+    if (!((mark && rr.on.includes('mark')) || (src && rr.on.includes('src')) || (dst && rr.on.includes('dst')))) return PASSED_UNCHANGED;
+    const { pkt } = this;
+    const at = `${table} ${hook}`;
+    const r = outputRoute(this.host.routing, pkt.src, pkt.dst, pkt.mark);
+    if (r === 'loopback-source') {
+      return ended({ type: 'dropped', detail: `dropped in ${at}: re-routing to ${pkt.dst.text} fails, because a loopback source (${pkt.src.text}) may not leave by a non-loopback device (route_localnet=0)` });
+    }
+    if (!r.dev || (r.type !== 'unicast' && r.type !== 'local')) return ended({ type: 'dropped', detail: `no route to ${pkt.dst.text} after OUTPUT` });
+    return { ended: false, outcome: null, socket: null, reroute: r, natBound: false };
+  }
+
+  /**
+   * The nat chains to walk at this hook: all of them for a connection's first pass, none
+   * otherwise (a reply gets the inverse of the original's bindings instead). Either way the
+   * connection is bound at this hook afterwards: even without a rule, nat installs a null binding.
+   */
+  natChains(chains: BaseChain[], hook: HookName, natManip: 'dst' | 'src' | undefined): BaseChain[] {
+    const { pkt, rec } = this;
+    if (chains.length === 0) {
+      if (pkt.conn.direction === 'REPLY') this.undoNat(natManip);
+      return chains;
+    }
+    if (!needsConntrack(this.rules!)) {
+      if (!this.#conntrackOffNoted) {
+        rec.notes.push('nat chains are not consulted: no rule in this family needs conntrack (no NAT target, CT, CONNMARK, or conntrack/state/connmark match), so the kernel never tracks these packets and nat never runs (measured, nf_tables backend)');
+        this.#conntrackOffNoted = true;
+      }
+      return [];
+    }
+    if (pkt.conn.untracked) {
+      rec.notes.push(`nat ${hook} skipped: the packet is untracked (CT --notrack), and untracked packets are never NATed`);
+      return [];
+    }
+    const done = natManip === 'dst' ? pkt.conn.dnatDone : pkt.conn.snatDone;
+    if (pkt.conn.state !== 'NEW' || done) {
+      if (pkt.conn.direction === 'REPLY') this.undoNat(natManip);
+      this.#skippedNat.push(hook);
+      return [];
+    }
+    if (natManip === 'dst') pkt.conn.dnatDone = true;
+    else pkt.conn.snatDone = true;
+    return chains;
+  }
+
+  /** A reply takes the inverse of the original's bindings: its destination where the original's source was rewritten, and the reverse. */
+  undoNat(natManip: 'dst' | 'src' | undefined): void {
+    const { pkt } = this;
+    const o = pkt.conn.original;
+    if (natManip === 'dst' && pkt.conn.snatApplied) {
+      pkt.dst = o.src;
+      pkt.dport = o.sport;
+    } else if (natManip === 'src' && pkt.conn.dnatApplied) {
+      pkt.src = o.dst;
+      pkt.sport = o.dport;
+    }
   }
 
   /** Rewrite the packet as a NAT target bound it, and say so on the step that did it. */
@@ -240,25 +363,12 @@ class HopRun {
       const why = pkt.proto === 'tcp' ? 'no socket listens there; the kernel answers with a TCP RST' : 'no socket listens there';
       return { type: 'rejected', address: pkt.dst.text, port: pkt.dport, detail: why };
     }
-    if (pkt.proto === 'tcp' && pkt.family === 'ipv4' && isLoopback(pkt.dst) && !socket && lookupRoute(host.routing, pkt.src, 0).type !== 'local') {
-      // The SYN-ACK would leave from 127.x towards a non-local client over a non-loopback device,
-      // which IPv4 routing refuses (route_localnet=0: __mkroute_output -EINVAL), so no handshake.
-      rec.socket = null;
-      return {
-        type: 'dropped',
-        address: pkt.dst.text,
-        port: pkt.dport,
-        detail: `the SYN reaches ${s.label}, but its SYN-ACK from ${pkt.dst.text} to the non-local ${pkt.src.text} cannot be routed (a loopback source may not leave a non-loopback device), so the connection never completes`,
-      };
-    }
-    if (pkt.proto === 'tcp' && loopedBack && addressType(host.routing, pkt.src, null) !== 'LOCAL') {
-      // A local client bound a non-local source (IP_TRANSPARENT, e.g. Envoy's TPROXY original_src
-      // upstream): the handshake completes only if the SYN-ACK is routed back over lo.
-      const back = this.replyRoute();
-      if (back !== null) {
+    if (pkt.proto === 'tcp') {
+      // TCP: the listener accepts only once its SYN-ACK has got back to the client.
+      const failed = this.handshakeFails(s, loopedBack);
+      if (failed) {
         rec.socket = null;
-        if (back.unknown) return { type: 'unknown', address: pkt.dst.text, port: pkt.dport, detail: back.why };
-        return { type: 'dropped', address: pkt.dst.text, port: pkt.dport, detail: `the SYN reaches ${s.label}, but ${back.why}, so the connection never completes` };
+        return failed;
       }
     }
     const o: Outcome = { type: 'delivered', listener: s.label };
@@ -270,17 +380,19 @@ class HopRun {
   }
 
   /**
-   * Where the SYN-ACK to a non-local client goes; null when it comes back over lo. As the kernel
-   * does (measured on 6.18, Istio 1.5's TPROXY golden): the accepting side answers with its own
-   * socket mark, not the SYN's (tcp_fwmark_accept=0), and the modelled listeners carry none; raw and
-   * mangle OUTPUT then see the reply (conntrack REPLY direction, ESTABLISHED, the connection's
-   * connmark; no owner: a request socket is not a full socket), and a mark set in mangle re-routes
-   * it (Istio's later TPROXY rules bring it back to the TPROXY table with CONNMARK --restore-mark). Without that, the
-   * main table sends it out of the pod to the real client, which answers with a RST.
+   * Run the SYN-ACK through the hooks as the kernel sends it (measured on 6.18): from the
+   * listener's address, in conntrack's REPLY direction (ESTABLISHED, the connection's
+   * connmark), with the listener's own socket mark (tcp_fwmark_accept=0; the modelled
+   * listeners carry none) and the listener's owner (the owner match looks through the
+   * request socket to its listener); nat is not consulted, conntrack only undoes the
+   * original's bindings. It must reach
+   * the client: back over lo for a local client, out of the pod for a remote one.
+   * Returns the failed outcome, or null when the handshake completes. Its steps
+   * are not part of the hop (the kernel traces the SYN).
    */
-  replyRoute(): { unknown: boolean; why: string } | null {
+  handshakeFails(s: LocalSocket, loopedBack: boolean): Outcome | null {
     const { pkt, host } = this;
-    const reply: Packet = {
+    const synAck: Packet = {
       ...pkt,
       src: pkt.dst,
       dst: pkt.src,
@@ -288,24 +400,44 @@ class HopRun {
       dport: pkt.sport,
       inIface: null,
       outIface: null,
-      owner: null,
+      owner: s.owner ?? null,
       mark: 0,
       tcpFlags: ['SYN', 'ACK'],
-      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED' },
+      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached: true },
     };
-    let r = lookupRoute(host.routing, reply.dst, 0);
-    reply.outIface = r.dev;
-    const scratch: Recorder = { steps: [], misses: [], warnings: [], chances: [] };
-    for (const { name, table, builtin } of this.#plan.OUTPUT.stages) {
-      if ((name !== 'raw' && name !== 'mangle') || !table || !builtin) continue;
-      const result = walkBuiltin(table, builtin, reply, { family: reply.family, hook: 'OUTPUT', table: name, host: this.#view }, { unknown: this.opts.unknown, explain: false }, scratch);
-      if (result.verdict === 'unknown') return { unknown: true, why: `whether its SYN-ACK to ${pkt.src.text} comes back over lo depends on ${name} OUTPUT, which could not be evaluated for the reply (${result.reason ?? 'unknown rule'})` };
-      if (result.verdict !== 'accept') return { unknown: false, why: `its SYN-ACK to ${pkt.src.text} is dropped in ${name} OUTPUT` };
-      if (name === 'mangle' && reply.mark !== 0) r = lookupRoute(host.routing, reply.dst, reply.mark);
+    const failed = (detail: string): Outcome => ({ type: 'dropped', address: pkt.dst.text, port: pkt.dport, detail: `the SYN reaches ${s.label}, but ${detail}, so the connection never completes` });
+    const first = outputRoute(host.routing, synAck.src, synAck.dst, 0);
+    if (first === 'loopback-source') {
+      return failed(`its SYN-ACK from ${pkt.dst.text} to the non-local ${pkt.src.text} cannot be routed (a loopback source may not leave a non-loopback device)`);
     }
-    if (r.type === 'local') return null;
-    const mark = reply.mark === 0 ? 'no mark' : `mark 0x${reply.mark.toString(16)}`;
-    return { unknown: false, why: `its SYN-ACK to the non-local client address ${pkt.src.text} (${mark}: the listener's own, as nothing in mangle OUTPUT restores one) is routed out ${r.dev ?? 'nowhere'}, not back over lo` };
+    if ((first.type !== 'unicast' && first.type !== 'local') || !first.dev) return failed(`its SYN-ACK to ${pkt.src.text} has no route (${first.type})`);
+    const opts: WalkOptions = { unknown: this.opts.unknown, explain: false };
+    if (this.opts.budget) opts.budget = this.opts.budget;
+    const run = new HopRun(this.rules, host, synAck, opts, { loopedBack });
+    run.sendLocal(first);
+    const o = run.rec.outcome;
+    const lastStep = run.rec.steps[run.rec.steps.length - 1];
+    const where = lastStep ? `${lastStep.table} ${lastStep.hook}` : 'the hooks';
+    switch (o.type) {
+      case 'delivered':
+        return null;
+      case 'egress':
+        if (!loopedBack) return null;
+        {
+          const mark = synAck.mark === 0 ? 'no mark' : `mark 0x${synAck.mark.toString(16)}`;
+          return failed(`its SYN-ACK to the non-local client address ${pkt.src.text} (${mark}: the listener's own, as nothing in mangle OUTPUT restores one) is routed out ${synAck.outIface ?? 'nowhere'}, not back over lo`);
+        }
+      case 'unknown': {
+        const back = loopedBack ? 'comes back over lo' : 'gets back to the client';
+        return { type: 'unknown', address: pkt.dst.text, port: pkt.dport, detail: `whether its SYN-ACK to ${pkt.src.text} ${back} depends on ${where}, which could not be evaluated for the reply (${o.detail ?? 'unknown rule'})` };
+      }
+      case 'budget':
+        return { type: 'budget', address: pkt.dst.text, port: pkt.dport, detail: o.detail ?? 'budget' };
+      case 'rejected':
+        return failed(`its SYN-ACK to ${pkt.src.text} is rejected in ${where}`);
+      default:
+        return failed(o.detail?.startsWith('dropped in ') ? `its SYN-ACK to ${pkt.src.text} is ${o.detail}` : `its SYN-ACK to ${pkt.src.text} is dropped (${o.detail ?? o.type})`);
+    }
   }
 }
 

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { conntrackMatch, formatStateMask, parseStateList, stateBits } from '../../../src/core/matches/conntrack.js';
 import type { Packet } from '../../../src/core/netfilter/packet.js';
-import { addr, makePacket, ruleOf } from '../../helpers/packet.js';
+import { addr, makePacket, ruleOf, type PacketInit } from '../../helpers/packet.js';
 import { matchTable } from './table.js';
+
+/** A packet as a table after raw sees it: conntrack has attached its entry. */
+const packetAfterConntrack = (init: PacketInit = {}) => makePacket({ attached: true, ...init });
 
 /** An outbound connection REDIRECTed by nat OUTPUT to Envoy on 127.0.0.1:15001. */
 function redirected(): Packet {
-  const p = makePacket({ dst: '10.96.0.20', dport: 80 });
+  const p = packetAfterConntrack({ dst: '10.96.0.20', dport: 80 });
   p.dst = addr('127.0.0.1');
   p.dport = 15001;
   p.conn.dnatDone = true;
@@ -16,7 +19,7 @@ function redirected(): Packet {
 
 /** The same connection after SNAT in POSTROUTING. */
 function masqueraded(): Packet {
-  const p = makePacket({ src: '10.244.1.5', sport: 40000 });
+  const p = packetAfterConntrack({ src: '10.244.1.5', sport: 40000 });
   p.src = addr('192.168.0.1');
   p.sport = 61000;
   p.conn.snatDone = true;
@@ -25,7 +28,7 @@ function masqueraded(): Packet {
 }
 
 function replyDirection(): Packet {
-  const p = makePacket({ ctstate: 'ESTABLISHED' });
+  const p = packetAfterConntrack({ ctstate: 'ESTABLISHED' });
   p.conn.direction = 'REPLY';
   return p;
 }
@@ -80,7 +83,7 @@ describe('conntrack states', () => {
   });
   it('adds SNAT/DNAT to the state of a NATed connection', () => {
     expect(formatStateMask(stateBits(redirected().conn))).toBe('NEW,DNAT');
-    expect(formatStateMask(stateBits(makePacket({ ctstate: 'UNTRACKED' }).conn))).toBe('UNTRACKED');
+    expect(formatStateMask(stateBits(packetAfterConntrack({ ctstate: 'UNTRACKED' }).conn))).toBe('UNTRACKED');
   });
   it('saves addresses unmasked as written, /32 left out', () => {
     expect(ruleOf('-m conntrack --ctorigdst 10.1.2.3/8 --ctorigsrc 1.1.1.1/32').text).toBe('-m conntrack --ctorigsrc 1.1.1.1 --ctorigdst 10.1.2.3/8');

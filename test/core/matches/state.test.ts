@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { stateMatch } from '../../../src/core/matches/state.js';
 import { conntrackMatch } from '../../../src/core/matches/conntrack.js';
-import { ctx, makePacket, ruleOf } from '../../helpers/packet.js';
+import { ctx, makePacket, ruleOf, type PacketInit } from '../../helpers/packet.js';
 import { matchTable, optionsOf } from './table.js';
+
+/** A packet as a table after raw sees it: conntrack has attached its entry. */
+const packetAfterConntrack = (init: PacketInit = {}) => makePacket({ attached: true, ...init });
 
 matchTable(
   stateMatch,
@@ -14,7 +17,7 @@ matchTable(
     { name: 'related packet', rule: '-m state --state RELATED,ESTABLISHED', pkt: { ctstate: 'RELATED' }, want: 'yes' },
     { name: 'untracked packet', rule: '-m state --state UNTRACKED', pkt: { ctstate: 'UNTRACKED' }, want: 'yes' },
     { name: 'invalid packet', rule: '-m state --state INVALID', pkt: { ctstate: 'INVALID' }, want: 'yes' },
-    { name: 'a REDIRECTed connection is still NEW (DNAT is not a -m state state)', rule: '-m state --state NEW', pkt: () => { const p = makePacket(); p.conn.dnatApplied = true; return p; }, want: 'yes', why: 'state NEW in NEW' },
+    { name: 'a REDIRECTed connection is still NEW (DNAT is not a -m state state)', rule: '-m state --state NEW', pkt: () => { const p = packetAfterConntrack(); p.conn.dnatApplied = true; return p; }, want: 'yes', why: 'state NEW in NEW' },
     { name: 'invalid packet is not established', rule: '-m state --state ESTABLISHED', pkt: { ctstate: 'INVALID' }, want: 'no' },
   ],
   { kinds: ['yes', 'no'] },
@@ -23,7 +26,7 @@ matchTable(
 describe('state as the alias of conntrack --ctstate', () => {
   it('agrees with -m conntrack --ctstate on every state', () => {
     for (const s of ['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'] as const) {
-      const pkt = makePacket({ ctstate: s });
+      const pkt = packetAfterConntrack({ ctstate: s });
       for (const list of ['NEW', 'RELATED,ESTABLISHED', 'INVALID,UNTRACKED']) {
         const viaState = stateMatch.evaluate(optionsOf(stateMatch, `-m state --state ${list}`), pkt, ctx());
         const viaConntrack = conntrackMatch.evaluate(optionsOf(conntrackMatch, `-m conntrack --ctstate ${list}`), pkt, ctx());

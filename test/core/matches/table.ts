@@ -43,7 +43,9 @@ function evalCtx(c: MatchCase): EvalCtx {
 }
 
 function packetOf(c: MatchCase): Packet {
-  return typeof c.pkt === 'function' ? c.pkt() : makePacket({ ...(c.family === 'ipv6' ? { src: 'fd00:10:244:1::5', dst: 'fd00:10:244:2::7' } : {}), ...c.pkt });
+  // Every table after raw runs after conntrack has attached the packet's entry.
+  const attached = (c.table ?? 'filter') !== 'raw';
+  return typeof c.pkt === 'function' ? c.pkt() : makePacket({ attached, ...(c.family === 'ipv6' ? { src: 'fd00:10:244:1::5', dst: 'fd00:10:244:2::7' } : {}), ...c.pkt });
 }
 
 export interface TableOptions {

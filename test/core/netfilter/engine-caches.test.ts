@@ -1,7 +1,7 @@
 /** The engine's prepared forms (compiled routing, hook plans, the IPv4 CIDR test) answer as the plain forms do. */
 import { describe, expect, it } from 'vitest';
 import { cidrContains, parseAddress, parseCidr, type Cidr } from '../../../src/core/net/address.js';
-import { familyPlan } from '../../../src/core/netfilter/hook-plan.js';
+import { baseChains, familyPlan } from '../../../src/core/netfilter/hook-plan.js';
 import { TABLE_ORDER } from '../../../src/core/netfilter/hooks.js';
 import { inCidr } from '../../../src/core/netfilter/hot-cidr.js';
 import { lookupRoute, primaryAddress, type RoutingModel } from '../../../src/core/netfilter/routing.js';
@@ -83,17 +83,14 @@ describe('compiled routing', () => {
 });
 
 describe('hook plans', () => {
-  it('list every table of TABLE_ORDER, with the table only where it has the built-in chain', () => {
+  it('list the tables of TABLE_ORDER that have the built-in chain, in that order, and are kept per family', () => {
     const rs = rulesetOf('*nat\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n*mangle\n:OUTPUT ACCEPT [0:0]\nCOMMIT');
     const fr = rs.families.ipv4!;
     const plan = familyPlan(fr);
     for (const hook of Object.keys(TABLE_ORDER) as HookName[]) {
-      expect(plan[hook].stages.map((s) => s.name)).toEqual([...TABLE_ORDER[hook]]);
-      for (const s of plan[hook].stages) {
-        const builtin = fr.tables.get(s.name)?.chains.get(hook);
-        expect(s.table).toBe(builtin?.builtin ? fr.tables.get(s.name) : null);
-        expect(s.builtin).toBe(builtin?.builtin ? builtin : null);
-      }
+      const declared = TABLE_ORDER[hook].filter((t) => fr.tables.get(t)?.chains.get(hook)?.builtin);
+      expect(baseChains(fr, hook).map((b) => b.table)).toEqual(declared);
+      for (const b of baseChains(fr, hook)) expect(b.chainRef).toBe(fr.tables.get(b.table)!.chains.get(hook));
     }
     expect(plan.OUTPUT.natManip).toBe('dst');
     expect(plan.POSTROUTING.natManip).toBe('src');
@@ -101,7 +98,7 @@ describe('hook plans', () => {
     expect(familyPlan(fr)).toBe(plan);
   });
 
-  it('without rules, every stage is empty', () => {
-    for (const p of Object.values(familyPlan(undefined))) expect(p.stages.every((s) => s.table === null && s.builtin === null)).toBe(true);
+  it('without rules, only the kernel steps remain', () => {
+    for (const p of Object.values(familyPlan(undefined))) expect(p.stages.every((s) => s.type === 'kernel')).toBe(true);
   });
 });
