@@ -21,7 +21,7 @@
  * hop's decidedBy, outcome, listener, steps), whatever the file's key order.
  */
 import { SCHEMA_VERSION, type Hop, type OutcomeType, type RulesetView, type Trace } from '../core/trace.js';
-import { stepNotation } from '../render/notation.js';
+import { stepNotation } from './step-notation.js';
 
 export const VIA_ROLES = ['envoy-outbound', 'envoy-inbound'] as const;
 export type ViaRole = (typeof VIA_ROLES)[number];

@@ -14,7 +14,7 @@
  * (of the main hops, alternative 1), numbers included.
  */
 import { SCHEMA_VERSION, type Hop, type RulesetView, type Trace } from '../core/trace.js';
-import { stepNotation } from '../render/notation.js';
+import { stepNotation } from './step-notation.js';
 import { rulesetView } from './expectations.js';
 
 function decidingStep(hop: Hop): string {

@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateKubeProxyDump, rng } from '../../bench/generate.js';
-import { parseRulesText } from '../../src/cli/load-rules.js';
-import { podContext } from '../../src/cli/setup.js';
+import { loadRulesText } from '../../src/sources/rule-text.js';
+import { podContext } from '../../src/istio/pod-context.js';
 import { needsConntrack } from '../../src/core/netfilter/conntrack-enabled.js';
 import { parseCidr } from '../../src/core/net/address.js';
 import { extractRuleBlocks } from '../../src/sources/extract.js';
@@ -18,7 +18,8 @@ import { loadPlainSave } from '../../src/sources/iptables/fast/one-pass-load.js'
 import { isTargetModule, LazyRule } from '../../src/sources/iptables/fast/lazy-rule.js';
 import { loadBlocks } from '../../src/sources/iptables/load.js';
 import type { Rule, Ruleset } from '../../src/core/ruleset/model.js';
-import { outlineRule, Tracking } from '../../src/sources/iptables/fast/rule-outline.js';
+import { Tracking } from '../../src/core/ruleset/model.js';
+import { outlineRule } from '../../src/sources/iptables/fast/rule-outline.js';
 import { outlinePairs } from '../../src/sources/iptables/fast/save-line-outline.js';
 import { parseRuleSpec } from '../../src/sources/iptables/rule-spec.js';
 import { tokenize } from '../../src/sources/iptables/tokenize.js';
@@ -253,19 +254,19 @@ describe('one-pass load of plain iptables-save text', () => {
       }
       return 'no error';
     };
-    expect(err(() => parseRulesText(text, 'd', 'd', 'reached'))).toBe(err(() => parseRulesText(text, 'd', 'd', 'all')));
-    expect(err(() => parseRulesText(text, 'd', 'd', 'reached'))).toMatch(/jump to chain "KUBE-MARK-MASQUERADE" that does not exist in table nat/);
+    expect(err(() => loadRulesText(text, 'd', 'd', 'reached'))).toBe(err(() => loadRulesText(text, 'd', 'd', 'all')));
+    expect(err(() => loadRulesText(text, 'd', 'd', 'reached'))).toMatch(/jump to chain "KUBE-MARK-MASQUERADE" that does not exist in table nat/);
   });
 
   it('answers whether the kernel tracks connections as the eager rule set does', () => {
     for (const { name, text } of corpus()) {
       let eager: Ruleset;
       try {
-        eager = parseRulesText(text, name, name, 'all');
+        eager = loadRulesText(text, name, name, 'all');
       } catch {
         continue;
       }
-      const lazy = parseRulesText(text, name, name, 'reached');
+      const lazy = loadRulesText(text, name, name, 'reached');
       for (const f of ['ipv4', 'ipv6'] as const) {
         if (eager.families[f]) expect(needsConntrack(lazy.families[f]!), `${name} ${f}`).toBe(needsConntrack(eager.families[f]!));
       }
@@ -275,8 +276,8 @@ describe('one-pass load of plain iptables-save text', () => {
 
 describe('a trace through a large dump', () => {
   const dump = generateKubeProxyDump({ rules: 20000, seed: 11 });
-  const lazy = parseRulesText(dump.text, 'kp', 'kp');
-  const eager = parseRulesText(dump.text, 'kp', 'kp', 'all');
+  const lazy = loadRulesText(dump.text, 'kp', 'kp');
+  const eager = loadRulesText(dump.text, 'kp', 'kp', 'all');
   const withEndpoints = dump.services.filter((s) => s.endpoints.length > 0);
   const dsts = [
     ...withEndpoints.filter((_, i) => i % Math.ceil(withEndpoints.length / 12) === 0).map((s) => `${s.vip}:${s.port}`),

@@ -6,9 +6,7 @@
  * conntrack/state/connmark matches. A nat table of RETURNs alone is never consulted.
  */
 import { TRACKING_MATCHES as MATCHES, TRACKING_TARGETS as TARGETS } from '../conntrack-modules.js';
-import { LazyRule } from '../../sources/iptables/fast/lazy-rule.js';
-import { Tracking } from '../../sources/iptables/fast/rule-outline.js';
-import type { FamilyRules, Rule } from '../ruleset/model.js';
+import { Tracking, type FamilyRules, type Rule } from '../ruleset/model.js';
 
 
 const cache = new WeakMap<FamilyRules, boolean>();
@@ -20,7 +18,7 @@ export function needsConntrack(rules: FamilyRules): boolean {
   outer: for (const table of rules.tables.values()) {
     for (const chain of table.chains.values()) {
       for (const rule of chain.rules) {
-        if (rule instanceof LazyRule ? outlineTracks(rule) : ruleTracks(rule)) {
+        if (rule.outline !== undefined ? outlineTracks(rule) : ruleTracks(rule)) {
           needed = true;
           break outer;
         }
@@ -40,7 +38,8 @@ function ruleTracks(rule: Rule): boolean {
 }
 
 /** The same question from a lazy rule's outline; only a CT target needs its options read. */
-function outlineTracks(rule: LazyRule): boolean {
-  if (rule.tracking === Tracking.CtTarget) return ruleTracks(rule);
-  return rule.tracking === Tracking.Yes;
+function outlineTracks(rule: Rule): boolean {
+  const tracking = rule.outline!.tracking;
+  if (tracking === Tracking.CtTarget) return ruleTracks(rule);
+  return tracking === Tracking.Yes;
 }

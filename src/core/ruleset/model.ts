@@ -59,6 +59,35 @@ export interface Rule {
   /** Canonical iptables-save text without the `-A CHAIN` prefix. */
   text: string;
   provenance: Provenance;
+  /**
+   * A rule parsed when first read (a large dump's, sources/iptables/fast/) carries its
+   * outline: the facts a load and an index need, known without parsing it. Read them
+   * through rule-facts.ts, which answers for every rule alike.
+   */
+  readonly outline?: RuleOutlineFacts;
+}
+
+/** Whether a rule makes the kernel track connections: no, yes, or "a CT target: read its options". */
+export const enum Tracking {
+  No = 0,
+  Yes = 1,
+  CtTarget = 2,
+}
+
+/** What a lazily parsed rule tells without parsing (see Rule.outline). */
+export interface RuleOutlineFacts {
+  /** The name after -j or -g, or null. */
+  readonly jumpName: string | null;
+  readonly goto: boolean;
+  /** -j names a modelled target extension, not a chain. */
+  readonly targetModule: boolean;
+  /** The loader found -j naming an extension the engine does not model. */
+  readonly unmodelled: boolean;
+  readonly tracking: Tracking;
+  /** The -d value as written when it is plain (once, no "!", no list), else null. */
+  readonly plainDst: string | null;
+  /** The 1-based source line. */
+  readonly line: number;
 }
 
 export interface Chain {

@@ -11,6 +11,7 @@
  * generic option that takes none; anything else makes the rule ineligible.
  */
 import { TRACKING_MATCHES, TRACKING_TARGETS } from '../../../core/conntrack-modules.js';
+import { Tracking } from '../../../core/ruleset/model.js';
 import { findTarget } from '../../../core/targets/registry.js';
 import { GENERIC_OPTIONS, type GenericOption } from '../rule-spec.js';
 
@@ -18,12 +19,6 @@ function canonicalTargetName(name: string): string {
   return findTarget(name)?.name ?? name;
 }
 
-/** Whether the rule makes the kernel track connections: no, yes, or "a CT target: read its options". */
-export const enum Tracking {
-  No = 0,
-  Yes = 1,
-  CtTarget = 2,
-}
 
 export interface RuleOutline {
   /** The name after -j or -g, or null. */

@@ -13,7 +13,8 @@
  */
 import { TRACKING_MATCHES, TRACKING_TARGETS } from '../../../core/conntrack-modules.js';
 import { findTarget } from '../../../core/targets/registry.js';
-import { Tracking, TWO_VALUES, type RuleOutline } from './rule-outline.js';
+import { Tracking } from '../../../core/ruleset/model.js';
+import { TWO_VALUES, type RuleOutline } from './rule-outline.js';
 import { GENERIC_OPTIONS } from '../rule-spec.js';
 
 const PAIRS = /^-A [^ "\t\\]+(?: (?:! )?-[^ "\t\\]+ (?:[^ "\t\\!-][^ "\t\\]*|"[^"\t\\!-][^"\t\\]*"))*$/;
