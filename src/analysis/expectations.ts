@@ -188,13 +188,8 @@ export function checkReport(file: string, ruleset: RulesetView, flows: FlowCheck
     schemaVersion: SCHEMA_VERSION,
     kind: 'check',
     file,
-    ruleset: rulesetView(ruleset),
+    ruleset,
     summary: { flows: flows.length, passed, failed: flows.length - passed },
     flows,
   };
-}
-
-/** A RulesetView with its fields in the Trace's order, whatever order it was built in. */
-export function rulesetView(r: RulesetView): RulesetView {
-  return { source: r.source, format: r.format, families: [...r.families], ...(r.origin ? { origin: r.origin } : {}) };
 }

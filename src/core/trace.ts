@@ -3,6 +3,7 @@
  * Field order here is the output order; CI scripts diff it, so changes that
  * break consumers bump SCHEMA_VERSION.
  */
+import type { Ruleset } from './ruleset/model.js';
 import type { Family, HookName, TableName } from './types.js';
 
 export const SCHEMA_VERSION = 1;
@@ -114,6 +115,16 @@ export interface RulesetView {
   families: Family[];
   /** For generated rule sets: the Istio version and options they came from. */
   origin?: Record<string, unknown>;
+}
+
+/** What a trace, a check report and a diff report say of their rule set, fields in output order. */
+export function rulesetView(ruleset: Ruleset): RulesetView {
+  return {
+    source: ruleset.source.name,
+    format: ruleset.source.format,
+    families: (['ipv4', 'ipv6'] as const).filter((f) => ruleset.families[f]),
+    ...(ruleset.source.origin ? { origin: ruleset.source.origin } : {}),
+  };
 }
 
 /** Where a value of the proxy's identity came from. */

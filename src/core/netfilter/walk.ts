@@ -253,13 +253,6 @@ function applyPolicy(builtin: Chain, ctx: EvalCtx, rec: Recorder, budget: TraceB
   return policy === 'ACCEPT' ? ACCEPTED : DROPPED;
 }
 
-/** Walk `table`'s built-in chain for ctx.hook. Returns null when the table has no such chain. */
-export function walkTable(table: Table, pkt: Packet, ctx: EvalCtx, opts: WalkOptions, rec: Recorder): WalkResult | null {
-  const builtin = table.chains.get(ctx.hook);
-  if (!builtin || !builtin.builtin) return null;
-  return walkBuiltin(table, builtin, pkt, ctx, opts, rec);
-}
-
 /** Walk from `builtin`, the built-in chain of `table` for ctx.hook (for callers that have it at hand). */
 export function walkBuiltin(table: Table, builtin: Chain, pkt: Packet, ctx: EvalCtx, opts: WalkOptions, rec: Recorder): WalkResult {
   const stack: Frame[] = [];
