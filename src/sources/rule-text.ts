@@ -43,11 +43,15 @@ function readRulesText(text: string, file: string, sourceName: string, validate:
     ? []
     : ['a large rule set: each rule is parsed and checked when a flow first reaches it (--validate all checks every rule at load, as iptables-restore does)'];
   checkNotBinary(text, file);
-  const plain = loadPlainSave(text, file, { name: sourceName, format: 'iptables-save' }, notes);
+  const stopped: { error?: unknown } = {};
+  const plain = loadPlainSave(text, file, { name: sourceName, format: 'iptables-save' }, notes, stopped);
   if (plain !== null) return plain;
   // A plain save (above) cannot be nftables: only other text pays for the look.
   if (!builtin) refuseNftables(text, file);
   const extracted = extractRuleBlocks(text, file, { binaryChecked: true });
+  // The one pass read every line before the table it stopped at as the general path reads
+  // them: only extract (above) could report something first. A hostile nest is not walked twice.
+  if (stopped.error !== undefined) throw stopped.error;
   return withSettings(loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, [...extracted.notes, ...notes], { lazy }), extracted.settings);
 }
 

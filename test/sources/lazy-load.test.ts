@@ -294,6 +294,11 @@ describe('one-pass load of plain iptables-save text', () => {
     };
     expect(err(() => loadRulesText(text, 'd', 'd', 'reached'))).toBe(err(() => loadRulesText(text, 'd', 'd', 'all')));
     expect(err(() => loadRulesText(text, 'd', 'd', 'reached'))).toMatch(/jump to chain "KUBE-MARK-MASQUERADE" that does not exist in table nat/);
+    // Headers or not; and a later line the general path refuses first is still what is reported.
+    for (const variant of [text.replace(/^#.*\n/gm, ''), `${text}-A STRAY -j ACCEPT\n`, `${text.replace(/^#.*\n/gm, '')}COMMIT\n`]) {
+      expect(err(() => loadRulesText(variant, 'd', 'd', 'reached'))).toBe(err(() => loadRulesText(variant, 'd', 'd', 'all')));
+    }
+    expect(err(() => loadRulesText(`${text}-A STRAY -j ACCEPT\n`, 'd', 'd', 'reached'))).toMatch(/outside a table/);
   });
 
   it('answers whether the kernel tracks connections as the eager rule set does', () => {

@@ -36,10 +36,14 @@ function familyOfSave(binary: string): Family | null {
   return null;
 }
 
-/** Load `text` as a plain iptables-save dump with lazy rules, or null when it is not one. */
-export function loadPlainSave(text: string, file: string, source: RulesetSource, notes: string[]): Ruleset | null {
+/**
+ * Load `text` as a plain iptables-save dump with lazy rules, or null when it is not one.
+ * `stopped.error`: set when the load stopped at a table's closing check (a missing jump
+ * target, a loop, too deep a nest), the error the general path meets there too.
+ */
+export function loadPlainSave(text: string, file: string, source: RulesetSource, notes: string[], stopped: { error?: unknown } = {}): Ruleset | null {
   if (text.indexOf('\r') >= 0 || text.startsWith('\uFEFF')) return null;
-  const load = new PlainSaveLoad(text, file);
+  const load = new PlainSaveLoad(text, file, stopped);
   const end = text.length;
   for (let at = 0; at < end; ) {
     let nl = text.indexOf('\n', at);
@@ -90,9 +94,12 @@ class PlainSaveLoad {
    */
   readonly pending: Rule[] = [];
 
-  constructor(text: string, file: string) {
+  readonly stopped: { error?: unknown };
+
+  constructor(text: string, file: string, stopped: { error?: unknown }) {
     this.text = text;
     this.file = file;
+    this.stopped = stopped;
     this.scan = scanOf(text);
   }
 
@@ -190,7 +197,8 @@ class PlainSaveLoad {
       if (this.table === null) return false;
       try {
         finishTable(this.table, this.file);
-      } catch {
+      } catch (e) {
+        this.stopped.error = e;
         return false; // the general path reports it, after any earlier problem in the file
       }
       this.table = null;
