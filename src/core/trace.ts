@@ -119,12 +119,13 @@ export interface RulesetView {
 
 /** What a trace, a check report and a diff report say of their rule set, fields in output order. */
 export function rulesetView(ruleset: Ruleset): RulesetView {
-  return {
-    source: ruleset.source.name,
-    format: ruleset.source.format,
-    families: (['ipv4', 'ipv6'] as const).filter((f) => ruleset.families[f]),
-    ...(ruleset.source.origin ? { origin: ruleset.source.origin } : {}),
-  };
+  // Built once per trace: pushes and one assignment, no filter or spread.
+  const families: Family[] = [];
+  if (ruleset.families.ipv4) families.push('ipv4');
+  if (ruleset.families.ipv6) families.push('ipv6');
+  const view: RulesetView = { source: ruleset.source.name, format: ruleset.source.format, families };
+  if (ruleset.source.origin) view.origin = ruleset.source.origin;
+  return view;
 }
 
 /** Where a value of the proxy's identity came from. */
