@@ -8,10 +8,10 @@
  * Imports resolve to dist/ (see bench/build.mjs): this measures the build.
  */
 import { readFileSync } from 'node:fs';
-import { parseRulesText } from '../src/cli/load-rules.js';
+import { loadRulesText } from '../src/sources/rule-text.js';
 import { LazyRule } from '../src/sources/iptables/fast/lazy-rule.js';
 import type { Ruleset } from '../src/core/ruleset/model.js';
-import { podContext } from '../src/cli/setup.js';
+import { podContext } from '../src/istio/pod-context.js';
 import { defaultPodConfig } from '../src/istio/config.js';
 import { resolveFlow, type Flow } from '../src/istio/flow.js';
 import { traceFlow, type TraceOptions } from '../src/istio/trace-flow.js';
@@ -55,7 +55,7 @@ const dsts = JSON.parse(readFileSync(flowsFile, 'utf8')) as string[];
 const t0 = performance.now();
 const text = readFileSync(file, 'utf8');
 const t1 = performance.now();
-const ruleset = parseRulesText(text, file, file);
+const ruleset = loadRulesText(text, file, file);
 const t2 = performance.now();
 const ctx = podContext(ruleset, defaultPodConfig());
 const opts: TraceOptions = { unknown: 'stop', explain: false, maxHops: 8 };

@@ -1,18 +1,7 @@
-/** Helpers shared by the batch commands (check, diff): located flow resolution and the ruleset view. */
+/** Helpers shared by the batch commands (check, diff): located flow resolution. */
 import { InputError, UsageError } from '../core/errors.js';
-import type { Ruleset } from '../core/ruleset/model.js';
-import type { RulesetView } from '../core/trace.js';
 import type { PodConfig } from '../istio/config.js';
 import { resolveFlow, type Flow, type FlowInput } from '../istio/flow.js';
-
-export function rulesetViewOf(ruleset: Ruleset): RulesetView {
-  return {
-    source: ruleset.source.name,
-    format: ruleset.source.format,
-    families: (['ipv4', 'ipv6'] as const).filter((f) => ruleset.families[f]),
-    ...(ruleset.source.origin ? { origin: ruleset.source.origin } : {}),
-  };
-}
 
 const FLOW_FLAG = /--(src|dst|via|proto|uid|gid|groups|in-iface)\b/g;
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());

@@ -50,8 +50,8 @@ import {
   type RuleExpectation,
   type ViaRole,
 } from './expectations.js';
-import type { SourceFlags } from '../cli/flags.js';
-import { flowFromMap, lineOf, type LocatedFlow } from '../cli/flows-file.js';
+import type { RuleSourceNames } from '../istio/source-names.js';
+import { flowFromMap, lineOf, type LocatedFlow } from './flow-map.js';
 
 export interface CheckFlow {
   flow: LocatedFlow;
@@ -64,7 +64,7 @@ export interface CheckFile {
   file: string;
   /** Suite name for JUnit: the file's `name:`, else the file name. */
   name: string;
-  source: SourceFlags;
+  source: RuleSourceNames;
   /** Display of the rule source as the file gives it, e.g. "profile:istio-1.25". */
   sourceLabel: string;
   podIps: string[];
@@ -151,7 +151,7 @@ function relative(base: string, p: string): string {
 }
 
 interface RulesRead {
-  source: SourceFlags;
+  source: RuleSourceNames;
   label: string;
   kindNode: Node;
   annotationsNode: Node | null;
@@ -161,7 +161,7 @@ function readRules(r: Reader, node: Node, base: string): RulesRead {
   const e = r.entries(node, 'rules', RULES_KEYS);
   const kinds = ['profile', 'file', 'istio'].filter((k) => e.has(k));
   if (kinds.length !== 1) r.fail(node, `rules needs exactly one of profile, file, istio${kinds.length ? ` (got ${kinds.join(' and ')})` : ''}`);
-  const source: SourceFlags = {};
+  const source: RuleSourceNames = {};
   let label: string;
   const kindNode = e.get(kinds[0]!)!.value;
   let annotationsNode: Node | null = null;

@@ -21,7 +21,7 @@
  * hop's decidedBy, outcome, listener, steps), whatever the file's key order.
  */
 import { SCHEMA_VERSION, type Hop, type OutcomeType, type RulesetView, type Trace } from '../core/trace.js';
-import { stepNotation } from '../render/notation.js';
+import { stepNotation } from './step-notation.js';
 
 export const VIA_ROLES = ['envoy-outbound', 'envoy-inbound'] as const;
 export type ViaRole = (typeof VIA_ROLES)[number];
@@ -188,13 +188,8 @@ export function checkReport(file: string, ruleset: RulesetView, flows: FlowCheck
     schemaVersion: SCHEMA_VERSION,
     kind: 'check',
     file,
-    ruleset: rulesetView(ruleset),
+    ruleset,
     summary: { flows: flows.length, passed, failed: flows.length - passed },
     flows,
   };
-}
-
-/** A RulesetView with its fields in the Trace's order, whatever order it was built in. */
-export function rulesetView(r: RulesetView): RulesetView {
-  return { source: r.source, format: r.format, families: [...r.families], ...(r.origin ? { origin: r.origin } : {}) };
 }

@@ -14,8 +14,7 @@
  * (of the main hops, alternative 1), numbers included.
  */
 import { SCHEMA_VERSION, type Hop, type RulesetView, type Trace } from '../core/trace.js';
-import { stepNotation } from '../render/notation.js';
-import { rulesetView } from './expectations.js';
+import { stepNotation } from './step-notation.js';
 
 function decidingStep(hop: Hop): string {
   const d = hop.decidedBy;
@@ -90,8 +89,8 @@ export function diffReport(before: DiffSource, after: DiffSource, flows: string,
   return {
     schemaVersion: SCHEMA_VERSION,
     kind: 'diff',
-    before: { spec: before.spec, ruleset: rulesetView(before.ruleset) },
-    after: { spec: after.spec, ruleset: rulesetView(after.ruleset) },
+    before,
+    after,
     flows,
     summary: { flows: total, changed: changed.length },
     changed,

@@ -6,14 +6,10 @@ import { KNOWN_RANGE } from '../istio/generator/index.js';
 import { SCENARIOS } from '../istio/scenarios.js';
 import { DEFAULT_MAX_HOPS } from '../istio/trace-flow.js';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TRACE_BYTES } from '../core/netfilter/budget.js';
-import type { IstioFlags } from './istio-source.js';
-import { VALIDATE_MODES } from './load-rules.js';
+import type { RuleSourceNames } from '../istio/source-names.js';
+import { VALIDATE_MODES } from '../sources/rule-text.js';
 
-export interface SourceFlags extends IstioFlags {
-  proxyPort?: string;
-  inboundCapturePort?: string;
-  rules?: string;
-  profile?: string;
+export interface SourceFlags extends RuleSourceNames {
   maxInputSize?: string;
   validate?: string;
   /** `ipset save` / `ipset list` files for `-m set` rules. */
@@ -60,10 +56,7 @@ export interface OutputFlags {
 
 export type TraceFlags = SourceFlags & FlowFlags & OutputFlags & BatchFlags & { listProfiles?: boolean };
 
-/** Any Istio option given: the rules come from the generator (loaded only then). */
-export function wantsGenerator(f: IstioFlags): boolean {
-  return Boolean(f.istioVersion || f.installer || f.annotation?.length || f.pod || f.meshConfig || f.dnsServer?.length);
-}
+export { wantsGenerator } from '../istio/source-names.js';
 
 export const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 

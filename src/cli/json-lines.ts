@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { InputError } from '../core/errors.js';
 import type { FlowInput } from '../istio/flow.js';
-import type { LocatedFlow } from './flows-file.js';
+import type { LocatedFlow } from '../analysis/flow-map.js';
 import { invalidUtf8, MAX_LINE_LENGTH } from './load-rules.js';
 
 export interface RawLine {

@@ -1,12 +1,12 @@
-/** Read a rule source (file, stdin or built-in profile) into a Ruleset. */
+/**
+ * The bytes of a rule source: a file or stdin through the bounded reader, checked and
+ * decoded, or a built-in profile's file; istio/rule-source.ts loads the text.
+ */
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
-import { checkNotBinary, extractRuleBlocks } from '../sources/extract.js';
-import { loadPlainSave } from '../sources/iptables/fast/one-pass-load.js';
-import { loadBlocks } from '../sources/iptables/load.js';
-import type { Ruleset, SourceSetting } from '../core/ruleset/model.js';
-import { refuseAmbient, refuseNftables } from '../sources/unmodelled.js';
+import type { RuleSource } from '../istio/rule-source.js';
+import type { ValidateMode } from '../sources/rule-text.js';
 import { DEFAULT_PROFILE, readProfileHeader, resolveProfileName, type ProfileInfo } from '../istio/profiles.js';
 import { concatChunks } from './input-reader.js';
 import type { CliIo } from './io.js';
@@ -91,62 +91,6 @@ export function readInputText(io: CliIo, path: string, what: string, limits: Inp
   return decodeInput(buf, file, limits);
 }
 
-/**
- * When rules are parsed: `all` at load, as iptables-restore checks them; `reached` when a
- * flow first reaches them (the load still checks every line's operation, chain and jump);
- * `auto` is `all` up to LAZY_MIN_LINES lines of rules, `reached` above (node dumps).
- */
-export type ValidateMode = 'all' | 'reached' | 'auto';
-export const VALIDATE_MODES: readonly ValidateMode[] = ['all', 'reached', 'auto'];
-
-/** A pod's rules are tens to hundreds of lines; node dumps run to tens of thousands. */
-export const LAZY_MIN_LINES = 2000;
-
-/**
- * `builtin`: a profile of rules/, which the test suite loads with every rule checked; it is
- * loaded lazily whatever its size (a start-up of one trace reads only the rules it reaches).
- */
-export function parseRulesText(text: string, file: string, sourceName: string, validate: ValidateMode = 'auto', builtin = false): Ruleset {
-  const rs = readRulesText(text, file, sourceName, validate, builtin);
-  // Ambient in-pod rules are refused before any trace (nftables input, before it is read as iptables).
-  if (!builtin) refuseAmbient(rs, file);
-  return rs;
-}
-
-function readRulesText(text: string, file: string, sourceName: string, validate: ValidateMode, builtin: boolean): Ruleset {
-  const lazy = validate === 'reached' || (validate === 'auto' && (builtin || lineCountAbove(text, LAZY_MIN_LINES)));
-  if (!lazy) {
-    if (!builtin) refuseNftables(text, file);
-    const extracted = extractRuleBlocks(text, file);
-    return withSettings(loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, extracted.notes), extracted.settings);
-  }
-  const notes = builtin
-    ? []
-    : ['a large rule set: each rule is parsed and checked when a flow first reaches it (--validate all checks every rule at load, as iptables-restore does)'];
-  checkNotBinary(text, file);
-  const plain = loadPlainSave(text, file, { name: sourceName, format: 'iptables-save' }, notes);
-  if (plain !== null) return plain;
-  // A plain save (above) cannot be nftables: only other text pays for the look.
-  if (!builtin) refuseNftables(text, file);
-  const extracted = extractRuleBlocks(text, file, { binaryChecked: true });
-  return withSettings(loadBlocks(extracted.blocks, { name: sourceName, format: extracted.format }, file, [...extracted.notes, ...notes], { lazy }), extracted.settings);
-}
-
-/** A log's banner settings on the rule set, for the proxy identity inference above. */
-function withSettings(rs: Ruleset, settings: readonly SourceSetting[]): Ruleset {
-  if (settings.length > 0) rs.settings = settings;
-  return rs;
-}
-
-function lineCountAbove(text: string, limit: number): boolean {
-  let at = -1;
-  for (let k = 0; k <= limit; k++) {
-    at = text.indexOf('\n', at + 1);
-    if (at < 0) return false;
-  }
-  return true;
-}
-
 export function listProfiles(io: CliIo): ProfileInfo[] {
   return io
     .listDir(io.rulesDir)
@@ -158,21 +102,21 @@ export function listProfiles(io: CliIo): ProfileInfo[] {
     });
 }
 
-export function loadRuleSource(
+/** The rule source --rules FILE ("-": stdin) or --profile NAME names, read (bounded) for istio/rule-source.ts. */
+export function ruleSourceOf(
   io: CliIo,
   rules: string | undefined,
   profile: string | undefined,
   limits: InputLimits = DEFAULT_LIMITS,
   validate: ValidateMode = 'auto',
-): Ruleset {
+): RuleSource {
   if (rules !== undefined && profile !== undefined) throw new UsageError('--rules and --profile are alternatives: give one');
   if (rules !== undefined) {
     const file = rules === '-' ? '<stdin>' : rules;
-    return parseRulesText(readInputText(io, rules, 'rules', limits), file, file, validate);
+    return { kind: 'text', text: readInputText(io, rules, 'rules', limits), file, validate };
   }
   const name = resolveProfileName(profile ?? DEFAULT_PROFILE);
   const known = listProfiles(io).map((p) => p.name);
   if (!known.includes(name)) throw new UsageError(`unknown profile "${profile}": expected one of ${known.join(', ')} (see --list-profiles)`);
-  const file = join(io.rulesDir, `${name}.rules`);
-  return parseRulesText(io.readFile(file).toString('utf8'), `rules/${name}.rules`, `profile:${name}`, validate, true);
+  return { kind: 'profile', name, text: io.readFile(join(io.rulesDir, `${name}.rules`)).toString('utf8'), validate };
 }

@@ -2,31 +2,24 @@
 import { UsageError } from '../core/errors.js';
 import { parseAddress, type Address } from '../core/net/address.js';
 import { parseAccountFile, parseNameId } from '../istio/accounts.js';
-import type { Host } from '../core/netfilter/host-model.js';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TRACE_BYTES } from '../core/netfilter/budget.js';
 import type { UnknownPolicy } from '../core/netfilter/walk.js';
-import type { Ruleset } from '../core/ruleset/model.js';
 import { defaultPodConfig, type PodConfig } from '../istio/config.js';
+import { inboundToLocalhost } from '../istio/envoy.js';
 import type { FlowInput } from '../istio/flow.js';
-import { buildPodHost } from '../istio/pod-host.js';
-import { inferPod, type IdentityOverrides } from '../istio/infer.js';
+import { podContext, type PodContext, type PodOverrides } from '../istio/pod-context.js';
+import { loadRuleSource, type RuleSource } from '../istio/rule-source.js';
 import { findScenario, SCENARIOS, type Scenario } from '../istio/scenarios.js';
 import type { TraceOptions } from '../istio/trace-flow.js';
+import type { ValidateMode } from '../sources/rule-text.js';
 import { intFlag, wantsGenerator, type FlowFlags, type OutputFlags, type SourceFlags } from './flags.js';
 import type { CliIo } from './io.js';
 import { loadIpsetFiles } from './ipset-files.js';
-import { DEFAULT_LIMITS, loadRuleSource, readInputText, type InputLimits, type ValidateMode } from './load-rules.js';
+import { DEFAULT_LIMITS, readInputText, ruleSourceOf, type InputLimits } from './load-rules.js';
 import type * as IstioSource from './istio-source.js';
 import type * as FlowsFile from './flows-file.js';
-import { resolveProfileName } from '../istio/profiles.js';
 
-export interface PodContext {
-  ruleset: Ruleset;
-  pod: PodConfig;
-  host: Host;
-  /** What the pod model inferred from the rules. */
-  notes: string[];
-}
+export type { PodContext, PodOverrides };
 
 export function podFromFlags(flags: FlowFlags): PodConfig {
   const pod = defaultPodConfig();
@@ -49,15 +42,6 @@ export function inputLimits(flags: SourceFlags): InputLimits {
   if (mib === undefined) return DEFAULT_LIMITS;
   if (mib < 1) throw new UsageError('--max-input-size must be at least 1 (MiB)');
   return { maxBytes: mib * 1024 * 1024 };
-}
-
-export type PodOverrides = IdentityOverrides;
-
-export function podContext(ruleset: Ruleset, base: PodConfig, overrides: PodOverrides = {}): PodContext {
-  const inferred = inferPod(ruleset, base, overrides);
-  const pod = inferred.pod;
-  const notes = [...inferred.notes];
-  return { ruleset, pod, host: buildPodHost(pod), notes };
 }
 
 function portFlag(name: string, v: string | undefined): number | undefined {
@@ -86,14 +70,6 @@ function ownerNames(io: CliIo, flags: FlowFlags): PodConfig['owners'] {
   for (const u of flags.user ?? []) users.set(...parseNameId('--user', u));
   for (const g of flags.group ?? []) groups.set(...parseNameId('--group', g));
   return { users, groups };
-}
-
-/** Istio minor version a rule source stands for, when it says (generated rules, versioned profiles). */
-function istioMinorOf(flags: SourceFlags, generatedRelease: string | undefined): number | null {
-  const text = generatedRelease ?? (flags.profile ? /^istio-1\.(\d+)/.exec(resolveProfileName(flags.profile))?.[1] : undefined);
-  if (!text) return null;
-  const m = /^(?:1\.)?(\d+)/.exec(text);
-  return m ? Number(m[1]) : null;
 }
 
 /**
@@ -131,33 +107,32 @@ export function loadContext(io: CliIo, flags: SourceFlags & FlowFlags, lazy: Laz
   if (iport !== undefined) overrides.inboundPort = iport;
   if (flags.iface?.length) overrides.ifaces = flags.iface.map(parseIfaceFlag);
   base.owners = ownerNames(io, flags);
-  let ruleset: Ruleset;
-  let release: string | undefined;
-  const extra: string[] = [];
+  let source: RuleSource;
   if (wantsGenerator(flags)) {
     if (flags.rules !== undefined || flags.profile !== undefined) {
       throw new UsageError('--rules/--profile and Istio options (--istio-version, --installer, --annotation, --pod, --mesh-config, --dns-server) are alternatives: give one kind');
     }
     if (!lazy.istio) throw new Error('internal: the Istio generator module was not loaded');
-    const g = lazy.istio.loadIstioSource(io, flags, base.ipv6 !== null);
-    ruleset = g.ruleset;
-    release = g.options.release;
-    if (g.manifest) {
+    source = lazy.istio.istioSourceOf(io, flags, base.ipv6 !== null);
+  } else {
+    source = ruleSourceOf(io, flags.rules, flags.profile, inputLimits(flags), (flags.validate ?? 'auto') as ValidateMode);
+  }
+  const { ruleset, generated, istioMinor } = loadRuleSource(source);
+  const extra: string[] = [];
+  if (generated) {
+    if (generated.manifest) {
       if (!flags.podIp?.length) {
-        for (const ip of g.manifest.podIPs) {
+        for (const ip of generated.manifest.podIPs) {
           const a = parseAddress(ip);
           if (a?.family === 'ipv4') base.ipv4 = a;
           else if (a) base.ipv6 = a;
         }
       }
-      if (g.manifest.containerPorts.length) base.declaredPorts = g.manifest.containerPorts;
+      if (generated.manifest.containerPorts.length) base.declaredPorts = generated.manifest.containerPorts;
     }
-    for (const cmd of g.ipCommands) extra.push(`istio-iptables also runs: ${cmd}`);
-  } else {
-    ruleset = loadRuleSource(io, flags.rules, flags.profile, inputLimits(flags), (flags.validate ?? 'auto') as ValidateMode);
+    for (const cmd of generated.ipCommands) extra.push(`istio-iptables also runs: ${cmd}`);
   }
-  const minor = istioMinorOf(flags, release);
-  if (minor !== null && minor < 10) base.inboundToLocalhost = true;
+  if (inboundToLocalhost(istioMinor)) base.inboundToLocalhost = true;
   const ctx = podContext(ruleset, base, overrides);
   const ipsets = loadIpsetFiles(io, flags.ipset, inputLimits(flags));
   if (ipsets) ctx.host.ipsets = ipsets;

@@ -3,6 +3,7 @@
  * Field order here is the output order; CI scripts diff it, so changes that
  * break consumers bump SCHEMA_VERSION.
  */
+import type { Ruleset } from './ruleset/model.js';
 import type { Family, HookName, TableName } from './types.js';
 
 export const SCHEMA_VERSION = 1;
@@ -114,6 +115,17 @@ export interface RulesetView {
   families: Family[];
   /** For generated rule sets: the Istio version and options they came from. */
   origin?: Record<string, unknown>;
+}
+
+/** What a trace, a check report and a diff report say of their rule set, fields in output order. */
+export function rulesetView(ruleset: Ruleset): RulesetView {
+  // Built once per trace: pushes and one assignment, no filter or spread.
+  const families: Family[] = [];
+  if (ruleset.families.ipv4) families.push('ipv4');
+  if (ruleset.families.ipv6) families.push('ipv6');
+  const view: RulesetView = { source: ruleset.source.name, format: ruleset.source.format, families };
+  if (ruleset.source.origin) view.origin = ruleset.source.origin;
+  return view;
 }
 
 /** Where a value of the proxy's identity came from. */

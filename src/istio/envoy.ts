@@ -8,6 +8,15 @@ import { formatEndpoint, type Endpoint, type Flow } from './flow.js';
 import type { PodConfig } from './config.js';
 import type { HopEngineResult } from '../core/netfilter/traverse.js';
 
+/**
+ * Before Istio 1.10 Envoy reaches a declared inbound port on localhost (a STATIC cluster to
+ * 127.0.0.1), not from the 127.0.0.6 passthrough (PodConfig.inboundToLocalhost).
+ * `istioMinor`: the Istio minor version the rules stand for, null when unknown (then 1.10+).
+ */
+export function inboundToLocalhost(istioMinor: number | null): boolean {
+  return istioMinor !== null && istioMinor < 10;
+}
+
 export interface NextConnection {
   actor: string;
   src: Endpoint | null;

@@ -12,7 +12,7 @@
  * Only the rules on those paths are parsed, so a large node dump stays cheap.
  */
 import type { OwnerOptions } from '../core/matches/owner.js';
-import { jumpOf, lineOf, targetModuleName } from '../sources/iptables/fast/lazy-rule.js';
+import { jumpOf, lineOf, targetModuleName } from '../core/ruleset/rule-facts.js';
 import type { Chain, FamilyRules, Rule, Ruleset, Table } from '../core/ruleset/model.js';
 import { isUnknownMatch } from '../core/ruleset/model.js';
 import type { ProxySource } from '../core/trace.js';

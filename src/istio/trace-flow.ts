@@ -12,7 +12,7 @@ import { baseChainTest } from '../core/netfilter/hook-plan.js';
 import type { Recorder, UnknownPolicy, WalkOptions } from '../core/netfilter/walk.js';
 import { UsageError } from '../core/errors.js';
 import type { Ruleset } from '../core/ruleset/model.js';
-import { SCHEMA_VERSION, type Hop, type ProxyView, type Step, type Trace } from '../core/trace.js';
+import { rulesetView, SCHEMA_VERSION, type Hop, type ProxyView, type Step, type Trace } from '../core/trace.js';
 import type { Family } from '../core/types.js';
 import type { PodConfig } from './config.js';
 import { envoyNext } from './envoy.js';
@@ -309,19 +309,6 @@ function traceOnce(
 
 function proxyView(pod: PodConfig): ProxyView {
   return { mode: pod.mode, uid: pod.proxyUids.slice(), gid: pod.proxyGids.slice(), settings: pod.provenance.map((p) => ({ ...p, from: { ...p.from } })) };
-}
-
-function rulesetView(ruleset: Ruleset): Trace['ruleset'] {
-  const view: Trace['ruleset'] = { source: ruleset.source.name, format: ruleset.source.format, families: familiesOf(ruleset) };
-  if (ruleset.source.origin) view.origin = ruleset.source.origin;
-  return view;
-}
-
-function familiesOf(ruleset: Ruleset): Family[] {
-  const families: Family[] = [];
-  if (ruleset.families.ipv4) families.push('ipv4');
-  if (ruleset.families.ipv6) families.push('ipv6');
-  return families;
 }
 
 /** The list without its later repeats, in order (as [...new Set(list)], without the set for the usual empty list). */

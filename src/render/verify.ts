@@ -1,6 +1,6 @@
 /** Rendering of `sidecar-trace verify`: simulated and kernel steps side by side. */
 import Table from 'cli-table3';
-import type { Verification } from '../verify/compare.js';
+import type { Verification } from '../analysis/verification.js';
 import type { Palette } from './palette.js';
 import { asciiText } from './path.js';
 import { showable } from './safe-text.js';

@@ -12,7 +12,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { toLogicalLines } from './istio-init/log-prefix.js';
-import { lineOf } from './iptables/fast/lazy-rule.js';
+import { lineOf } from '../core/ruleset/rule-facts.js';
 import type { Ruleset } from '../core/ruleset/model.js';
 
 /** The ambient in-pod chain; the sidecar's chains are ISTIO_INBOUND, ISTIO_OUTPUT, ISTIO_REDIRECT, … */

@@ -4,33 +4,11 @@
  * Implicit returns are left out of the simulated side: the kernel logs no event for them.
  */
 import type { Hop, Trace } from '../core/trace.js';
-import { stepNotation } from '../render/notation.js';
+import { stepNotation } from '../analysis/step-notation.js';
+import type { HopComparison, HopSide, Verification } from '../analysis/verification.js';
 import type { KernelHop, KernelPlan, KernelResult } from './plan.js';
 
-export interface HopSide {
-  packet: string;
-  steps: string[];
-  end: string;
-}
-
-export interface HopComparison {
-  index: number;
-  simulated: HopSide | null;
-  kernel: HopSide | null;
-  agree: boolean;
-  differences: string[];
-}
-
-export interface Verification {
-  title: string;
-  agree: boolean;
-  /** Set when the flow could not be replayed at all. */
-  unsupported?: string;
-  hops: HopComparison[];
-  kernelWarnings: string[];
-  /** What the run's start-of-run cleanup removed of runs killed earlier (not about this flow). */
-  cleanup: string[];
-}
+export type { HopComparison, HopSide, Verification } from '../analysis/verification.js';
 
 const ep = (addr: string, port: number | null) => (addr.includes(':') ? `[${addr}]` : addr) + (port === null ? '' : `:${port}`);
 

@@ -101,9 +101,9 @@ describe('log prefixes and banners', () => {
   ];
   for (const c of cases) {
     it(`${c.file} loads as an istio-init log with ${c.rules} rules`, async () => {
-      const { parseRulesText } = await import('../../src/cli/load-rules.js');
+      const { loadRulesText } = await import('../../src/sources/rule-text.js');
       const file = fixture(`inputs/${c.file}`);
-      const rs = parseRulesText(readFileSync(file, 'utf8'), file, file);
+      const rs = loadRulesText(readFileSync(file, 'utf8'), file, file);
       expect(rs.source.format).toBe('istio-init-log');
       expect(Object.keys(rs.families)).toEqual(c.families);
       let n = 0;

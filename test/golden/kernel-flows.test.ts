@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Hop, Trace } from '../../src/core/trace.js';
-import { stepNotation } from '../../src/render/notation.js';
+import { stepNotation } from '../../src/analysis/step-notation.js';
 import { cli, fixture } from '../helpers/cli.js';
 
 /** CLI flags per measured flow; 03 and 09 hold two connections each. */

@@ -2,7 +2,7 @@
 import { traverse } from '../../src/core/netfilter/traverse.js';
 import type { UnknownPolicy } from '../../src/core/netfilter/walk.js';
 import type { Ruleset } from '../../src/core/ruleset/model.js';
-import { stepNotation } from '../../src/render/notation.js';
+import { stepNotation } from '../../src/analysis/step-notation.js';
 import { defaultPodConfig } from '../../src/istio/config.js';
 import { buildPodHost } from '../../src/istio/pod-host.js';
 import { makePacket, type PacketInit } from './packet.js';

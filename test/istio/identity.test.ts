@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseRulesText } from '../../src/cli/load-rules.js';
-import { podContext, type PodOverrides } from '../../src/cli/setup.js';
+import { loadRulesText } from '../../src/sources/rule-text.js';
+import { podContext, type PodOverrides } from '../../src/istio/pod-context.js';
 import type { Ruleset, SourceSetting } from '../../src/core/ruleset/model.js';
 import { defaultPodConfig } from '../../src/istio/config.js';
 import { resolveFlow, type FlowInput } from '../../src/istio/flow.js';
@@ -16,7 +16,7 @@ const FIXTURES = path.join('test', 'fixtures', 'identity');
 
 function load(file: string): Ruleset {
   const rel = path.join(FIXTURES, file);
-  return parseRulesText(readFileSync(path.join(ROOT, rel), 'utf8'), rel, rel);
+  return loadRulesText(readFileSync(path.join(ROOT, rel), 'utf8'), rel, rel);
 }
 
 function trace(ruleset: Ruleset, input: FlowInput, overrides: PodOverrides = {}) {
@@ -111,7 +111,7 @@ describe('the banner fills what the rules do not say, and loses where they disag
   });
 
   it('without owner rules the banner gives the uid (1.27+ name) and the route table', () => {
-    const rs = parseRulesText(
+    const rs = loadRulesText(
       '*nat\n:OUTPUT ACCEPT [0:0]\n:PREROUTING ACCEPT [0:0]\n:ISTIO_REDIRECT - [0:0]\n-A OUTPUT -p tcp -j ISTIO_REDIRECT\n-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001\nCOMMIT\n',
       'vm.txt',
       'vm.txt',
@@ -131,7 +131,7 @@ describe('the banner fills what the rules do not say, and loses where they disag
 
   it('TPROXY: Envoy runs as uid 0 before 1.27; a 1.27+ banner (NATIVE_NFTABLES printed) keeps the listed uid', () => {
     const f = path.join('rules', 'istio-1.25-tproxy.rules');
-    const tproxy = parseRulesText(readFileSync(path.join(ROOT, f), 'utf8'), f, f);
+    const tproxy = loadRulesText(readFileSync(path.join(ROOT, f), 'utf8'), f, f);
     const old = trace(tproxy, { dst: '10.244.2.7:9080' });
     expect([old.ctx.pod.proxyUid, old.ctx.pod.proxyGid]).toEqual([0, 1337]);
     expect(old.t.hops[1]!.decidedBy).toMatchObject({ chain: 'ISTIO_OUTPUT', rule: 7 });
@@ -156,7 +156,7 @@ describe('the banner fills what the rules do not say, and loses where they disag
 describe('loop warning', () => {
   it('is given only when a connection opens again as one already seen', () => {
     // The proxy is not exempt here: Envoy's connection is captured again and again.
-    const rs = parseRulesText(
+    const rs = loadRulesText(
       '*nat\n:OUTPUT ACCEPT [0:0]\n:ISTIO_REDIRECT - [0:0]\n-A OUTPUT -p tcp -j ISTIO_REDIRECT\n-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001\nCOMMIT\n',
       'loop.txt',
       'loop.txt',
@@ -169,7 +169,7 @@ describe('loop warning', () => {
 
 describe('the header without a proxy in the rules', () => {
   it('says the defaults were assumed', () => {
-    const rs = parseRulesText('*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'f.txt', 'f.txt');
+    const rs = loadRulesText('*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'f.txt', 'f.txt');
     const { t } = trace(rs, { dst: '10.0.0.1:80' });
     expect(proxyLine(t)).toBe("proxy: none named by the rules; Istio's defaults assumed (uid 1337, gid 1337, outbound 15001, inbound 15006)");
   });

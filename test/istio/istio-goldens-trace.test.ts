@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRulesText } from '../../src/cli/load-rules.js';
-import { podContext } from '../../src/cli/setup.js';
+import { loadRulesText } from '../../src/sources/rule-text.js';
+import { podContext } from '../../src/istio/pod-context.js';
 import { defaultPodConfig } from '../../src/istio/config.js';
 import { resolveFlow } from '../../src/istio/flow.js';
 import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/istio/trace-flow.js';
@@ -29,7 +29,7 @@ for (const tag of goldenTags(ROOT)) {
     for (const rel of goldenFiles(ROOT, tag)) {
       it(rel, () => {
         const file = `test/data/istio-goldens/${tag}/${rel}`;
-        const ctx = podContext(parseRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), defaultPodConfig());
+        const ctx = podContext(loadRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), defaultPodConfig());
         const flows = standardFlows(ctx.pod, ctx.ruleset.families.ipv6 !== undefined);
         for (const input of flows) {
           const t = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', ...input }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);

@@ -15,8 +15,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseRulesText } from '../../src/cli/load-rules.js';
-import { podContext } from '../../src/cli/setup.js';
+import { loadRulesText } from '../../src/sources/rule-text.js';
+import { podContext } from '../../src/istio/pod-context.js';
 import { defaultPodConfig } from '../../src/istio/config.js';
 import { resolveFlow, type FlowInput } from '../../src/istio/flow.js';
 import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/istio/trace-flow.js';
@@ -26,7 +26,7 @@ const GOLDENS = path.join('test', 'data', 'istio-goldens');
 
 function trace(golden: string, input: FlowInput) {
   const rel = path.join(GOLDENS, golden);
-  const ctx = podContext(parseRulesText(readFileSync(path.join(ROOT, rel), 'utf8'), rel, rel), defaultPodConfig());
+  const ctx = podContext(loadRulesText(readFileSync(path.join(ROOT, rel), 'utf8'), rel, rel), defaultPodConfig());
   const t = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', ...input }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
   return { ctx, t };
 }

@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRulesText } from '../../src/cli/load-rules.js';
-import { podContext } from '../../src/cli/setup.js';
+import { loadRulesText } from '../../src/sources/rule-text.js';
+import { podContext } from '../../src/istio/pod-context.js';
 import { defaultPodConfig } from '../../src/istio/config.js';
+import { inboundToLocalhost } from '../../src/istio/envoy.js';
+import { istioMinorOfProfile } from '../../src/istio/rule-source.js';
 import { resolveFlow, type FlowInput } from '../../src/istio/flow.js';
 import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/istio/trace-flow.js';
 import { checkCapabilities, removeStaleNamespaces } from '../../src/verify/index.js';
@@ -37,11 +39,9 @@ export function differentialSuite(profile: string, flows: DifferentialFlow[]): v
     const file = profile.includes('/') ? profile : path.join('rules', `${profile}.rules`);
     const text = readFileSync(path.join(ROOT, file), 'utf8');
     const base = defaultPodConfig();
-    // As `verify --profile istio-1.N` does (src/cli/setup.ts): before Istio 1.10, Envoy reaches a
-    // declared inbound port on localhost (STATIC cluster), not from 127.0.0.6.
-    const minor = /^istio-1\.(\d+)/.exec(path.basename(file))?.[1];
-    if (minor !== undefined && Number(minor) < 10) base.inboundToLocalhost = true;
-    const ctx = podContext(parseRulesText(text, file, file), base);
+    // As `verify --profile istio-1.N` does: the Envoy rule of the profile's Istio version.
+    base.inboundToLocalhost = inboundToLocalhost(istioMinorOfProfile(path.basename(file, '.rules')));
+    const ctx = podContext(loadRulesText(text, file, file), base);
     beforeAll(async () => {
       await removeStaleNamespaces(caps.ok ? caps.tools.ip : 'ip');
       compiled = compileVerify();

@@ -14,8 +14,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRulesText } from '../../src/cli/load-rules.js';
-import { podContext, type PodContext } from '../../src/cli/setup.js';
+import { loadRulesText } from '../../src/sources/rule-text.js';
+import { podContext, type PodContext } from '../../src/istio/pod-context.js';
 import { defaultPodConfig } from '../../src/istio/config.js';
 import { resolveFlow } from '../../src/istio/flow.js';
 import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/istio/trace-flow.js';
@@ -34,7 +34,7 @@ function contextOf(file: string): PodContext {
   const base = defaultPodConfig();
   const names = ownerNames(ROOT);
   base.owners = { users: new Map(Object.entries(names.users)), groups: new Map(Object.entries(names.groups)) };
-  return podContext(parseRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), base);
+  return podContext(loadRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), base);
 }
 
 interface Planned {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseRulesText } from '../../src/cli/load-rules.js';
+import { loadRulesText } from '../../src/sources/rule-text.js';
 import { InputError, RuleSyntaxError } from '../../src/core/errors.js';
 import { commentMatch } from '../../src/core/matches/comment.js';
 import { addressFromValue, parseAddress, parseCidr, type Address, type Cidr } from '../../src/core/net/address.js';
@@ -311,7 +311,7 @@ describe('lazy rule text', () => {
   it('saves every rule of every profile and fixture as the save text of its parts', () => {
     for (const { name, text } of corpus()) {
       if (!name.startsWith('rules/') && !name.startsWith('test/fixtures/')) continue;
-      const rs = outcome(() => parseRulesText(text, name, name));
+      const rs = outcome(() => loadRulesText(text, name, name));
       if ('error' in rs) continue;
       for (const rule of allRules(rs.ok)) {
         const spec = saveRuleSpec(rule);
@@ -340,11 +340,11 @@ describe('generated kube-proxy dump', () => {
   });
 
   it('loads every rule, and saves and reloads to the same rules', () => {
-    const rs = parseRulesText(dump.text, 'kp.rules', 'kp.rules');
+    const rs = loadRulesText(dump.text, 'kp.rules', 'kp.rules');
     const rules = allRules(rs);
     expect(rules).toHaveLength(dump.ruleCount);
     expect(rules.filter((r) => r.matches.some((m) => !isUnknownMatch(m) && m.module.name === 'statistic')).length).toBeGreaterThan(100);
-    const again = parseRulesText(saveRuleset(rs, 'ipv4')!, 'again', 'again');
+    const again = loadRulesText(saveRuleset(rs, 'ipv4')!, 'again', 'again');
     // iptables-save order differs (tables in kernel order, user chains by name): compare as sets.
     expect(allRules(again).map((r) => r.text).sort()).toEqual(rules.map((r) => r.text).sort());
   });
@@ -354,10 +354,10 @@ describe('generated kube-proxy dump', () => {
     const at = lines.findLastIndex((l) => l.startsWith('-A KUBE-SEP-'));
     const chain = /^-A (\S+)/.exec(lines[at]!)![1];
     lines.splice(at + 1, 0, `-A ${chain} -p tcp -m tcp --dport 70000 -j ACCEPT`);
-    const e = outcome(() => parseRulesText(lines.join('\n'), 'kp.rules', 'kp.rules', 'all'));
+    const e = outcome(() => loadRulesText(lines.join('\n'), 'kp.rules', 'kp.rules', 'all'));
     expect(e).toEqual({ error: expect.stringContaining('invalid port "70000"') });
     try {
-      parseRulesText(lines.join('\n'), 'kp.rules', 'kp.rules', 'all');
+      loadRulesText(lines.join('\n'), 'kp.rules', 'kp.rules', 'all');
     } catch (err) {
       expect(err).toBeInstanceOf(InputError);
       expect((err as InputError).line).toBe(at + 2);
@@ -369,7 +369,7 @@ describe('generated kube-proxy dump', () => {
     const at = lines.findLastIndex((l) => l.startsWith('-A KUBE-SEP-'));
     const chain = /^-A (\S+)/.exec(lines[at]!)![1]!;
     lines.splice(at + 1, 0, `-A ${chain} -p tcp -m tcp --dport 70000 -j ACCEPT`);
-    const rs = parseRulesText(lines.join('\n'), 'kp.rules', 'kp.rules');
+    const rs = loadRulesText(lines.join('\n'), 'kp.rules', 'kp.rules');
     const rules = rs.families.ipv4!.tables.get('nat')!.chains.get(chain)!.rules;
     const bad = rules[rules.length - 1]!;
     let err: unknown;

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
-import { parseRulesText } from '../../src/cli/load-rules.js';
+import { loadRulesText } from '../../src/sources/rule-text.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const REFUSE = join(ROOT, 'test/fixtures/inputs/refuse');
@@ -32,7 +32,7 @@ const CASES: Array<{ file: string; line: number; message: string }> = [
 /** What loading `text` as a rule source throws (null when it loads), through the path the CLI takes. */
 function refusal(text: string, file: string): InputError | null {
   try {
-    parseRulesText(text, file, file);
+    loadRulesText(text, file, file);
     return null;
   } catch (e) {
     if (e instanceof InputError) return e;

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseRulesText } from '../../src/cli/load-rules.js';
-import { podContext } from '../../src/cli/setup.js';
+import { loadRulesText } from '../../src/sources/rule-text.js';
+import { podContext } from '../../src/istio/pod-context.js';
 import { defaultPodConfig } from '../../src/istio/config.js';
 import { resolveFlow, type FlowInput } from '../../src/istio/flow.js';
 import { DEFAULT_MAX_HOPS, traceFlow } from '../../src/istio/trace-flow.js';
@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function plan(profile: string, input: FlowInput) {
   const file = path.join('rules', `${profile}.rules`);
-  const ctx = podContext(parseRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), defaultPodConfig());
+  const ctx = podContext(loadRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), defaultPodConfig());
   const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', ...input }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
   const planned = planFromTrace(trace, ctx.ruleset, ctx.pod);
   if (!planned.ok) throw new Error(planned.reason);
@@ -28,7 +28,7 @@ describe('planFromTrace', () => {
     const file = path.join('test', 'data', 'istio-goldens', '1.25.0', 'capture', 'outbound-owner-groups.golden');
     const base = defaultPodConfig();
     base.owners = { users: new Map(), groups: new Map([['java', 3001]]) };
-    const ctx = podContext(parseRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), base);
+    const ctx = podContext(loadRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), base);
     const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', dst: '10.244.2.7:9080', uid: 1000 }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
     const planned = planFromTrace(trace, ctx.ruleset, ctx.pod);
     if (!planned.ok) throw new Error(planned.reason);

@@ -11,7 +11,8 @@ import { traceFlow } from '../../istio/trace-flow.js';
 import { renderCheckJson, renderCheckTable, renderCheckYaml } from '../../render/check.js';
 import { renderJunit } from '../../render/junit.js';
 import { checkOutputPath, writeOutputFile, type OutputTarget } from '../atomic-write.js';
-import { resolveLocated, rulesetViewOf } from '../../analysis/batch.js';
+import { resolveLocated } from '../../analysis/batch.js';
+import { rulesetView } from '../../core/trace.js';
 import { parseCheckFile, type CheckFile } from '../../analysis/check-file.js';
 import { EXIT_OK } from '../exit.js';
 import { checkReport, flowCheck, type FlowCheck } from '../../analysis/expectations.js';
@@ -105,7 +106,7 @@ export function runCheck(io: CliIo, file: string, flags: CheckFlags): number {
   } finally {
     progress.stop();
   }
-  const report = checkReport(name, rulesetViewOf(ctx.ruleset), flows);
+  const report = checkReport(name, rulesetView(ctx.ruleset), flows);
   if (junit) writeOutputFile(junit.path, renderJunit(report, check.name), junit.target);
   // `--junit -` puts the XML on stdout; the report then goes to stderr.
   const out = flags.junit === '-' ? io.stderr : io.stdout;

@@ -10,7 +10,8 @@ import type { FlowInput } from '../../istio/flow.js';
 import { builtinMatrix } from '../../istio/matrix.js';
 import { traceFlow } from '../../istio/trace-flow.js';
 import { renderDiffJson, renderDiffTable, renderDiffYaml } from '../../render/diff.js';
-import { resolveLocated, rulesetViewOf } from '../../analysis/batch.js';
+import { resolveLocated } from '../../analysis/batch.js';
+import { rulesetView } from '../../core/trace.js';
 import { EXIT_OK } from '../exit.js';
 import type { OutputFlags } from '../flags.js';
 import { streamFlows, type LocatedFlow } from '../flows-file.js';
@@ -110,8 +111,8 @@ export function runDiff(io: CliIo, beforeText: string, afterText: string, flags:
     progress.stop();
   }
   const report = diffReport(
-    { spec: beforeSpec.spec, ruleset: rulesetViewOf(before.ruleset) },
-    { spec: afterSpec.spec, ruleset: rulesetViewOf(after.ruleset) },
+    { spec: beforeSpec.spec, ruleset: rulesetView(before.ruleset) },
+    { spec: afterSpec.spec, ruleset: rulesetView(after.ruleset) },
     file ?? 'built-in matrix',
     count,
     changed,

@@ -7,9 +7,10 @@ import { UsageError } from '../../core/errors.js';
 import { saveRuleset } from '../../sources/iptables/save.js';
 import { generateRules } from '../../istio/generator/index.js';
 import type { SourceFlags, FlowFlags } from '../flags.js';
-import { loadIstioSource, wantsGenerator } from '../istio-source.js';
+import { istioSourceOf, loadIstioSource, wantsGenerator } from '../istio-source.js';
 import type { CliIo } from '../io.js';
-import { loadRuleSource } from '../load-rules.js';
+import { ruleSourceOf } from '../load-rules.js';
+import { loadRuleSource } from '../../istio/rule-source.js';
 import { podFromFlags } from '../setup.js';
 import { showable } from '../../render/safe-text.js';
 
@@ -27,7 +28,8 @@ export function runRules(io: CliIo, flags: SourceFlags & FlowFlags & { format: s
     io.stdout(`${forTerminal(io, out.join('\n'))}\n`);
     return;
   }
-  const ruleset = wantsGenerator(flags) ? loadIstioSource(io, flags, pod.ipv6 !== null).ruleset : loadRuleSource(io, flags.rules, flags.profile);
+  const source = wantsGenerator(flags) ? istioSourceOf(io, flags, pod.ipv6 !== null) : ruleSourceOf(io, flags.rules, flags.profile);
+  const { ruleset } = loadRuleSource(source);
   const out: string[] = [`# rules of ${ruleset.source.name}`];
   const v4 = saveRuleset(ruleset, 'ipv4');
   const v6 = saveRuleset(ruleset, 'ipv6');

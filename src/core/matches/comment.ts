@@ -4,7 +4,7 @@
  * xtables_save_string quoting.
  */
 import { RuleSyntaxError } from '../errors.js';
-import { saveString } from '../../sources/iptables/tokenize.js';
+import { saveString } from '../ruleset/save-string.js';
 import { defineMatch } from './define.js';
 import { onlyOnce, valueOf } from './util.js';
 

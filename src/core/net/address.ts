@@ -19,10 +19,6 @@ export interface Cidr {
   readonly prefix: number;
 }
 
-export function isIpLiteral(text: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
-}
-
 /**
  * The value of a strict dotted quad (four decimal parts 0-255 without leading zeros, the
  * only IPv4 form ipaddr.js's isValidFourPartDecimal accepts), or -1 when `text` is not one.

@@ -7,7 +7,6 @@
  * visits those in chain order and skips the rest, unparsed when they are lazy.
  */
 import { ipv4HostValue, parseCidr, type Address, type Cidr } from '../net/address.js';
-import { LazyRule } from '../../sources/iptables/fast/lazy-rule.js';
 import type { Rule } from '../ruleset/model.js';
 import type { Family } from '../types.js';
 
@@ -36,8 +35,9 @@ const INDEXES = new WeakMap<Rule[], DstIndex | null>();
 
 /** The plain (non-inverted) destination a rule requires, or null; reads a lazy rule's outline, not the rule. */
 function requiredDst(rule: Rule, family: Family): Cidr | null {
-  if (rule instanceof LazyRule) {
-    const text = rule.plainDst;
+  const o = rule.outline;
+  if (o !== undefined) {
+    const text = o.plainDst;
     if (text === null) return null;
     const c = parseCidr(text);
     return c !== null && c.family === family ? c : null;
@@ -59,7 +59,8 @@ function build(rules: Rule[], family: Family): DstIndex | null {
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
     // kube-proxy's `-d VIP/32`, read without building an address (the common case of a long chain).
-    const host = family === 'ipv4' && rule instanceof LazyRule && rule.plainDst !== null ? ipv4HostValue(rule.plainDst) : -1;
+    const dst = family === 'ipv4' ? rule.outline?.plainDst : undefined;
+    const host = dst !== undefined && dst !== null ? ipv4HostValue(dst) : -1;
     if (host >= 0) {
       add(32, host, i);
       continue;

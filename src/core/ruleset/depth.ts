@@ -3,7 +3,7 @@
  * so at most 15 user chains may be nested below a built-in chain. Measured on
  * Linux 6.18 with iptables-nft-restore: 15 loads, 16 fails with "Too many links".
  */
-import { jumpOf } from '../../sources/iptables/fast/lazy-rule.js';
+import { jumpOf } from './rule-facts.js';
 import type { Chain, Rule, Table } from './model.js';
 
 export const MAX_CHAIN_DEPTH = 15;

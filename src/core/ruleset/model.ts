@@ -64,6 +64,27 @@ export interface Rule {
    * being parsed (a lazy rule's outline); absent: ask its matches and target.
    */
   readonly tracksConnections?: boolean;
+  /**
+   * A rule parsed when first read (a large dump's, sources/iptables/fast/) carries its
+   * outline: the facts a load and an index need, known without parsing it. Read them
+   * through rule-facts.ts, which answers for every rule alike.
+   */
+  readonly outline?: RuleOutlineFacts;
+}
+
+/** What a lazily parsed rule tells without parsing (see Rule.outline). */
+export interface RuleOutlineFacts {
+  /** The name after -j or -g, or null. */
+  readonly jumpName: string | null;
+  readonly goto: boolean;
+  /** -j names a modelled target extension, not a chain. */
+  readonly targetModule: boolean;
+  /** The loader found -j naming an extension the engine does not model. */
+  readonly unmodelled: boolean;
+  /** The -d value as written when it is plain (once, no "!", no list), else null. */
+  readonly plainDst: string | null;
+  /** The 1-based source line. */
+  readonly line: number;
 }
 
 export interface Chain {

@@ -5,7 +5,7 @@
  * as a number, then the flags.
  */
 import { RuleSyntaxError } from '../errors.js';
-import { saveString } from '../../sources/iptables/tokenize.js';
+import { saveString } from '../ruleset/save-string.js';
 import { onlyOnce, parseUInt, valueOf } from '../matches/util.js';
 import { defineTarget } from './define.js';
 

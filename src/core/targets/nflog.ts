@@ -4,7 +4,7 @@
  * Non-terminating. Save form per libxt_NFLOG.c: defaults (group 0, threshold 0,
  * no length) are left out.
  */
-import { saveString } from '../../sources/iptables/tokenize.js';
+import { saveString } from '../ruleset/save-string.js';
 import { onlyOnce, UINT32_MAX, valueOf } from '../matches/util.js';
 import { defineTarget } from './define.js';
 import { parsePrefix } from './log.js';

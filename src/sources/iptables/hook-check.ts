@@ -19,7 +19,8 @@ import { allowedHooks } from '../../core/matches/define.js';
 import { targetLimits, unmodelledMatchFacts } from '../../core/module-facts.js';
 import type { Chain, Rule, Table } from '../../core/ruleset/model.js';
 import { HOOKS, type HookName, type TableName } from '../../core/types.js';
-import { LazyRule, lineOf } from './fast/lazy-rule.js';
+import { LazyRule } from './fast/lazy-rule.js';
+import { lineOf } from '../../core/ruleset/rule-facts.js';
 import { MatchLimit } from './fast/rule-outline.js';
 
 /** The kernel's own wording, so a reader who knows iptables-restore's message recognises it. */

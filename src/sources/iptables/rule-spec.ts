@@ -14,9 +14,9 @@ import { findMatch } from '../../core/matches/registry.js';
 import { findTarget } from '../../core/targets/registry.js';
 import type { TargetModule } from '../../core/targets/define.js';
 import type { Family, TableName } from '../../core/types.js';
-import type { HeaderMatch, MatchInstance, Negatable, Provenance, Rule, RuleTarget, UnknownMatch } from '../../core/ruleset/model.js';
+import type { HeaderMatch, Negatable, Provenance, Rule, RuleTarget, UnknownMatch } from '../../core/ruleset/model.js';
 import { canonicalProtocol } from '../../core/ruleset/protocols.js';
-import { saveString } from './tokenize.js';
+import { saveString } from '../../core/ruleset/save-string.js';
 import type { SourceLine } from './blocks.js';
 
 const verbatim = (tokens: string[]) => tokens.map((t) => (/[\s"'\\]/.test(t) || t === '' ? saveString(t) : t));

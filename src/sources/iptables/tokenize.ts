@@ -145,14 +145,3 @@ function splitBlanks(line: string): string[] {
   }
   return out;
 }
-
-const BARE = /^[A-Za-z0-9_-]+$/;
-
-/**
- * Quote a value for save output the way xtables_save_string does: only
- * [A-Za-z0-9_-] stays bare; anything else is double-quoted with " \ ' escaped.
- */
-export function saveString(value: string): string {
-  if (BARE.test(value)) return value;
-  return `"${value.replace(/(["\\'])/g, '\\$1')}"`;
-}

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRulesText } from '../../../src/cli/load-rules.js';
+import { loadRulesText } from '../../../src/sources/rule-text.js';
 import { InputError } from '../../../src/core/errors.js';
 import { saveRuleset } from '../../../src/sources/iptables/save.js';
 import type { Ruleset } from '../../../src/core/ruleset/model.js';
@@ -85,8 +85,8 @@ function saved(rs: Ruleset, family: Family): string {
 
 function generatedSaveForms(o: IstioOptions): Record<Family, string> {
   const g = generateRules(o);
-  const v4 = parseRulesText(g.restore.ipv4, 'generator-v4', 'generator');
-  const v6 = g.restore.ipv6 === null ? null : parseRulesText(g.restore.ipv6, 'generator-v6', 'generator');
+  const v4 = loadRulesText(g.restore.ipv4, 'generator-v4', 'generator');
+  const v6 = g.restore.ipv6 === null ? null : loadRulesText(g.restore.ipv6, 'generator-v6', 'generator');
   return { ipv4: saved(v4, 'ipv4'), ipv6: v6 ? saved(v6, 'ipv6') : '' };
 }
 
@@ -126,11 +126,11 @@ for (const m of manifests) {
       const key0 = `${m.tag}/${f.file}`;
       if (f.notRuleSet) {
         it(`${f.file} is no rule set and is refused with one clear error (${f.notRuleSet})`, () => {
-          expect(() => parseRulesText(text, f.file, 'golden')).toThrow(InputError);
+          expect(() => loadRulesText(text, f.file, 'golden')).toThrow(InputError);
         });
       } else {
         it(`${f.file} loads`, () => {
-          const rs = parseRulesText(text, f.file, 'golden');
+          const rs = loadRulesText(text, f.file, 'golden');
           expect(Object.keys(rs.families).length).toBeGreaterThan(0);
           count.loaded++;
         });
@@ -150,7 +150,7 @@ for (const m of manifests) {
           let detail = '';
           try {
             const gen = generatedSaveForms(optionsFor(m.tag, f.file, c));
-            const golden = parseRulesText(text, f.file, 'golden');
+            const golden = loadRulesText(text, f.file, 'golden');
             const want: Record<Family, string> = { ipv4: saved(golden, 'ipv4'), ipv6: saved(golden, 'ipv6') };
             same = gen.ipv4 === want.ipv4 && gen.ipv6 === want.ipv6;
             if (!same) detail = diff(`${want.ipv4}\n${want.ipv6}`, `${gen.ipv4}\n${gen.ipv6}`);

@@ -1,6 +1,6 @@
 /**
  * Every built-in profile in rules/ against the generator: loading the file
- * (parseRulesText, as --profile does) and loading the generator's restore
+ * (loadRulesText, as --profile does) and loading the generator's restore
  * input give the same rules per family (compared as saveRuleset prints them;
  * a save file declares every built-in chain, restore input only the ones it
  * touches, so empty built-in declarations are left out of the comparison).
@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRulesText } from '../../../src/cli/load-rules.js';
+import { loadRulesText } from '../../../src/sources/rule-text.js';
 import { saveRuleset } from '../../../src/sources/iptables/save.js';
 import type { Family } from '../../../src/core/types.js';
 import { GENERATED_PROFILES, generateRules, HANDWRITTEN_PROFILES, renderProfile, type IstioOptions } from '../../../src/istio/generator/index.js';
@@ -27,14 +27,14 @@ function normalized(text: string | null): string | null {
 }
 
 function fromFile(name: string): Record<Family, string | null> {
-  const rs = parseRulesText(readFileSync(join(RULES, `${name}.rules`), 'utf8'), `rules/${name}.rules`, `profile:${name}`);
+  const rs = loadRulesText(readFileSync(join(RULES, `${name}.rules`), 'utf8'), `rules/${name}.rules`, `profile:${name}`);
   return { ipv4: normalized(saveRuleset(rs, 'ipv4')), ipv6: normalized(saveRuleset(rs, 'ipv6')) };
 }
 
 function fromGenerator(o: IstioOptions): Record<Family, string | null> {
   const g = generateRules(o);
-  const v4 = parseRulesText(g.restore.ipv4, 'generator-v4', 'generator');
-  const v6 = g.restore.ipv6 === null ? null : parseRulesText(g.restore.ipv6, 'generator-v6', 'generator');
+  const v4 = loadRulesText(g.restore.ipv4, 'generator-v4', 'generator');
+  const v6 = g.restore.ipv6 === null ? null : loadRulesText(g.restore.ipv6, 'generator-v6', 'generator');
   expect(Object.keys(v4.families)).toEqual(['ipv4']);
   if (v6) expect(Object.keys(v6.families)).toEqual(['ipv6']);
   return { ipv4: normalized(saveRuleset(v4, 'ipv4')), ipv6: v6 ? normalized(saveRuleset(v6, 'ipv6')) : null };

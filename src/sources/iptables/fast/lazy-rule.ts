@@ -9,7 +9,7 @@
 import { InputError, RuleSyntaxError } from '../../../core/errors.js';
 import { findTarget } from '../../../core/targets/registry.js';
 import { ruleTracksConnections } from '../../../core/module-facts.js';
-import type { HeaderMatch, Provenance, Rule, RuleTarget } from '../../../core/ruleset/model.js';
+import type { HeaderMatch, Provenance, Rule, RuleOutlineFacts, RuleTarget } from '../../../core/ruleset/model.js';
 import { MatchLimit, Tracking, type RuleOutline } from './rule-outline.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from '../rule-spec.js';
 import { tokenize } from '../tokenize.js';
@@ -32,7 +32,7 @@ const TRACKING_SHIFT = 3; // two bits: a Tracking
 const MATCH_LIMIT_SHIFT = 5; // two bits: a MatchLimit
 const LIMITED_TARGET = 128;
 
-export class LazyRule implements Rule {
+export class LazyRule implements Rule, RuleOutlineFacts {
   /** The name after -j or -g, or null. */
   readonly jumpName: string | null;
   #bits: number;
@@ -52,6 +52,11 @@ export class LazyRule implements Rule {
     this.#from = from;
     this.#raw = raw;
     this.#lineNo = lineNo;
+  }
+
+  /** The facts above, read through core/ruleset/rule-facts.ts. */
+  get outline(): RuleOutlineFacts {
+    return this;
   }
 
   get goto(): boolean {
@@ -173,27 +178,4 @@ export class LazyRule implements Rule {
     const r = this.#force() as Rule & { toJSON?: () => unknown };
     return r.toJSON ? r.toJSON() : r;
   }
-}
-
-/** The jump or goto of a rule, read from the outline when the rule is lazy, so a load parses nothing. */
-export function jumpOf(rule: Rule): { kind: 'jump' | 'goto'; chain: string } | null {
-  if (rule instanceof LazyRule) {
-    if (rule.jumpName === null || rule.targetModule || rule.unmodelled) return null;
-    return { kind: rule.goto ? 'goto' : 'jump', chain: rule.jumpName };
-  }
-  const t = rule.target;
-  return t.kind === 'jump' || t.kind === 'goto' ? t : null;
-}
-
-/** A rule's 1-based source line, without parsing a lazy rule. */
-export function lineOf(rule: Rule): number {
-  return rule instanceof LazyRule ? rule.line : rule.provenance.line;
-}
-
-/** The name of a rule's target extension (REDIRECT, TPROXY …), without parsing a lazy rule; null for none or a chain. */
-export function targetModuleName(rule: Rule): string | null {
-  // A lazy rule's jumpName is already the extension's own name (outline.ts keeps the registry's string).
-  if (rule instanceof LazyRule) return rule.targetModule && !rule.unmodelled ? rule.jumpName : null;
-  const t = rule.target;
-  return t.kind === 'module' ? t.module.name : null;
 }
