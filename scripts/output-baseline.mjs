@@ -12,7 +12,7 @@
  *   … --only TEXT                                    only the cases whose id contains TEXT
  *
  * The script runs the built CLI (dist/; `npx tsc -p tsconfig.json` first) in-process;
- * test/output-baseline.test.ts runs the same cases through src/. The baseline is data
+ * test/cli/output-baseline.test.ts runs the same cases through src/. The baseline is data
  * (test/data/output-baseline/): manifest.json holds each case's exit code and sha256,
  * paths.json.gz the full `--format path` outputs, so a changed path reads as a diff
  * without a second checkout. A change is allowed only if expected-changes.json lists

@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script, shared with the command line; no type declarations.
-import * as baseline from '../scripts/output-baseline.mjs';
-import { boundedChunks, readChunks } from '../src/cli/input-reader.js';
-import { run } from '../src/cli/run.js';
-import { ROOT } from './helpers/cli.js';
+import * as baseline from '../../scripts/output-baseline.mjs';
+import { boundedChunks, readChunks } from '../../src/cli/input-reader.js';
+import { run } from '../../src/cli/run.js';
+import { ROOT } from '../helpers/cli.js';
 
 interface Case {
   id: string;
