@@ -73,7 +73,7 @@ export function kernelRules(rules: RuleSetText): KernelPlan['rules'] {
   return out;
 }
 
-const isRestoreError = (message: string): boolean => /ip6?tables-restore/.test(message.split('\n')[0] ?? '');
+const isRestoreError = (message: string): boolean => /ip6?tables(-nft|-legacy)?-restore:/.test(message.split('\n')[0] ?? '');
 
 /**
  * A short name for the kind of disagreement, for grouping: the first differing item with
