@@ -100,7 +100,8 @@ function target(c: Ctx, proto: string | null, chains: string[]): string {
   const options: Array<() => string | null> = [
     () => 'ACCEPT',
     () => 'ACCEPT',
-    () => (r.chance(0.6) ? 'DROP' : null),
+    // iptables refuses DROP in nat ("not intended for filtering"): only a wild rule asks.
+    () => (r.chance(0.6) && (t !== 'nat' || c.wild) ? 'DROP' : null),
     () => 'RETURN',
     () => 'RETURN',
     () => (chains.length ? `${r.chance(0.8) ? '-j' : '-g'} ${r.pick(chains)}` : null),

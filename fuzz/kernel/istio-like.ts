@@ -5,7 +5,7 @@
  * ports, marks, uids and addresses changed, a built-in policy set to DROP, a generic rule added.
  */
 import type { Family } from '../../src/core/types.js';
-import { defaultIstioOptions, generateRules, ISTIO_VERSIONS, type IstioOptions } from '../../src/istio/generator/index.js';
+import { defaultIstioOptions, generateRules, ISTIO_VERSIONS, saveFormOf, type IstioOptions } from '../../src/istio/generator/index.js';
 import { ADDRESSES, IDS, MARKS, PORTS } from './pool.js';
 import type { Random } from './random.js';
 import { parseTables, type RuleSetText, type TableText } from './ruleset-text.js';
@@ -112,7 +112,9 @@ export function istioLikeRuleSet(r: Random): { rules: RuleSetText; title: string
     } catch {
       continue; // an option combination this version refuses
     }
-    const rules: RuleSetText = { ipv4: parseTables(generated.restore.ipv4), ipv6: generated.restore.ipv6 ? parseTables(generated.restore.ipv6) : null };
+    // In save form (every built-in chain declared, canonical rules), as the profiles in rules/ are.
+    const v6 = generated.restore.ipv6;
+    const rules: RuleSetText = { ipv4: parseTables(saveFormOf(generated.restore.ipv4, 'ipv4')), ipv6: v6 ? parseTables(saveFormOf(v6, 'ipv6')) : null };
     const n = r.int(0, 3);
     const applied: string[] = [];
     for (let i = 0; i < n; i++) {

@@ -98,6 +98,7 @@ writeFileSync(
       agreements: tally.agreements,
       disagreements: tally.disagreements.map((d) => ({ index: d.caseIndex, flow: d.flowIndex, title: d.case.title, cls: d.cls, firstDifference: d.firstDifference })),
       refusalsAgreed: tally.refusalsAgreed,
+      refusalsAgreedMessages: tally.refusalMessages,
       refusalDisagreements: tally.refusalDisagreements.map((r) => ({ index: r.caseIndex, side: r.side, message: r.message })),
       skippedUnknown: tally.skippedUnknown,
       unsupported: tally.unsupported,
