@@ -42,18 +42,21 @@ export function clauses(spec: string): { clauses: string[]; target: string } {
   const at = words.findIndex((w, i) => (w === '-j' || w === '-g') && words[i - 1] !== '!');
   const head = at < 0 ? words : words.slice(0, at);
   const target = at < 0 ? '' : words.slice(at).join(' ');
+  const TOP = new Set(['-p', '-s', '-d', '-i', '-o']);
   const out: string[][] = [];
   let cur: string[] = [];
   let quoted = false;
-  for (const w of head) {
-    const starts = !quoted && (w === '!' || w === '-p' || w === '-s' || w === '-d' || w === '-i' || w === '-o' || w === '-m');
-    if (starts && !(cur.length === 1 && cur[0] === '!') && cur.length) {
+  head.forEach((w, i) => {
+    // A clause starts at a top-level option or `-m`, or at the `!` in front of a top-level
+    // option; a `!` inside a module's options stays with that module.
+    const starts = !quoted && ((w === '!' && TOP.has(head[i + 1] ?? '')) || ((TOP.has(w) || w === '-m') && head[i - 1] !== '!'));
+    if (starts && cur.length) {
       out.push(cur);
       cur = [];
     }
     cur.push(w);
     if ((w.match(/"/g) ?? []).length % 2 === 1) quoted = !quoted;
-  }
+  });
   if (cur.length) out.push(cur);
   return { clauses: out.map((c) => c.join(' ')), target };
 }
@@ -127,9 +130,14 @@ export async function minimise(rules: RuleSetText, flow: FlowInput, cls: string,
       const spec = cur[ref.family]![ref.table]!.rules[ref.rule]!.spec;
       const { clauses: parts, target } = clauses(spec);
       let shrunk = false;
-      for (let k = 0; k < parts.length; k++) {
+      // Each clause left out, then each `!` inside one dropped.
+      const simpler = parts.map((_, k) => [...parts.slice(0, k), ...parts.slice(k + 1), target].filter(Boolean).join(' '));
+      for (const [k, part] of parts.entries()) {
+        if (part.includes(' ! ')) simpler.push([...parts.slice(0, k), part.replace(' ! ', ' '), ...parts.slice(k + 1), target].filter(Boolean).join(' '));
+      }
+      for (const next of simpler) {
         const cand = cloneRuleSet(cur);
-        cand[ref.family]![ref.table]!.rules[ref.rule]!.spec = [...parts.slice(0, k), ...parts.slice(k + 1), target].filter(Boolean).join(' ');
+        cand[ref.family]![ref.table]!.rules[ref.rule]!.spec = next;
         if (await keeps(cand)) {
           cur = cand;
           shrunk = true;
