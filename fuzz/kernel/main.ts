@@ -15,7 +15,15 @@ import { engineLoad } from './replay.js';
 import { countBy, runCampaign, summaryLines, type Disagreement } from './campaign.js';
 import { minimise } from './minimise.js';
 import { flowArgs, reproducerText } from './report.js';
-import { renderRuleSet } from './ruleset-text.js';
+import { kernelRules } from './replay.js';
+import { renderRuleSet, type RuleSetText } from './ruleset-text.js';
+
+/** The line iptables-restore names in its refusal ("line 16: RULE_APPEND failed …"), from the text it was given. */
+function refusedLine(rules: RuleSetText, message: string): string | null {
+  const n = /line (\d+):/.exec(message)?.[1];
+  const text = kernelRules(rules)[/ip6tables/.test(message) ? 'ipv6' : 'ipv4'];
+  return n && text ? (text.split('\n')[Number(n) - 1] ?? null) : null;
+}
 
 const fail = (message: string): never => {
   process.stderr.write(`sidecar-trace fuzz:kernel: ${message}\n`);
@@ -84,7 +92,9 @@ const write = (name: string, d: Disagreement, rules = d.case.rules, comparisons 
   );
 for (const d of tally.disagreements) write(`case-${d.caseIndex}-flow-${d.flowIndex}`, d);
 for (const r of tally.refusalDisagreements) {
-  writeFileSync(join(outDir, `refusal-${r.caseIndex}.rules`), `# ${r.side}\n${r.message.split('\n').map((l) => `# ${l}`).join('\n')}\n${renderRuleSet(r.case.rules)}`);
+  const line = refusedLine(r.case.rules, r.message);
+  const head = [r.side, ...r.message.split('\n'), ...(line ? [`the refused line: ${line}`] : [])];
+  writeFileSync(join(outDir, `refusal-${r.caseIndex}.rules`), `${head.map((l) => `# ${l}`).join('\n')}\n${renderRuleSet(r.case.rules)}`);
 }
 writeFileSync(
   join(outDir, 'summary.json'),
