@@ -87,7 +87,11 @@ export function classOf(c: HopComparison): string {
     .replace(/\d+\.\d+\.\d+\.\d+(:\d+)?/g, 'ADDR')
     .replace(/:\d+/g, ':PORT')
     .replace(/^step \d+/, 'step');
-  return `${c.index === 1 ? 'hop1' : 'later hop'} ${generic}`;
+  // The harness finds who accepted a connection by its original source address and port; after
+  // an SNAT or MASQUERADE the listener sees another source, so "no listener reached" may only mean
+  // "not attributed". Such ends are classed apart, to be read with that in mind.
+  const rewritten = d.startsWith('end:') && (c.kernel?.steps ?? []).some((s) => /\b(SNAT|MASQUERADE)\(/.test(s));
+  return `${c.index === 1 ? 'hop1' : 'later hop'} ${rewritten ? '(source rewritten) ' : ''}${generic}`;
 }
 
 export interface ReplayOptions {
