@@ -7,10 +7,16 @@
  * Left out: `-m set` (it needs ipsets in the kernel namespace) and TRACE (the harness traces
  * every packet with nftrace itself, and a TRACE rule changes what the trace shows).
  */
+import { MATCHES } from '../../src/core/matches/registry.js';
+import { TARGETS } from '../../src/core/targets/registry.js';
 import type { Family } from '../../src/core/types.js';
 import { ADDRESSES, IDS, IFACES, MARKS, MASKS, PORT_RANGES, PORTS, RANGES } from './pool.js';
 import type { Random } from './random.js';
 import { BUILTIN_CHAINS, type RuleLine, type RuleSetText, type TableText } from './ruleset-text.js';
+import { roundtripClauses, type ModuleClauses } from './roundtrip-clauses.js';
+
+/** Modules the harness cannot replay (see above); everything else registered is generated. */
+export const NOT_GENERATED = { matches: ['set'], targets: ['TRACE'] };
 
 type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 
@@ -29,9 +35,29 @@ const port = (c: Ctx): string => String(c.r.chance(0.15) ? c.r.pick(PORT_RANGES)
 const mark = (c: Ctx): string => c.r.pick(MARKS) + c.r.pick(MASKS);
 const inHooks = (c: Ctx, hooks: Hook[]): boolean => c.wild || hooks.includes(c.hook);
 
+/** An address of the other family in a table clause: the kernel would refuse it, so it is not drawn. */
+function otherFamily(text: string, family: Family): boolean {
+  return family === 'ipv6' ? /\b\d+\.\d+\.\d+\.\d+\b/.test(text) : /[0-9a-f]*:[0-9a-f]*:/i.test(text);
+}
+
+/** A clause of any registered module, from its round-trip table, where its facts allow it. */
+function tableClause(c: Ctx, proto: string | null, modules: ModuleClauses[], skip: string[], families: (name: string) => readonly Family[] | undefined): string | null {
+  const mod = c.r.pick(modules);
+  if (skip.includes(mod.name)) return null;
+  const fams = families(mod.name);
+  if (fams && !fams.includes(c.family)) return null;
+  if (!c.wild && mod.hooks && !mod.hooks.includes(c.hook)) return null;
+  if (!c.wild && mod.tables && !mod.tables.includes(c.table as never)) return null;
+  const clause = c.r.pick(mod.clauses);
+  if (clause.proto !== null && clause.proto !== proto) return null;
+  if (clause.table !== null && clause.table !== c.table && !c.wild) return null;
+  return otherFamily(clause.text, c.family) ? null : clause.text;
+}
+
 /** One match clause; proto is the rule's `-p` (null: none), which port options need. */
 function matchClause(c: Ctx, proto: string | null): string | null {
   const r = c.r;
+  if (r.chance(0.12)) return tableClause(c, proto, roundtripClauses().match, NOT_GENERATED.matches, (n) => MATCHES[n as keyof typeof MATCHES]?.families);
   switch (r.int(0, 15)) {
     case 0:
       return `${neg(c)}-s ${addr(c)}`;
@@ -124,6 +150,7 @@ function target(c: Ctx, proto: string | null, chains: string[]): string {
         ? `TPROXY --on-port ${r.pick([15001, 15006])} --on-ip ${c.family === 'ipv4' ? '0.0.0.0' : '::'} --tproxy-mark 0x539/0xffffffff`
         : null,
   ];
+  options.push(() => tableClause(c, proto, roundtripClauses().target, NOT_GENERATED.targets, (n) => TARGETS[n as keyof typeof TARGETS]?.families));
   for (;;) {
     const made = r.pick(options)();
     if (made) return made.startsWith('-') ? made : `-j ${made}`;

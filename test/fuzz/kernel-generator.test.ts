@@ -6,14 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { randomCase } from '../../fuzz/kernel/cases.js';
+import { NOT_GENERATED } from '../../fuzz/kernel/generic.js';
 import { clauses } from '../../fuzz/kernel/minimise.js';
 import { engineLoad } from '../../fuzz/kernel/replay.js';
 import { parseRuleSet, renderRuleSet } from '../../fuzz/kernel/ruleset-text.js';
 import { MATCHES } from '../../src/core/matches/registry.js';
 import { TARGETS } from '../../src/core/targets/registry.js';
 
-/** Left out on purpose (see fuzz/kernel/generic.ts): ipsets do not exist in the namespace; TRACE is the harness's own nftrace. */
-const NOT_GENERATED = { matches: ['set'], targets: ['TRACE'] };
 
 describe('fuzz:kernel generator', () => {
   it('is deterministic: the same seed and index give byte-identical rules and flows', () => {
@@ -37,10 +36,12 @@ describe('fuzz:kernel generator', () => {
         if (engineLoad(c.rules).ok) loads++;
       }
       // A small share is refused on purpose (a rule outside its hooks or tables).
-      expect(loads, shape).toBeGreaterThanOrEqual(45);
+      expect(loads, shape).toBeGreaterThanOrEqual(40);
     }
   });
 
+  // A module is generated from its round-trip table (fuzz/kernel/roundtrip-clauses.ts) with no
+  // edit here or in the generator: what adding a module asks for, and no more.
   it('uses every registered match and target, matches with and without "!"', () => {
     const text = Array.from({ length: 300 }, (_, i) => renderRuleSet(randomCase(5, i, 'generic').rules)).join('');
     for (const name of Object.keys(MATCHES).filter((m) => !NOT_GENERATED.matches.includes(m))) {

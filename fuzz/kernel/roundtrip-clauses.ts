@@ -1,0 +1,92 @@
+/**
+ * Clauses for any registered module, taken from its round-trip table
+ * (test/data/roundtrip/NAME.t and target-NAME.t, iptables' own `extensions/*.t` format).
+ * Every module must have that table, so a module added to a registry is generated here at
+ * once: adding a module touches its own file, its registry line, its tests and its `.t`,
+ * not this generator. The hand-written clauses of generic.ts stay, because they draw values
+ * from the flows and so match more often.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MATCHES } from '../../src/core/matches/registry.js';
+import { TARGETS } from '../../src/core/targets/registry.js';
+import type { HookName, TableName } from '../../src/core/types.js';
+
+export interface TableClause {
+  /** `-m NAME …` or `-j NAME …`, as the table writes it. */
+  text: string;
+  /** The `-p` the line gives (its options may need it), or null. */
+  proto: string | null;
+  /** The table the `.t` section names (`@nat`), or null. */
+  table: string | null;
+}
+
+export interface ModuleClauses {
+  name: string;
+  hooks: readonly HookName[] | null;
+  tables: readonly TableName[] | null;
+  clauses: TableClause[];
+}
+
+function projectRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'test/data/roundtrip'))) return dir;
+    if (dirname(dir) === dir) throw new Error('fuzz:kernel: cannot find test/data/roundtrip above ' + fileURLToPath(import.meta.url));
+  }
+}
+
+/** The OK lines of one `.t` file, each with the table its section names. */
+function okLines(file: string): Array<{ line: string; table: string | null }> {
+  const out: Array<{ line: string; table: string | null }> = [];
+  let table: string | null = null;
+  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+    if (raw.startsWith('@')) table = raw.slice(1).trim();
+    const fields = raw.split(';');
+    if (raw.startsWith('#') || fields.length < 3 || fields[fields.length - 1]!.trim() !== 'OK') continue;
+    out.push({ line: fields[0]!.trim(), table });
+  }
+  return out;
+}
+
+/** The part of a rule line that starts at `start` and runs to the next `-m`, `-j` or `-g`. */
+function clauseAt(line: string, start: number): string {
+  const rest = line.slice(start);
+  const next = /(?: (?:! )?-(?:m|j|g) )/.exec(rest.slice(3));
+  return (next ? rest.slice(0, next.index + 3) : rest).trim();
+}
+
+function protoOf(line: string): string | null {
+  const m = /(?:^| )-p (\S+)/.exec(line);
+  return m && !/! -p /.test(line) ? m[1]! : null;
+}
+
+function load(kind: 'match' | 'target'): ModuleClauses[] {
+  const dir = join(projectRoot(), 'test/data/roundtrip');
+  const files = new Set(readdirSync(dir));
+  const registry: Record<string, { name: string; hooks?: unknown; tables?: readonly TableName[] }> = kind === 'match' ? MATCHES : TARGETS;
+  const out: ModuleClauses[] = [];
+  for (const mod of Object.values(registry)) {
+    const file = kind === 'match' ? `${mod.name}.t` : `target-${mod.name.toLowerCase()}.t`;
+    if (!files.has(file)) continue;
+    const marker = kind === 'match' ? `-m ${mod.name} ` : `-j ${mod.name}`;
+    const clauses: TableClause[] = [];
+    for (const { line, table } of okLines(join(dir, file))) {
+      const at = line.indexOf(marker);
+      if (at < 0) continue;
+      const text = kind === 'match' ? clauseAt(line, at) : line.slice(at).trim();
+      clauses.push({ text, proto: protoOf(line), table });
+    }
+    // A hook limit that depends on the options (addrtype) is left to the kernel's refusal check.
+    const hooks = Array.isArray(mod.hooks) ? (mod.hooks as HookName[]) : null;
+    if (clauses.length) out.push({ name: mod.name, hooks, tables: mod.tables ?? null, clauses });
+  }
+  return out;
+}
+
+let cache: { match: ModuleClauses[]; target: ModuleClauses[] } | null = null;
+
+export function roundtripClauses(): { match: ModuleClauses[]; target: ModuleClauses[] } {
+  cache ??= { match: load('match'), target: load('target') };
+  return cache;
+}
