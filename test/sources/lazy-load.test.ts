@@ -124,7 +124,7 @@ describe('rule outline', () => {
   it.each([
     ['-A PREROUTING -j NETMAP', Tracking.Yes, MatchLimit.None, true],
     ['-A INPUT -p tcp -j SYNPROXY', Tracking.Yes, MatchLimit.None, true],
-    ['-A INPUT -m connlimit --connlimit-above 2 -j DROP', Tracking.Yes, MatchLimit.None, false],
+    ['-A INPUT -m connlimit --connlimit-above 2 -j DROP', Tracking.Yes, MatchLimit.None, true],
     ['-A OUTPUT -m owner --uid-owner 1337 -j RETURN', Tracking.No, MatchLimit.Everywhere, false],
     ['-A PREROUTING -p tcp -m socket -j TPROXY --on-port 1', Tracking.No, MatchLimit.Everywhere, true],
     ['-A OUTPUT -m "owner" --uid-owner 1337 -m state --state NEW -j RETURN', Tracking.Yes, MatchLimit.Everywhere, false],

@@ -12,6 +12,9 @@ export const acceptTarget = defineTarget<Record<string, never>>({
 export const dropTarget = defineTarget<Record<string, never>>({
   name: 'DROP',
   options: [],
+  // iptables refuses DROP in nat: 'The "nat" table is not intended for filtering, the use
+  // of DROP is therefore inhibited.' (measured, iptables-nft 1.8.9).
+  tables: ['raw', 'mangle', 'filter', 'security'],
   build: () => ({}),
   save: () => '',
   apply: () => ({ verdict: 'drop' }),

@@ -61,6 +61,11 @@ export const GENERIC_OPTIONS: ReadonlyArray<readonly [string, GenericOption]> = 
   ['-6', 'ipv6'], ['--ipv6', 'ipv6'],
 ];
 
+/** Each generic option's short spelling, as iptables names it in messages ("multiple -s flags"). */
+const GENERIC_SHORT: ReadonlyMap<string, string> = new Map(
+  GENERIC_OPTIONS.map(([spelling, kind]) => [spelling, GENERIC_OPTIONS.find(([, k]) => k === kind)![0]] as const),
+);
+
 const G_OF: Record<GenericOption, G> = {
   src: G.Src,
   dst: G.Dst,
@@ -242,6 +247,20 @@ export function parseRuleSpecInto(
   }
 }
 
+/**
+ * `--opt ! value`: iptables 1.8 refuses a "!" after the option (measured: "Bad state \"!\"",
+ * "invalid port/service `!'", "Bad argument"), so the engine does too, naming the spelling it takes.
+ */
+function intrapositioned(tok: string, value: string): RuleSyntaxError {
+  return new RuleSyntaxError(`"${tok} ! ${value}": iptables refuses a "!" after the option; write "! ${tok} ${value}"`);
+}
+
+/** `-s A -s B`: iptables refuses a generic option given twice ("multiple -s flags not allowed"). */
+function multiple(tok: string): RuleSyntaxError {
+  const short = GENERIC_SHORT.get(tok) ?? tok;
+  return new RuleSyntaxError(`multiple ${short} flags not allowed`);
+}
+
 /** A generic option at tokens[i]; returns the index of its last token. */
 function parseGeneric(st: SpecState, generic: G, tok: string, i: number): number {
   const tokens = st.tokens;
@@ -250,10 +269,8 @@ function parseGeneric(st: SpecState, generic: G, tok: string, i: number): number
     case G.Dst: {
       let value = takeValue(tokens, ++i, tok);
       let inv = st.invert;
-      if (value === '!') {
-        inv = true;
-        value = takeValue(tokens, ++i, tok);
-      }
+      if (value === '!') throw intrapositioned(tok, takeValue(tokens, i + 1, tok));
+      if ((generic === G.Src ? st.src : st.dst) !== null) throw multiple(tok);
       const cidrs = parseAddressList(value, tok, st.family);
       if (inv && cidrs.length > 1) throw new RuleSyntaxError(`"!" is not allowed with multiple addresses in ${tok}`);
       if (generic === G.Src) {
@@ -269,10 +286,8 @@ function parseGeneric(st: SpecState, generic: G, tok: string, i: number): number
     case G.Out: {
       let value = takeValue(tokens, ++i, tok);
       let inv = st.invert;
-      if (value === '!') {
-        inv = true;
-        value = takeValue(tokens, ++i, tok);
-      }
+      if (value === '!') throw intrapositioned(tok, takeValue(tokens, i + 1, tok));
+      if ((generic === G.In ? st.inIface : st.outIface) !== undefined) throw multiple(tok);
       if (value.length > MAX_IFACE) throw new RuleSyntaxError(`interface name "${value}" is longer than ${MAX_IFACE} characters`);
       if (generic === G.In) st.inIface = { value, invert: inv };
       else st.outIface = { value, invert: inv };
@@ -281,10 +296,8 @@ function parseGeneric(st: SpecState, generic: G, tok: string, i: number): number
     case G.Proto: {
       let value = takeValue(tokens, ++i, tok);
       let inv = st.invert;
-      if (value === '!') {
-        inv = true;
-        value = takeValue(tokens, ++i, tok);
-      }
+      if (value === '!') throw intrapositioned(tok, takeValue(tokens, i + 1, tok));
+      if (st.proto !== undefined) throw multiple(tok);
       const name = canonicalProtocol(value, st.family);
       if (!name) throw new RuleSyntaxError(`unknown protocol "${value}"`);
       st.proto = protoMatch(name, inv);
@@ -374,11 +387,7 @@ function parseOption(st: SpecState, tok: string, i: number): number {
     value = '';
     for (let k = 0; k < count; k++) {
       let v = takeValue(tokens, ++i, tok);
-      if (k === 0 && v === '!') {
-        // Deprecated `--opt ! value` spelling.
-        inv = true;
-        v = takeValue(tokens, ++i, tok);
-      }
+      if (k === 0 && v === '!') throw intrapositioned(tok, takeValue(tokens, i + 1, tok));
       value = k === 0 ? v : `${value} ${v}`;
     }
   }

@@ -3,7 +3,7 @@
 -m addrtype --src-type LOCAL;=;OK
 -m addrtype --dst-type LOCAL;=;OK
 -m addrtype ! --dst-type LOCAL;=;OK
--m addrtype --dst-type ! LOCAL;-m addrtype ! --dst-type LOCAL;OK
+-m addrtype --dst-type ! LOCAL;;FAIL
 -m addrtype --dst-type MULTICAST,BROADCAST,LOCAL,UNICAST;-m addrtype --dst-type UNICAST,LOCAL,BROADCAST,MULTICAST;OK
 -m addrtype --src-type local --dst-type unicast;-m addrtype --src-type LOCAL --dst-type UNICAST;OK
 -m addrtype --dst-type LOC;-m addrtype --dst-type LOCAL;OK

@@ -11,7 +11,7 @@
 -m conntrack --ctstate new,established;-m conntrack --ctstate NEW,ESTABLISHED;OK
 -m conntrack --ctstate EST,REL;-m conntrack --ctstate RELATED,ESTABLISHED;OK
 -m conntrack ! --ctstate NEW;=;OK
--m conntrack --ctstate ! NEW;-m conntrack ! --ctstate NEW;OK
+-m conntrack --ctstate ! NEW;;FAIL
 -m conntrack --ctproto tcp;-m conntrack --ctproto 6;OK
 -m conntrack ! --ctproto udp;-m conntrack ! --ctproto 17;OK
 -m conntrack --ctproto 47;=;OK

@@ -15,7 +15,7 @@
 -p icmp -m icmp --icmp-type 255/0:255;-p icmp -m icmp --icmp-type any;OK
 -p icmp -m icmp --icmp-type 3/0:255;-p icmp -m icmp --icmp-type 3;OK
 -p icmp -m icmp ! --icmp-type 8;=;OK
--p icmp --icmp-type ! echo-request;-p icmp -m icmp ! --icmp-type 8;OK
+-p icmp --icmp-type ! echo-request;;FAIL
 -p 1 --icmp-type 0;-p icmp -m icmp --icmp-type 0;OK
 -m icmp --icmp-type 8 -p icmp;-p icmp -m icmp --icmp-type 8;OK
 @filter

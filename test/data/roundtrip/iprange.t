@@ -7,7 +7,7 @@
 -m iprange --src-range 1.1.1.1;-m iprange --src-range 1.1.1.1-1.1.1.1;OK
 -m iprange --dst-range 10.0.0.9-10.0.0.1;=;OK
 -m iprange --dst-range 10.0.0.1-10.0.0.9 --src-range 10.0.1.1-10.0.1.9;-m iprange --src-range 10.0.1.1-10.0.1.9 --dst-range 10.0.0.1-10.0.0.9;OK
--m iprange --src-range ! 1.1.1.1-1.1.1.2;-m iprange ! --src-range 1.1.1.1-1.1.1.2;OK
+-m iprange --src-range ! 1.1.1.1-1.1.1.2;;FAIL
 @filter/ipv6
 -m iprange --src-range fd00::1-fd00::ff;=;OK
 -m iprange --dst-range fd00:0000::0001-fd00::0002;-m iprange --dst-range fd00::1-fd00::2;OK

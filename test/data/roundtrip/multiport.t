@@ -8,7 +8,7 @@
 -p dccp -m multiport --sports 53,1024:65535;=;OK
 -p udplite -m multiport --dports 53,1024:65535;=;OK
 -p tcp -m multiport ! --dports 53,15008;=;OK
--p tcp -m multiport --dports ! 53,15008;-p tcp -m multiport ! --dports 53,15008;OK
+-p tcp -m multiport --dports ! 53,15008;;FAIL
 -p tcp -m multiport --destination-ports 80,443;-p tcp -m multiport --dports 80,443;OK
 -p tcp -m multiport --source-ports 80,443;-p tcp -m multiport --sports 80,443;OK
 -p tcp -m multiport --dports http,https,ssh;-p tcp -m multiport --dports 80,443,22;OK

@@ -4,7 +4,7 @@
 -m owner ! --uid-owner 1337 -j RETURN;=;OK
 -o lo -m owner --gid-owner 1337 -j RETURN;=;OK
 ! -d 127.0.0.1/32 -o lo -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT;=;OK
--m owner --uid-owner ! 1337;-m owner ! --uid-owner 1337;OK
+-m owner --uid-owner ! 1337;;FAIL
 @mangle
 -m owner --uid-owner root;-m owner --uid-owner 0;OK
 -m owner --gid-owner root;-m owner --gid-owner 0;OK

@@ -5,7 +5,7 @@
 -m state --state INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED;=;OK
 -m state --state UNTRACKED,INVALID;-m state --state INVALID,UNTRACKED;OK
 -m state ! --state NEW,INVALID;-m state ! --state INVALID,NEW;OK
--m state --state ! NEW;-m state ! --state NEW;OK
+-m state --state ! NEW;;FAIL
 -m state --state new;-m state --state NEW;OK
 -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT;=;OK
 @filter/ipv6

@@ -1,4 +1,4 @@
-# ACCEPT, DROP, RETURN: no options, valid in every table
+# ACCEPT, DROP, RETURN: no options; ACCEPT and RETURN in every table, DROP not in nat (iptables: "not intended for filtering")
 @filter
 -j ACCEPT;=;OK
 -j DROP;=;OK
@@ -12,4 +12,15 @@
 @nat
 -p tcp -j RETURN;=;OK
 @raw/ipv6
+-j ACCEPT;=;OK
+# The generic options, as iptables 1.8 takes them: "!" before the option, each option once.
+-s ! 10.0.0.1 -j ACCEPT;;FAIL
+-p ! tcp -j ACCEPT;;FAIL
+-i ! eth0 -j ACCEPT;;FAIL
+! -p tcp -j ACCEPT;=;OK
+-s 1.1.1.1 -s 2.2.2.2 -j ACCEPT;;FAIL
+-p tcp -p udp -j ACCEPT;;FAIL
+-i eth0 --in-interface lo -j ACCEPT;;FAIL
+@nat
+-j DROP;;FAIL
 -j ACCEPT;=;OK

@@ -3,7 +3,7 @@
 -p tcp --dport 15008 -j RETURN;-p tcp -m tcp --dport 15008 -j RETURN;OK
 -p tcp -m tcp --sport 1:1023 -j ACCEPT;=;OK
 -p tcp -m tcp ! --dport 53;=;OK
--p tcp --dport ! 53;-p tcp -m tcp ! --dport 53;OK
+-p tcp --dport ! 53;;FAIL
 -p tcp -m tcp --dport 22:;-p tcp -m tcp --dport 22:65535;OK
 -p tcp -m tcp --syn;-p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN;OK
 -p tcp -m tcp --tcp-flags ALL NONE;-p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG NONE;OK

@@ -11,7 +11,7 @@
 -p udp -m udp ! --sport 1;=;OK
 -p udp -m udp ! --dport 65535;=;OK
 -p udp -m udp ! --sport 65535 --dport 1;=;OK
--p udp --dport ! 53;-p udp -m udp ! --dport 53;OK
+-p udp --dport ! 53;;FAIL
 -p udp --destination-port 53 --source-port 1000;-p udp -m udp --sport 1000 --dport 53;OK
 -p udp --dport domain;-p udp -m udp --dport 53;OK
 -m udp --dport 1 -p udp;-p udp -m udp --dport 1;OK
