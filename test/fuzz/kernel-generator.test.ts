@@ -36,8 +36,9 @@ describe('fuzz:kernel generator', () => {
         expect(c.flows.length).toBeLessThanOrEqual(4);
         if (engineLoad(c.rules).ok) loads++;
       }
-      // A small share is refused on purpose (a rule outside its hooks or tables).
-      expect(loads, shape).toBeGreaterThanOrEqual(45);
+      // A small share is refused on purpose (a rule outside its hooks or tables, an -i in
+      // OUTPUT …): 42 of 60 generic ones load at seed 3 since -i/-o direction is refused too.
+      expect(loads, shape).toBeGreaterThanOrEqual(40);
     }
   });
 
