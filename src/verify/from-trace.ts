@@ -8,12 +8,16 @@ import type { Ruleset } from '../core/ruleset/model.js';
 import type { Hop, Trace } from '../core/trace.js';
 import type { PodConfig } from '../istio/config.js';
 import { EPHEMERAL_PORT_BASE } from '../istio/flow.js';
+import { buildPodHost } from '../istio/pod-host.js';
+import { findSocket } from '../core/netfilter/host-model.js';
+import { parseAddress } from '../core/net/address.js';
 import type { ConnectSpec, KernelPlan, ListenerSpec, StartSpec } from './plan.js';
 import type { Proto } from './standin-protocol.js';
 
 export type PlanResult = { ok: true; plan: KernelPlan } | { ok: false; reason: string };
 
 const APP_ID = { uid: 1000, gid: 1000 };
+const SOCKET_MATCH = / -m socket\b/;
 
 function isLocalToPod(addr: string, pod: PodConfig): boolean {
   return addr.startsWith('127.') || addr === '::1' || addr === '::6' || addr === pod.ipv4.text || addr === pod.ipv6?.text;
@@ -115,6 +119,25 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
     }
     if (o.type === 'hop-limit' && (o.listenerPort ?? o.port) == null) return { ok: false, reason: 'the simulated flow loops until the hop limit' };
   }
+  // `-m socket` asks whether a local socket owns the packet: the engine answers from the pod
+  // model's listeners, so the pod namespace gets the listener each hop's address would reach
+  // there, even when the simulated flow never arrives (e.g. dropped by that very rule).
+  const v4 = ownerNamesAsIds(saveRuleset(ruleset, 'ipv4'), pod);
+  const v6 = ownerNamesAsIds(saveRuleset(ruleset, 'ipv6'), pod);
+  if (SOCKET_MATCH.test(v4 ?? '') || SOCKET_MATCH.test(v6 ?? '')) {
+    const host = buildPodHost(pod);
+    for (const hop of hops) {
+      const dst = parseAddress(hop.packet.dst);
+      if (hop.packet.dport === null || dst === null || !isLocalToPod(hop.packet.dst, pod)) continue;
+      const s = findSocket(host, hop.family, proto, dst, hop.packet.dport);
+      if (s === null || byKey.has(`pod|${hop.family}|${proto}|${s.address?.text ?? '*'}|${s.port}`)) continue;
+      const spec: ListenerSpec = { ns: 'pod', family: hop.family, proto, port: s.port, ...listenerIdentity(s.role, pod), name: s.label };
+      if (s.address !== null) spec.address = s.address.text;
+      if (s.transparent && proto === 'tcp') spec.transparent = true;
+      byKey.set(`pod|${hop.family}|${proto}|${s.address?.text ?? '*'}|${s.port}`, listeners.length);
+      listeners.push(spec);
+    }
+  }
   // A flow that loops through a listener (the same onward connection each time, until the hop
   // limit or not): each stand-in opens exactly as many onward connections as the trace shows.
   const looping = reentered || hops.some((h) => h.outcome.type === 'hop-limit');
@@ -135,8 +158,6 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
   // (The Trace does not say which it was; a flow naming exactly that port gets an ephemeral one.)
   if (trace.flow.sport !== null && trace.flow.sport !== EPHEMERAL_PORT_BASE) start.sport = trace.flow.sport;
   const rules: KernelPlan['rules'] = {};
-  const v4 = ownerNamesAsIds(saveRuleset(ruleset, 'ipv4'), pod);
-  const v6 = ownerNamesAsIds(saveRuleset(ruleset, 'ipv6'), pod);
   if (v4) rules.ipv4 = v4;
   if (v6) rules.ipv6 = v6;
   const plan: KernelPlan = {

@@ -35,7 +35,8 @@ describe('fuzz:kernel generator', () => {
         expect(c.flows.length).toBeLessThanOrEqual(4);
         if (engineLoad(c.rules).ok) loads++;
       }
-      // A small share is refused on purpose (a rule outside its hooks or tables).
+      // A small share is refused on purpose (a rule outside its hooks or tables, an -i in
+      // OUTPUT, a '!' after its option …).
       expect(loads, shape).toBeGreaterThanOrEqual(40);
     }
   });

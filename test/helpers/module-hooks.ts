@@ -20,7 +20,7 @@ export interface HookCase {
   text: string;
   /** The line the load refuses (the rule's), or null when it is accepted. */
   refusedLine: number | null;
-  /** What the refusal names: `target TPROXY` or `-m owner`. */
+  /** What the refusal names: `target TPROXY`, `-m owner` or `-i`. */
   what: string;
 }
 
@@ -28,6 +28,9 @@ export interface HookCase {
 const VIA = 'ST_MOD_VIA';
 
 function whatOf(rule: string): string {
+  // An interface of the wrong direction (-i in OUTPUT …): iptables refuses it by chain name.
+  const iface = /^(?:! )?(-i|-o|--in-interface|--out-interface) /.exec(rule);
+  if (iface) return iface[1]!.startsWith('--in') ? '-i' : iface[1]!.startsWith('--out') ? '-o' : iface[1]!;
   const m = /(?:^| )-m (\S+)/.exec(rule);
   if (m) return `-m ${m[1]}`;
   return `target ${/-j (\S+)/.exec(rule)![1]}`;

@@ -77,4 +77,21 @@ describe('planFromTrace', () => {
     expect(plan('istio-1.25-dns', { src: '10.244.2.7:5555', dst: 'pod:9080' }).start).toMatchObject({ ns: 'peer', sport: 5555 });
     expect(plan('istio-1.25-dns', { src: 'pod', dst: '10.244.2.7:80' }).start).not.toHaveProperty('sport');
   });
+
+  it('gives the pod the listener a -m socket rule consults, even when the flow never reaches it', () => {
+    // test/fixtures/random-kernel/socket-nowildcard-1.rules: the socket match drops the SYN in
+    // filter INPUT because the app listens on 9080; the kernel must have that listener too.
+    const file = path.join('test', 'fixtures', 'random-kernel', 'socket-nowildcard-1.rules');
+    const ctx = podContext(loadRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), defaultPodConfig());
+    const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', src: '10.244.2.7', dst: '10.244.1.5:9080' }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
+    expect(trace.hops[0]!.outcome.type).toBe('dropped');
+    const planned = planFromTrace(trace, ctx.ruleset, ctx.pod);
+    if (!planned.ok) throw new Error(planned.reason);
+    expect(planned.plan.listeners).toEqual([{ ns: 'pod', family: 'ipv4', proto: 'tcp', port: 9080, uid: 1000, gid: 1000, name: 'app' }]);
+  });
+
+  it('adds no listener the flow does not reach when no rule uses -m socket', () => {
+    const p = plan('istio-1.25', { src: '10.244.2.7', dst: 'pod:9080' });
+    expect(p.listeners.map((l) => l.port)).toEqual([15006, 9080]);
+  });
 });

@@ -1,13 +1,18 @@
 /**
  * `-m statistic --mode random [!] --probability P` or `--mode nth [!] --every N [--packet P]`.
- * Neither can be decided for one packet: evaluate() is always 'unknown', and
- * statisticProbability() gives the chance of a match so a caller can branch.
+ * In general neither can be decided for one packet: evaluate() is 'unknown', and
+ * statisticProbability() gives the chance of a match so a caller can branch. The
+ * certain cases are decided (certainty()): xt_statistic matches random mode when
+ * `(get_random_u32() & 0x7FFFFFFF) < probability`, so a stored 0 never matches and
+ * the largest stored value, 2^31 (`--probability 1`), always does; nth mode with
+ * `--every 1` matches every packet. `!` flips these like any other answer.
  *
  * The kernel stores the probability as round(P * 2^31) and iptables-save prints
  * that back with 11 decimals (`--probability 0.5` saves as `0.50000000000`,
  * `0.1` as `0.10000000009`); nth mode always saves `--packet`.
  */
 import { RuleSyntaxError } from '../errors.js';
+import type { Tri } from '../types.js';
 import { defineMatch } from './define.js';
 import { onlyOnce, parseUInt, UINT32_MAX, valueOf } from './util.js';
 
@@ -32,6 +37,21 @@ export function formatProbability(scaled: number): string {
 export function statisticProbability(o: StatisticOptions): number {
   const p = o.mode === 'random' ? o.scaled / TWO_31 : 1 / o.every;
   return o.invert ? 1 - p : p;
+}
+
+/** 'yes'/'no' when the match is certain whatever the random number or counter, else null. */
+export function statisticCertainty(o: StatisticOptions): Tri | null {
+  let always: boolean;
+  if (o.mode === 'random') {
+    if (o.scaled === 0) always = false;
+    else if (o.scaled >= TWO_31) always = true;
+    else return null;
+  } else {
+    // The per-rule packet counter is unknown state, except that every 1 counts every packet.
+    if (o.every !== 1) return null;
+    always = true;
+  }
+  return always !== o.invert ? 'yes' : 'no';
 }
 
 function parseProbability(text: string): number {
@@ -92,7 +112,8 @@ export const statisticMatch = defineMatch<StatisticOptions>({
       return { mode, scaled, invert };
     }
     if (every === undefined) throw new RuleSyntaxError('statistic: --every must be specified when using nth mode');
-    packet ??= 0;
+    // iptables 1.8 refuses --every alone ('option "--every" also requires "--packet"'; measured).
+    if (packet === undefined) throw new RuleSyntaxError('statistic: option "--every" also requires "--packet"');
     if (packet > every - 1) throw new RuleSyntaxError(`statistic: --packet ${packet} must be between 0 and ${every - 1} (--every - 1)`);
     return { mode: 'nth', every, packet, invert };
   },
@@ -101,10 +122,15 @@ export const statisticMatch = defineMatch<StatisticOptions>({
     if (o.mode === 'random') return `--mode random ${bang}--probability ${formatProbability(o.scaled)}`;
     return `--mode nth ${bang}--every ${o.every} --packet ${o.packet}`;
   },
-  evaluate() {
-    return 'unknown';
+  evaluate(o) {
+    return statisticCertainty(o) ?? 'unknown';
   },
   explain(o) {
+    const certain = statisticCertainty(o);
+    if (certain !== null) {
+      const what = o.mode === 'random' ? `random match with probability ${formatProbability(o.scaled)}` : 'every 1st packet';
+      return `${what}${o.invert ? ' (negated)' : ''}: ${certain === 'yes' ? 'matches every packet' : 'never matches'}`;
+    }
     const chance = `${(statisticProbability(o) * 100).toPrecision(4).replace(/\.?0+$/, '')}%`;
     if (o.mode === 'random') {
       return `random match with probability ${formatProbability(o.scaled)}${o.invert ? ' (negated)' : ''}: matches ${chance} of packets, cannot be decided per packet`;

@@ -112,10 +112,12 @@ export function evaluateRule(rule: Rule, pkt: Packet, ctx: EvalCtx, wantWhy: boo
   let sawUnknown = false;
   for (const m of matches) {
     let r: Tri;
-    if (!('unknown' in m) && m.module.probability !== undefined) {
-      // A chance, not a fact of the packet: the caller branches on the probability.
+    // A chance, not a fact of the packet: the caller branches on the probability.
+    // A certain one (0 or 1, e.g. --probability 0) is evaluated like any match.
+    const p = 'unknown' in m || m.module.probability === undefined ? null : m.module.probability(m.options);
+    if (p !== null && p > 0 && p < 1 && !('unknown' in m)) {
       sawUnknown = true;
-      if (chance !== null) chance *= m.module.probability(m.options);
+      if (chance !== null) chance *= p;
       unknownWhy.push(m.module.explain(m.options, pkt, ctx));
       result = triAnd(result, 'unknown');
       continue;

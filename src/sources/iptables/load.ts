@@ -14,7 +14,7 @@ import { isTargetModule, LazyRule } from './fast/lazy-rule.js';
 import { jumpOf, lineOf } from '../../core/ruleset/rule-facts.js';
 import { outlineRule } from './fast/rule-outline.js';
 import { RuleList } from '../../core/ruleset/rule-list.js';
-import { HookCheck } from './hook-check.js';
+import { HookCheck, ifaceRefusal } from './hook-check.js';
 import { parseRuleSpecInto, type RuleSpecCtx } from './rule-spec.js';
 import { tokenize } from './tokenize.js';
 
@@ -371,6 +371,8 @@ export function finishTable(table: Table, file: string): void {
     const rules = chains[i]!.rules;
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;
+      const iface = ifaceRefusal(table.name, chains[i]!, rule);
+      if (iface !== null) hooks.addIfaceRefusal(rule, iface);
       // A lazy rule answers from its outline (no object per rule); any other from its target.
       let toName: string;
       let kind: 'jump' | 'goto';

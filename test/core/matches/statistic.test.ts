@@ -3,17 +3,29 @@ import { formatProbability, statisticMatch, statisticProbability } from '../../.
 import { ruleOf } from '../../helpers/packet.js';
 import { matchTable, optionsOf } from './table.js';
 
-// A random or every-nth match cannot be decided for one packet: always unknown, with the odds in the reason.
+// A random or every-nth match cannot be decided for one packet (unknown, with the odds in the
+// reason), except when it is certain: xt_statistic matches random mode when
+// (random & 0x7FFFFFFF) < stored, so a stored 0 never matches and 2^31 (probability 1) always
+// does; nth --every 1 matches every packet (checked on the kernel: random-reproducers.test.ts).
 matchTable(
   statisticMatch,
   [
+    { name: 'probability 0 never matches', rule: '-m statistic --mode random --probability 0.00000000000', want: 'no', why: 'never matches' },
+    { name: 'a probability that rounds to 0', rule: '-m statistic --mode random --probability 0.0000000001', want: 'no', why: 'never matches' },
+    { name: '! probability 1 never matches', rule: '-m statistic --mode random ! --probability 1.00000000000', want: 'no', why: '(negated): never matches' },
+    { name: '! every 1 never matches', rule: '-m statistic --mode nth ! --every 1 --packet 0', want: 'no', why: 'never matches' },
+    { name: 'probability 1 always matches', rule: '-m statistic --mode random --probability 1', want: 'yes', why: 'matches every packet' },
+    { name: 'a probability that rounds to 1', rule: '-m statistic --mode random --probability 0.9999999999', want: 'yes', why: 'matches every packet' },
+    { name: '! probability 0 always matches', rule: '-m statistic --mode random ! --probability 0', want: 'yes', why: 'matches every packet' },
+    { name: 'every 1 always matches', rule: '-m statistic --mode nth --every 1 --packet 0', want: 'yes', why: 'matches every packet' },
+    { name: 'the smallest non-zero probability is still a chance', rule: '-m statistic --mode random --probability 0.0000000003', want: 'unknown', why: 'cannot be decided' },
     { name: 'random half', rule: '-m statistic --mode random --probability 0.5', want: 'unknown', why: 'probability 0.50000000000' },
     { name: 'negated random', rule: '-m statistic --mode random ! --probability 0.25', want: 'unknown', why: 'matches 75% of packets' },
     { name: 'kube-proxy style thirds', rule: '-m statistic --mode random --probability 0.33333333349', pkt: { proto: 'udp' }, want: 'unknown', why: '33.33%' },
     { name: 'every second packet', rule: '-m statistic --mode nth --every 2 --packet 0', want: 'unknown', why: 'counter is not modelled' },
     { name: 'negated nth', rule: '-m statistic --mode nth ! --every 4 --packet 1', want: 'unknown', why: '(negated)' },
   ],
-  { kinds: ['unknown'] },
+  { kinds: ['yes', 'no', 'unknown'] },
 );
 
 describe('statistic probability', () => {

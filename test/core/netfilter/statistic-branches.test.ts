@@ -50,3 +50,17 @@ describe('statistic branches in a kube-proxy dump', () => {
     expect(bad.stderr).toMatch(/--pick 4: this flow has 3 alternatives/);
   });
 });
+
+// Found by the random kernel differential (test/fixtures/random-kernel/statistic-certain-branch-*):
+// a statistic match that is certain (probability 0 or 1, every 1, after "!") is no branch.
+describe('a certain statistic match is decided, not branched', () => {
+  it.each([
+    ['statistic-certain-branch-1.rules', ['--src', '127.0.0.1', '--dst', '127.0.0.1:53', '--uid', '1000']],
+    ['statistic-certain-branch-2.rules', ['--src', '10.244.1.5', '--dst', '10.244.2.7:15000', '--uid', '1000', '--gid', '1337']],
+    ['statistic-certain-branch-3.rules', ['--src', '10.244.2.7', '--dst', '10.244.1.5:3306']],
+  ])('%s: the rule never matches and the trace has one path', async (file, flow) => {
+    const t = JSON.parse((await cli(['--rules', fixture(`random-kernel/${file}`), ...flow, '--proto', 'tcp', '--format', 'json'])).stdout) as Trace;
+    expect(t.branches).toBeUndefined();
+    expect(t.hops[0]!.steps.every((s) => s.rule === undefined || s.rule === null)).toBe(true);
+  });
+});

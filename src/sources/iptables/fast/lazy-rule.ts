@@ -118,6 +118,17 @@ export class LazyRule implements Rule, RuleOutlineFacts {
     return { kind: 'unknown', name: this.jumpName!, tokens: [] };
   }
 
+  /**
+   * Could the rule's text name this interface option (`-i`/`-o` or the long form)? A cheap
+   * look without parsing; a yes is confirmed from the parsed header.
+   */
+  mayName(short: string, long: string): boolean {
+    const home = this.#home;
+    const end = home.text.indexOf('\n', this.#from);
+    const text = home.text.slice(this.#from, end < 0 ? home.text.length : end);
+    return text.includes(` ${short} `) || text.includes(` ${long} `) || text.endsWith(` ${short}`);
+  }
+
   #force(): Rule {
     if (this.#parsed !== null) return this.#parsed;
     const home = this.#home;
