@@ -71,6 +71,21 @@ describe('TPROXY', () => {
     expect(pkt.dst).toBe(dst);
   });
 
+  // xt_TPROXY looks up the packet's own connection first: a SYN-ACK coming back to the app's
+  // (non-transparent) client socket is dropped, whatever listens on --on-port.
+  it.each([
+    ['not transparent: dropped', false, 'drop', "belongs to the client's socket 10.244.1.5:40000, which is not transparent"],
+    ['transparent: assigned, marked and accepted', true, 'accept', "tproxy to the client's socket 10.244.1.5:40000"],
+  ] as const)('a packet of an established connection whose socket is %s', (_name, transparent, verdict, detail) => {
+    const own: LocalSocket = { family: 'ipv4', proto: 'tcp', address: addr('10.244.1.5'), port: 40000, transparent, label: "the client's socket 10.244.1.5:40000" };
+    const host = { ...fakeHost([sock({})]), establishedSocket: () => own };
+    const pkt = makePacket({ src: '10.244.2.7', sport: 53, dst: '10.244.1.5', dport: 40000, in: 'eth0' });
+    const out = run(ISTIO, pkt, { table: 'mangle', hook: 'PREROUTING', host });
+    expect(out.verdict).toBe(verdict);
+    expect(detailOf(out)).toContain(detail);
+    if (out.verdict === 'accept') expect(out.socket).toBe(own);
+  });
+
   it.each(['-j TPROXY --on-port 1', '! -p tcp -j TPROXY --on-port 1', '-p sctp -j TPROXY --on-port 1'])('%s is refused (needs -p tcp or -p udp)', (spec) => {
     expect(() => targetOf(spec, 'mangle')).toThrow(/only be used with -p tcp or -p udp/);
   });
