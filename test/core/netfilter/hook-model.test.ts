@@ -27,7 +27,7 @@ describe('hook stages', () => {
     plan[hook].stages.map((s) => (s.type === 'kernel' ? s.step : s.type === 'nat' ? `nat(${s.chains.map((b) => `${b.table} ${b.chain}`).join(',')})` : `${s.base.table} ${s.base.chain}`));
   it.each<[HookName, string[]]>([
     ['PREROUTING', ['raw PREROUTING', 'conntrack', 'mangle PREROUTING', 'nat(nat PREROUTING)']],
-    ['INPUT', ['mangle INPUT', 'filter INPUT', 'security INPUT', 'nat(nat INPUT)', 'confirm']],
+    ['INPUT', ['mangle INPUT', 'filter INPUT', 'nat(nat INPUT)', 'security INPUT', 'confirm']],
     ['FORWARD', ['mangle FORWARD', 'filter FORWARD', 'security FORWARD']],
     ['OUTPUT', ['raw OUTPUT', 'conntrack', 'mangle OUTPUT', 'nat(nat OUTPUT)', 'filter OUTPUT', 'security OUTPUT']],
     ['POSTROUTING', ['mangle POSTROUTING', 'nat(nat POSTROUTING)', 'confirm']],
