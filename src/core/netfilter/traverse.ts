@@ -20,7 +20,7 @@ import { familyPlan, type BaseChain, type FamilyPlan, type HookPlan } from './ho
 import { REROUTE } from './hooks.js';
 import { findSocket, hostView, type Host } from './host-model.js';
 import type { AddrType, HostView, LocalSocket, Packet } from './packet.js';
-import { lookupRoute, outputRoute, type RouteResult } from './routing.js';
+import { inputRoute, lookupRoute, outputRoute, type RouteResult } from './routing.js';
 import { walkBuiltin, type Recorder, type WalkOptions } from './walk.js';
 
 export interface HopEngineResult extends Recorder {
@@ -182,7 +182,11 @@ class HopRun {
     const { pkt, rec } = this;
     const pre = this.runHook(this.#plan.PREROUTING);
     if (pre.ended) return pre.outcome;
-    const r = this.route();
+    const r = inputRoute(this.host.routing, pkt.dst, pkt.mark, pkt.inIface);
+    if (r === 'martian-destination') {
+      const why = pkt.family === 'ipv4' ? 'a 127/8 destination is martian on a non-loopback device (route_localnet=0)' : '::1 is only reachable over lo';
+      return { type: 'dropped', address: pkt.dst.text, port: pkt.dport, detail: `dropped at the input routing decision after PREROUTING: ${pkt.dst.text} arrived on ${pkt.inIface}, and ${why}` };
+    }
     if (pre.socket && r.type !== 'local') {
       rec.notes.push(`TPROXY assigned a socket, but the route for mark 0x${pkt.mark.toString(16)} is not local, so the packet would be forwarded`);
     }

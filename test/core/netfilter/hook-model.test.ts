@@ -122,6 +122,29 @@ describe('re-routing inside OUTPUT', () => {
   });
 });
 
+describe('the input routing decision after PREROUTING (route_localnet=0)', () => {
+  const dnatTo = (to: string) => rulesetOf(['*nat', `-A PREROUTING -j DNAT --to-destination ${to}`, 'COMMIT', '*filter', ':INPUT ACCEPT [0:0]', 'COMMIT'].join('\n'));
+  it('a packet from eth0 DNATed to 127.0.0.1 is dropped before INPUT: 127/8 is a martian destination there', () => {
+    const r = hop(dnatTo('127.0.0.1'), { proto: 'udp', src: '10.244.2.7', dst: '10.244.1.5', dport: 80, in: 'eth0', noSocket: true });
+    expect(r.notation).toEqual(['nat PREROUTING#1 DNAT(ACCEPT)']);
+    expect(r.outcome.type).toBe('dropped');
+    expect(r.outcome.detail).toMatch(/input routing decision after PREROUTING: 127\.0\.0\.1 arrived on eth0/);
+  });
+
+  it('the same DNAT for a packet arriving on lo passes the routing decision and reaches INPUT', () => {
+    const r = hop(dnatTo('127.0.0.1'), { proto: 'udp', src: '127.0.0.1', dst: '10.244.1.5', dport: 15090, in: 'lo', noSocket: true });
+    expect(r.notation).toEqual(['nat PREROUTING#1 DNAT(ACCEPT)', 'filter INPUT policy:ACCEPT']);
+    expect(r.outcome).toMatchObject({ address: '127.0.0.1', port: 15090 });
+  });
+
+  it('IPv6: a packet from eth0 DNATed to ::1 is dropped the same way', () => {
+    const rs = rulesetOf(['*nat', '-A PREROUTING -j DNAT --to-destination ::1', 'COMMIT'].join('\n'), 'restore', 'ipv6');
+    const r = hop(rs, { proto: 'udp', src: 'fd00:10:244:2::7', dst: 'fd00:10:244:1::5', dport: 80, in: 'eth0', noSocket: true });
+    expect(r.outcome.type).toBe('dropped');
+    expect(r.outcome.detail).toMatch(/::1 arrived on eth0, and ::1 is only reachable over lo/);
+  });
+});
+
 describe('the handshake reply (SYN-ACK) runs back through the hooks', () => {
   const outboundCapture = ['*nat', '-A OUTPUT -p tcp -m owner ! --uid-owner 1337 -j REDIRECT --to-ports 15001', 'COMMIT'];
   it('filter OUTPUT DROP with ! -o lo ACCEPT: the SYN passes (-o eth0), the SYN-ACK on lo is dropped, Envoy never accepts', () => {
