@@ -71,7 +71,7 @@ export interface Outcome {
   /** Final destination after NAT. */
   address?: string;
   port?: number | null;
-  /** Egress interface. */
+  /** Egress interface. For dropped: set only when the SYN left by it and the remote's SYN-ACK did not get back in. */
   iface?: string;
   detail?: string;
 }

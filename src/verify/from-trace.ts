@@ -109,7 +109,8 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
       if (next) spec.then = { connect: connectOf(next), uid: next.packet.uid ?? 0, gid: next.packet.gid ?? 0 };
       const clash = addListener(spec, o.type === 'hop-limit');
       if (clash) return { ok: false, reason: clash };
-    } else if (o.type === 'egress') {
+    } else if (o.type === 'egress' || (o.type === 'dropped' && o.iface !== undefined)) {
+      // dropped with a device: the SYN left and reached the remote; only its SYN-ACK did not get back.
       const clash = addListener({ ns: 'peer', family: hop.family, proto, port: o.port ?? hop.packet.dport!, uid: 0, gid: 0, name: 'remote' });
       if (clash) return { ok: false, reason: clash };
     }

@@ -167,6 +167,8 @@ class HopRun {
     }
     if (r.type !== 'local') {
       rec.outcome = { type: 'egress', iface: pkt.outIface ?? undefined, address: pkt.dst.text, port: pkt.dport };
+      // TCP: the connection exists only once the remote's SYN-ACK has got back in.
+      if (pkt.proto === 'tcp' && !this.reply) rec.outcome = this.remoteReplyFails() ?? rec.outcome;
       return;
     }
     // Loopback: the packet comes back in over lo in the same hop. skb_orphan() drops the socket.
@@ -381,6 +383,46 @@ class HopRun {
     o.address = pkt.dst.text;
     o.port = pkt.dport;
     return o;
+  }
+
+  /**
+   * The remote's SYN-ACK for a connection that left the pod: it arrives on the device the SYN
+   * left by, from the remote's address, and runs PREROUTING, the input routing decision and
+   * INPUT to the client's socket, as a received packet in conntrack's REPLY direction
+   * (ESTABLISHED; nat only undoes the original's bindings; no mark, no socket owner).
+   * Returns the failed outcome (with the device, so the replay still puts a listener on
+   * the remote), or null when it gets back. Its steps are not part of the hop.
+   */
+  remoteReplyFails(): Outcome | null {
+    const { pkt, host } = this;
+    const iface = pkt.outIface!;
+    const synAck: Packet = {
+      ...pkt,
+      src: pkt.dst,
+      dst: pkt.src,
+      sport: pkt.dport,
+      dport: pkt.sport,
+      inIface: iface,
+      outIface: null,
+      owner: null,
+      mark: 0,
+      tcpFlags: ['SYN', 'ACK'],
+      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached: false },
+    };
+    const opts: WalkOptions = { unknown: this.opts.unknown, explain: false };
+    if (this.opts.budget) opts.budget = this.opts.budget;
+    const run = new HopRun(this.rules, host, synAck, opts, { loopedBack: false });
+    const o = run.receive(false);
+    if (o.type === 'delivered') return null;
+    const remote = fmtAddr(pkt, 'dst');
+    const lastStep = run.rec.steps[run.rec.steps.length - 1];
+    const where = lastStep ? `${lastStep.table} ${lastStep.hook}` : 'the hooks';
+    const base = { address: pkt.dst.text, port: pkt.dport, iface };
+    if (o.type === 'unknown') return { type: 'unknown', ...base, detail: `whether the SYN-ACK from ${remote} gets back to the client depends on ${where}, which could not be evaluated for the reply (${o.detail ?? 'unknown rule'})` };
+    if (o.type === 'budget') return { type: 'budget', ...base, detail: o.detail ?? 'budget' };
+    const why =
+      o.type === 'rejected' ? `is rejected in ${where}` : o.detail?.startsWith('dropped in ') ? `is ${o.detail}` : o.type === 'dropped' ? `is dropped (${o.detail ?? 'dropped'})` : `does not reach the client (${o.type})`;
+    return { type: 'dropped', ...base, detail: `the SYN leaves by ${iface} for ${remote}, but the SYN-ACK from ${remote} ${why}, so the connection never completes` };
   }
 
   /**

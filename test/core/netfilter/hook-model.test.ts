@@ -190,6 +190,26 @@ describe('the handshake reply (SYN-ACK) runs back through the hooks', () => {
     expect(hop(rs, { dst: '10.244.2.7', dport: 9080 }).outcome).toMatchObject({ type: 'delivered', port: 15001 });
   });
 
+  it("a connection to a remote: mangle INPUT DROP drops the remote's SYN-ACK, so it never completes", () => {
+    const rs = rulesetOf(['*mangle', ':INPUT DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', 'COMMIT'].join('\n'));
+    const r = hop(rs, { dst: '10.244.2.7', dport: 15000, uid: 1000 });
+    expect(r.notation).toEqual(['mangle OUTPUT policy:ACCEPT', 'mangle POSTROUTING policy:ACCEPT']);
+    expect(r.outcome).toMatchObject({ type: 'dropped', iface: 'eth0', address: '10.244.2.7', port: 15000 });
+    expect(r.outcome.detail).toBe('the SYN leaves by eth0 for 10.244.2.7:15000, but the SYN-ACK from 10.244.2.7:15000 is dropped in mangle INPUT, so the connection never completes');
+  });
+
+  it("the remote's SYN-ACK is un-NATed on its way in: filter INPUT sees the pod's own address after a MASQUERADE", () => {
+    const rs = rulesetOf(['*nat', '-A POSTROUTING -p tcp -j SNAT --to-source 10.244.1.9', 'COMMIT', '*filter', ':INPUT DROP [0:0]', '-A INPUT -i eth0 -d 10.244.1.5 -m conntrack --ctstate ESTABLISHED -j ACCEPT', 'COMMIT'].join('\n'));
+    expect(hop(rs, { dst: '10.244.2.7', dport: 80 }).outcome).toMatchObject({ type: 'egress', iface: 'eth0' });
+    const rejecting = rulesetOf(['*filter', '-A INPUT -i eth0 -p tcp -m tcp --sport 80 -j REJECT', 'COMMIT'].join('\n'));
+    expect(hop(rejecting, { dst: '10.244.2.7', dport: 80 }).outcome.detail).toMatch(/SYN-ACK from 10\.244\.2\.7:80 is rejected in filter INPUT/);
+  });
+
+  it('UDP to a remote has no handshake: INPUT DROP does not stop the datagram', () => {
+    const rs = rulesetOf(['*mangle', ':INPUT DROP [0:0]', 'COMMIT'].join('\n'));
+    expect(hop(rs, { proto: 'udp', dst: '10.244.2.7', dport: 53 }).outcome.type).toBe('egress');
+  });
+
   it('UDP has no handshake: the datagram is delivered whatever filter OUTPUT does to replies', () => {
     const rs = rulesetOf(['*nat', '-A OUTPUT -p udp -j REDIRECT --to-ports 15053', 'COMMIT', '*filter', ':OUTPUT DROP [0:0]', '-A OUTPUT ! -o lo -j ACCEPT', 'COMMIT'].join('\n'));
     const r = hop(rs, { proto: 'udp', dst: '10.96.0.10', dport: 53 });
