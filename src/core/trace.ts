@@ -62,7 +62,10 @@ export type OutcomeType = 'delivered' | 'egress' | 'forwarded' | 'dropped' | 're
 
 export interface Outcome {
   type: OutcomeType;
-  /** For delivered: who accepted the connection, e.g. "Envoy outbound (15001)". */
+  /**
+   * For delivered: who accepted the connection, e.g. "Envoy outbound (15001)". For dropped: the
+   * listener the SYN reached when its SYN-ACK did not get back (with role and listenerPort).
+   */
   listener?: string;
   /** For delivered: the listener's role as the pod model names it (envoy-outbound, envoy-inbound, app, …). */
   role?: string;

@@ -91,7 +91,8 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
     if (hop.packet.in !== null && hop.packet.in !== 'eth0') return { ok: false, reason: `hop ${hop.index} arrives on ${hop.packet.in}; the harness pod has only eth0 and lo` };
     if (o.type === 'forwarded') return { ok: false, reason: 'the flow is forwarded, and the harness has no third host to forward to' };
     if (o.type === 'budget') return { ok: false, reason: 'the simulated trace stopped at its budget (--max-steps, --max-trace-size), so there is no complete flow to compare' };
-    if (o.type === 'delivered' || (o.type === 'hop-limit' && (o.listenerPort ?? o.port) != null)) {
+    // dropped with a listener: the SYN reached it, only its SYN-ACK did not get back.
+    if (o.type === 'delivered' || (o.type === 'hop-limit' && (o.listenerPort ?? o.port) != null) || (o.type === 'dropped' && o.listener !== undefined)) {
       const spec: ListenerSpec = {
         ns: 'pod',
         family: hop.family,

@@ -451,7 +451,16 @@ class HopRun {
       tcpFlags: ['SYN', 'ACK'],
       conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached: true },
     };
-    const failed = (detail: string): Outcome => ({ type: 'dropped', address: pkt.dst.text, port: pkt.dport, detail: `the SYN reaches ${s.label}, but ${detail}, so the connection never completes` });
+    // The listener the SYN reached is kept on the outcome: verify still puts it in place.
+    const failed = (detail: string): Outcome => {
+      const o: Outcome = { type: 'dropped', listener: s.label };
+      if (s.role) o.role = s.role;
+      o.listenerPort = s.port;
+      o.address = pkt.dst.text;
+      o.port = pkt.dport;
+      o.detail = `the SYN reaches ${s.label}, but ${detail}, so the connection never completes`;
+      return o;
+    };
     const first = outputRoute(host.routing, synAck.src, synAck.dst, 0);
     if (first === 'loopback-source') {
       return failed(`its SYN-ACK from ${pkt.dst.text} to the non-local ${pkt.src.text} cannot be routed (a loopback source may not leave a non-loopback device)`);

@@ -1,9 +1,11 @@
 /**
  * `-j TPROXY --on-port N [--on-ip addr] [--tproxy-mark v[/m]]` (mangle PREROUTING,
- * rules with a plain `-p tcp` or `-p udp`). Kernel xt_TPROXY.c: look for a
- * socket on --on-ip (else the incoming interface's first address, else the
- * packet's destination) and --on-port (0: the packet's port); when one is found
- * and it is transparent, set the mark, assign the socket and accept; otherwise drop.
+ * rules with a plain `-p tcp` or `-p udp`). Kernel xt_TPROXY.c: look for the
+ * established socket of the packet's own tuple first (a handshake's reply meets its
+ * client's socket), else a listener on --on-ip (else the incoming interface's first
+ * address, else the packet's destination) and --on-port (0: the packet's port); when
+ * one is found and it is transparent, set the mark, assign the socket and accept;
+ * otherwise drop.
  * The packet header is not changed.
  */
 import { RuleSyntaxError } from '../errors.js';
@@ -78,6 +80,15 @@ export const tproxyTarget = defineTarget<TproxyOptions>({
     if (!laddr) {
       laddr = pkt.dst;
       from = 'the packet destination';
+    }
+    const established = ctx.host.establishedSocket?.(pkt) ?? null;
+    if (established) {
+      if (!established.transparent) {
+        return { verdict: 'drop', detail: `tproxy: the packet belongs to ${established.label}, which is not transparent (no IP_TRANSPARENT), so the kernel drops it` };
+      }
+      const before = pkt.mark;
+      pkt.mark = xmark(pkt.mark, o.markValue, o.markMask);
+      return { verdict: 'accept', socket: established, detail: `tproxy to ${established.label} (established), mark ${hex(before)} -> ${hex(pkt.mark)}` };
     }
     const where = `${pkt.proto} ${hostPort(laddr.text, port, laddr.family === 'ipv6')}`;
     const sock = ctx.host.findListener(ctx.family, pkt.proto, laddr, port);

@@ -205,6 +205,15 @@ describe('the handshake reply (SYN-ACK) runs back through the hooks', () => {
     expect(hop(rejecting, { dst: '10.244.2.7', dport: 80 }).outcome.detail).toMatch(/SYN-ACK from 10\.244\.2\.7:80 is rejected in filter INPUT/);
   });
 
+  it("TPROXY on every TCP packet in PREROUTING: the SYN-ACK over lo meets its non-transparent client socket first and is dropped", () => {
+    const rs = rulesetOf(['*mangle', ':ISTIO_TPROXY - [0:0]', '-A PREROUTING -j ISTIO_TPROXY', '-A ISTIO_TPROXY -p tcp -j TPROXY --on-port 15001 --on-ip 0.0.0.0 --tproxy-mark 0x539/0xffffffff', 'COMMIT'].join('\n'));
+    const host = buildPodHost({ ...defaultPodConfig(), mode: 'TPROXY', ports: { ...defaultPodConfig().ports, inbound: 15001 } });
+    const pkt = makePacket({ src: '10.244.1.5', dst: '10.244.1.5', dport: 15001, uid: 1337 });
+    const r = traverse(rs.families.ipv4, host, pkt, 'local', { unknown: 'stop', explain: false });
+    expect(r.outcome.type).toBe('dropped');
+    expect(r.outcome.detail).toMatch(/the SYN reaches Envoy outbound \(15001\), but its SYN-ACK to 10\.244\.1\.5 is dropped in mangle PREROUTING/);
+  });
+
   it('UDP to a remote has no handshake: INPUT DROP does not stop the datagram', () => {
     const rs = rulesetOf(['*mangle', ':INPUT DROP [0:0]', 'COMMIT'].join('\n'));
     expect(hop(rs, { proto: 'udp', dst: '10.244.2.7', dport: 53 }).outcome.type).toBe('egress');

@@ -71,6 +71,26 @@ describe('TPROXY', () => {
     expect(pkt.dst).toBe(dst);
   });
 
+  describe('the established socket of the packet is looked up first (a reply meets its client)', () => {
+    const client = sock({ address: addr('10.244.1.5'), port: 40000, transparent: false, label: "the client's socket" });
+    const withClient = (c: LocalSocket) => ({ ...fakeHost([sock({})]), establishedSocket: () => c });
+    it('a non-transparent established socket: drop, even with a transparent listener on --on-port', () => {
+      const pkt = makePacket({ ...inbound, ctstate: 'ESTABLISHED' });
+      const out = run(ISTIO, pkt, { table: 'mangle', hook: 'PREROUTING', host: withClient(client) });
+      expect(out.verdict).toBe('drop');
+      expect(pkt.mark).toBe(0);
+      expect(detailOf(out)).toContain("belongs to the client's socket, which is not transparent");
+    });
+    it('a transparent established socket: assigned, mark set', () => {
+      const t = { ...client, transparent: true };
+      const pkt = makePacket({ ...inbound, ctstate: 'ESTABLISHED' });
+      const out = run(ISTIO, pkt, { table: 'mangle', hook: 'PREROUTING', host: withClient(t) });
+      expect(out.verdict).toBe('accept');
+      expect(out.verdict === 'accept' && out.socket).toBe(t);
+      expect(pkt.mark).toBe(0x539);
+    });
+  });
+
   it.each(['-j TPROXY --on-port 1', '! -p tcp -j TPROXY --on-port 1', '-p sctp -j TPROXY --on-port 1'])('%s is refused (needs -p tcp or -p udp)', (spec) => {
     expect(() => targetOf(spec, 'mangle')).toThrow(/only be used with -p tcp or -p udp/);
   });
