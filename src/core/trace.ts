@@ -62,7 +62,10 @@ export type OutcomeType = 'delivered' | 'egress' | 'forwarded' | 'dropped' | 're
 
 export interface Outcome {
   type: OutcomeType;
-  /** For delivered: who accepted the connection, e.g. "Envoy outbound (15001)". */
+  /**
+   * For delivered: who accepted the connection, e.g. "Envoy outbound (15001)". For dropped: the
+   * listener the SYN reached when its SYN-ACK did not get back (with role and listenerPort).
+   */
   listener?: string;
   /** For delivered: the listener's role as the pod model names it (envoy-outbound, envoy-inbound, app, …). */
   role?: string;
@@ -71,7 +74,7 @@ export interface Outcome {
   /** Final destination after NAT. */
   address?: string;
   port?: number | null;
-  /** Egress interface. */
+  /** Egress interface. For dropped: set only when the SYN left by it and the remote's SYN-ACK did not get back in. */
   iface?: string;
   detail?: string;
 }

@@ -95,7 +95,8 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
     if (hop.packet.in !== null && hop.packet.in !== 'eth0') return { ok: false, reason: `hop ${hop.index} arrives on ${hop.packet.in}; the harness pod has only eth0 and lo` };
     if (o.type === 'forwarded') return { ok: false, reason: 'the flow is forwarded, and the harness has no third host to forward to' };
     if (o.type === 'budget') return { ok: false, reason: 'the simulated trace stopped at its budget (--max-steps, --max-trace-size), so there is no complete flow to compare' };
-    if (o.type === 'delivered' || (o.type === 'hop-limit' && (o.listenerPort ?? o.port) != null)) {
+    // dropped with a listener: the SYN reached it, only its SYN-ACK did not get back.
+    if (o.type === 'delivered' || (o.type === 'hop-limit' && (o.listenerPort ?? o.port) != null) || (o.type === 'dropped' && o.listener !== undefined)) {
       const spec: ListenerSpec = {
         ns: 'pod',
         family: hop.family,
@@ -113,7 +114,8 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
       if (next) spec.then = { connect: connectOf(next), uid: next.packet.uid ?? 0, gid: next.packet.gid ?? 0 };
       const clash = addListener(spec, o.type === 'hop-limit');
       if (clash) return { ok: false, reason: clash };
-    } else if (o.type === 'egress') {
+    } else if (o.type === 'egress' || (o.type === 'dropped' && o.iface !== undefined)) {
+      // dropped with a device: the SYN left and reached the remote; only its SYN-ACK did not get back.
       const clash = addListener({ ns: 'peer', family: hop.family, proto, port: o.port ?? hop.packet.dport!, uid: 0, gid: 0, name: 'remote' });
       if (clash) return { ok: false, reason: clash };
     }

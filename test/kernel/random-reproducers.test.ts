@@ -26,6 +26,12 @@ const REPRODUCERS: Array<{ file: string; expect: 'agree' | 'refused' }> = [
   { file: 'refusal-masquerade-in-input.rules', expect: 'refused' },
   { file: 'refusal-owner-in-input.rules', expect: 'refused' },
   { file: 'refusal-tproxy-in-output.rules', expect: 'refused' },
+  { file: 'nat-input-before-security-1.rules', expect: 'agree' },
+  { file: 'nat-input-before-security-2.rules', expect: 'agree' },
+  { file: 'nat-input-before-security-3.rules', expect: 'agree' },
+  { file: 'route-localnet-after-dnat-1.rules', expect: 'agree' },
+  { file: 'handshake-reply-dropped-1.rules', expect: 'agree' },
+  { file: 'tproxy-to-outbound-port-loop-1.rules', expect: 'agree' },
 ];
 
 /** The arguments of the file's `# replay: sidecar-trace verify …` line (no quoted words in them). */

@@ -23,7 +23,30 @@ function plan(profile: string, input: FlowInput) {
   return planned.plan;
 }
 
+/** Plan a flow over a rule text (no profile): the listeners the harness would start. */
+function planText(text: string, input: FlowInput) {
+  const ctx = podContext(loadRulesText(text, 'test.rules', 'test.rules'), defaultPodConfig());
+  const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', ...input }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
+  const planned = planFromTrace(trace, ctx.ruleset, ctx.pod);
+  if (!planned.ok) throw new Error(planned.reason);
+  return { trace, plan: planned.plan };
+}
+
 describe('planFromTrace', () => {
+  it("keeps the listener a failed handshake's SYN reached: the remote's, when its SYN-ACK is dropped coming in", () => {
+    const { trace, plan: p } = planText('*mangle\n:INPUT DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n', { src: '10.244.1.5', dst: '10.244.2.7:15000', uid: 1000 });
+    expect(trace.hops[0]!.outcome).toMatchObject({ type: 'dropped', iface: 'eth0' });
+    expect(p.listeners).toEqual([{ ns: 'peer', family: 'ipv4', proto: 'tcp', port: 15000, uid: 0, gid: 0, name: 'remote' }]);
+  });
+
+  it("keeps the listener a failed handshake's SYN reached: a pod listener, when its SYN-ACK is dropped on the way back", () => {
+    const rules = '*nat\n-A OUTPUT -p tcp -m owner ! --uid-owner 1337 -j REDIRECT --to-ports 15001\nCOMMIT\n*filter\n:OUTPUT DROP [0:0]\n-A OUTPUT ! -o lo -j ACCEPT\nCOMMIT\n';
+    const { trace, plan: p } = planText(rules, { src: '10.244.1.5', dst: '10.244.2.7:9080', uid: 1000 });
+    expect(trace.hops).toHaveLength(1);
+    expect(trace.hops[0]!.outcome).toMatchObject({ type: 'dropped', role: 'envoy-outbound', listenerPort: 15001 });
+    expect(p.listeners.map((l) => [l.ns, l.port, l.name])).toEqual([['pod', 15001, 'Envoy outbound (15001)']]);
+  });
+
   it('restores owner names as the ids the pod model was given (this machine need not know them)', () => {
     const file = path.join('test', 'data', 'istio-goldens', '1.25.0', 'capture', 'outbound-owner-groups.golden');
     const base = defaultPodConfig();

@@ -50,14 +50,19 @@ export interface KernelStepSpec {
   priority: number;
 }
 
-/** enum nf_ip_hook_priorities. */
+/**
+ * enum nf_ip_hook_priorities, except security: `iptables` here is iptables-nft, whose nft.c
+ * registers the security table's base chains at priority 150 (its comment says NF_IP_PRI_SECURITY,
+ * but that is 50, where iptables-legacy registers it). So at INPUT, nat (srcnat 100) runs
+ * before security (measured on Linux 6.18, iptables-nft 1.8.9).
+ */
 export const PRIORITY = {
   raw: -300,
   conntrack: -200,
   mangle: -150,
   dstnat: -100,
   filter: 0,
-  security: 50,
+  security: 150,
   srcnat: 100,
   confirm: 2147483647,
 } as const;

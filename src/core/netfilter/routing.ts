@@ -216,3 +216,18 @@ export function outputRoute(model: RoutingModel, src: Address, dst: Address, mar
   if (src.family === 'ipv4' && (src.value as number) >>> 24 === 127 && r.type !== 'local' && r.dev !== null && r.dev !== 'lo') return 'loopback-source';
   return r;
 }
+
+/**
+ * The input routing decision for a received packet (after PREROUTING, so after any DNAT).
+ * IPv4: a 127/8 destination arriving on a non-loopback device is a martian destination
+ * (ip_route_input_slow with route_localnet=0 drops it). IPv6: ::1 is reachable only over lo
+ * (the loopback address is never accepted from another device).
+ */
+export function inputRoute(model: RoutingModel, dst: Address, mark: number, inIface: string | null): Readonly<RouteResult> | 'martian-destination' {
+  if (inIface !== null && inIface !== 'lo' && isLoopbackAddress(dst)) return 'martian-destination';
+  return lookupRoute(model, dst, mark);
+}
+
+function isLoopbackAddress(a: Address): boolean {
+  return a.family === 'ipv4' ? (a.value as number) >>> 24 === 127 : a.value === 1n;
+}

@@ -20,7 +20,7 @@ import { familyPlan, type BaseChain, type FamilyPlan, type HookPlan } from './ho
 import { REROUTE } from './hooks.js';
 import { findSocket, hostView, type Host } from './host-model.js';
 import type { AddrType, HostView, LocalSocket, Packet } from './packet.js';
-import { lookupRoute, outputRoute, type RouteResult } from './routing.js';
+import { inputRoute, lookupRoute, outputRoute, type RouteResult } from './routing.js';
 import { walkBuiltin, type Recorder, type WalkOptions } from './walk.js';
 
 export interface HopEngineResult extends Recorder {
@@ -167,6 +167,8 @@ class HopRun {
     }
     if (r.type !== 'local') {
       rec.outcome = { type: 'egress', iface: pkt.outIface ?? undefined, address: pkt.dst.text, port: pkt.dport };
+      // TCP: the connection exists only once the remote's SYN-ACK has got back in.
+      if (pkt.proto === 'tcp' && !this.reply) rec.outcome = this.remoteReplyFails() ?? rec.outcome;
       return;
     }
     // Loopback: the packet comes back in over lo in the same hop. skb_orphan() drops the socket.
@@ -182,7 +184,11 @@ class HopRun {
     const { pkt, rec } = this;
     const pre = this.runHook(this.#plan.PREROUTING);
     if (pre.ended) return pre.outcome;
-    const r = this.route();
+    const r = inputRoute(this.host.routing, pkt.dst, pkt.mark, pkt.inIface);
+    if (r === 'martian-destination') {
+      const why = pkt.family === 'ipv4' ? 'a 127/8 destination is martian on a non-loopback device (route_localnet=0)' : '::1 is only reachable over lo';
+      return { type: 'dropped', address: pkt.dst.text, port: pkt.dport, detail: `dropped at the input routing decision after PREROUTING: ${pkt.dst.text} arrived on ${pkt.inIface}, and ${why}` };
+    }
     if (pre.socket && r.type !== 'local') {
       rec.notes.push(`TPROXY assigned a socket, but the route for mark 0x${pkt.mark.toString(16)} is not local, so the packet would be forwarded`);
     }
@@ -380,6 +386,46 @@ class HopRun {
   }
 
   /**
+   * The remote's SYN-ACK for a connection that left the pod: it arrives on the device the SYN
+   * left by, from the remote's address, and runs PREROUTING, the input routing decision and
+   * INPUT to the client's socket, as a received packet in conntrack's REPLY direction
+   * (ESTABLISHED; nat only undoes the original's bindings; no mark, no socket owner).
+   * Returns the failed outcome (with the device, so the replay still puts a listener on
+   * the remote), or null when it gets back. Its steps are not part of the hop.
+   */
+  remoteReplyFails(): Outcome | null {
+    const { pkt, host } = this;
+    const iface = pkt.outIface!;
+    const synAck: Packet = {
+      ...pkt,
+      src: pkt.dst,
+      dst: pkt.src,
+      sport: pkt.dport,
+      dport: pkt.sport,
+      inIface: iface,
+      outIface: null,
+      owner: null,
+      mark: 0,
+      tcpFlags: ['SYN', 'ACK'],
+      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached: false },
+    };
+    const opts: WalkOptions = { unknown: this.opts.unknown, explain: false };
+    if (this.opts.budget) opts.budget = this.opts.budget;
+    const run = new HopRun(this.rules, host, synAck, opts, { loopedBack: false });
+    const o = run.receive(false);
+    if (o.type === 'delivered') return null;
+    const remote = fmtAddr(pkt, 'dst');
+    const lastStep = run.rec.steps[run.rec.steps.length - 1];
+    const where = lastStep ? `${lastStep.table} ${lastStep.hook}` : 'the hooks';
+    const base = { address: pkt.dst.text, port: pkt.dport, iface };
+    if (o.type === 'unknown') return { type: 'unknown', ...base, detail: `whether the SYN-ACK from ${remote} gets back to the client depends on ${where}, which could not be evaluated for the reply (${o.detail ?? 'unknown rule'})` };
+    if (o.type === 'budget') return { type: 'budget', ...base, detail: o.detail ?? 'budget' };
+    const why =
+      o.type === 'rejected' ? `is rejected in ${where}` : o.detail?.startsWith('dropped in ') ? `is ${o.detail}` : o.type === 'dropped' ? `is dropped (${o.detail ?? 'dropped'})` : `does not reach the client (${o.type})`;
+    return { type: 'dropped', ...base, detail: `the SYN leaves by ${iface} for ${remote}, but the SYN-ACK from ${remote} ${why}, so the connection never completes` };
+  }
+
+  /**
    * Run the SYN-ACK through the hooks as the kernel sends it (measured on 6.18): from the
    * listener's address, in conntrack's REPLY direction (ESTABLISHED, the connection's
    * connmark), with the listener's own socket mark (tcp_fwmark_accept=0; the modelled
@@ -405,7 +451,16 @@ class HopRun {
       tcpFlags: ['SYN', 'ACK'],
       conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached: true },
     };
-    const failed = (detail: string): Outcome => ({ type: 'dropped', address: pkt.dst.text, port: pkt.dport, detail: `the SYN reaches ${s.label}, but ${detail}, so the connection never completes` });
+    // The listener the SYN reached is kept on the outcome: verify still puts it in place.
+    const failed = (detail: string): Outcome => {
+      const o: Outcome = { type: 'dropped', listener: s.label };
+      if (s.role) o.role = s.role;
+      o.listenerPort = s.port;
+      o.address = pkt.dst.text;
+      o.port = pkt.dport;
+      o.detail = `the SYN reaches ${s.label}, but ${detail}, so the connection never completes`;
+      return o;
+    };
     const first = outputRoute(host.routing, synAck.src, synAck.dst, 0);
     if (first === 'loopback-source') {
       return failed(`its SYN-ACK from ${pkt.dst.text} to the non-local ${pkt.src.text} cannot be routed (a loopback source may not leave a non-loopback device)`);

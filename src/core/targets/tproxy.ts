@@ -1,10 +1,11 @@
 /**
  * `-j TPROXY --on-port N [--on-ip addr] [--tproxy-mark v[/m]]` (mangle PREROUTING,
- * rules with a plain `-p tcp` or `-p udp`). Kernel xt_TPROXY.c: look for a
- * socket the packet already belongs to (an established connection's), else one listening
- * on --on-ip (else the incoming interface's first address, else the packet's destination)
- * and --on-port (0: the packet's port); when one is found
- * and it is transparent, set the mark, assign the socket and accept; otherwise drop.
+ * rules with a plain `-p tcp` or `-p udp`). Kernel xt_TPROXY.c: look for the
+ * established socket of the packet's own tuple first (a handshake's reply meets its
+ * client's socket), else a listener on --on-ip (else the incoming interface's first
+ * address, else the packet's destination) and --on-port (0: the packet's port); when
+ * one is found and it is transparent, set the mark, assign the socket and accept;
+ * otherwise drop.
  * The packet header is not changed.
  */
 import { RuleSyntaxError } from '../errors.js';
@@ -80,14 +81,17 @@ export const tproxyTarget = defineTarget<TproxyOptions>({
       laddr = pkt.dst;
       from = 'the packet destination';
     }
-    // xt_TPROXY looks for the packet's own established socket first (its tuple as sent), and
-    // only then for a listener; either way a socket that is not transparent drops the packet.
-    const own = ctx.host.establishedSocket?.(pkt) ?? null;
-    if (own !== null && !own.transparent) {
-      return { verdict: 'drop', detail: `tproxy: the packet belongs to ${own.label}, which is not transparent (no IP_TRANSPARENT), so the kernel drops the packet` };
+    const established = ctx.host.establishedSocket?.(pkt) ?? null;
+    if (established) {
+      if (!established.transparent) {
+        return { verdict: 'drop', detail: `tproxy: the packet belongs to ${established.label}, which is not transparent (no IP_TRANSPARENT), so the kernel drops it` };
+      }
+      const before = pkt.mark;
+      pkt.mark = xmark(pkt.mark, o.markValue, o.markMask);
+      return { verdict: 'accept', socket: established, detail: `tproxy to ${established.label} (established), mark ${hex(before)} -> ${hex(pkt.mark)}` };
     }
     const where = `${pkt.proto} ${hostPort(laddr.text, port, laddr.family === 'ipv6')}`;
-    const sock = own ?? ctx.host.findListener(ctx.family, pkt.proto, laddr, port);
+    const sock = ctx.host.findListener(ctx.family, pkt.proto, laddr, port);
     if (!sock) return { verdict: 'drop', detail: `tproxy: no socket listens on ${where} (${from}), so the kernel drops the packet` };
     if (!sock.transparent) {
       return { verdict: 'drop', detail: `tproxy: ${sock.label} on ${where} is not transparent (no IP_TRANSPARENT), so the kernel drops the packet` };

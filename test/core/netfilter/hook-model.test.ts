@@ -27,7 +27,7 @@ describe('hook stages', () => {
     plan[hook].stages.map((s) => (s.type === 'kernel' ? s.step : s.type === 'nat' ? `nat(${s.chains.map((b) => `${b.table} ${b.chain}`).join(',')})` : `${s.base.table} ${s.base.chain}`));
   it.each<[HookName, string[]]>([
     ['PREROUTING', ['raw PREROUTING', 'conntrack', 'mangle PREROUTING', 'nat(nat PREROUTING)']],
-    ['INPUT', ['mangle INPUT', 'filter INPUT', 'security INPUT', 'nat(nat INPUT)', 'confirm']],
+    ['INPUT', ['mangle INPUT', 'filter INPUT', 'nat(nat INPUT)', 'security INPUT', 'confirm']],
     ['FORWARD', ['mangle FORWARD', 'filter FORWARD', 'security FORWARD']],
     ['OUTPUT', ['raw OUTPUT', 'conntrack', 'mangle OUTPUT', 'nat(nat OUTPUT)', 'filter OUTPUT', 'security OUTPUT']],
     ['POSTROUTING', ['mangle POSTROUTING', 'nat(nat POSTROUTING)', 'confirm']],
@@ -122,6 +122,29 @@ describe('re-routing inside OUTPUT', () => {
   });
 });
 
+describe('the input routing decision after PREROUTING (route_localnet=0)', () => {
+  const dnatTo = (to: string) => rulesetOf(['*nat', `-A PREROUTING -j DNAT --to-destination ${to}`, 'COMMIT', '*filter', ':INPUT ACCEPT [0:0]', 'COMMIT'].join('\n'));
+  it('a packet from eth0 DNATed to 127.0.0.1 is dropped before INPUT: 127/8 is a martian destination there', () => {
+    const r = hop(dnatTo('127.0.0.1'), { proto: 'udp', src: '10.244.2.7', dst: '10.244.1.5', dport: 80, in: 'eth0', noSocket: true });
+    expect(r.notation).toEqual(['nat PREROUTING#1 DNAT(ACCEPT)']);
+    expect(r.outcome.type).toBe('dropped');
+    expect(r.outcome.detail).toMatch(/input routing decision after PREROUTING: 127\.0\.0\.1 arrived on eth0/);
+  });
+
+  it('the same DNAT for a packet arriving on lo passes the routing decision and reaches INPUT', () => {
+    const r = hop(dnatTo('127.0.0.1'), { proto: 'udp', src: '127.0.0.1', dst: '10.244.1.5', dport: 15090, in: 'lo', noSocket: true });
+    expect(r.notation).toEqual(['nat PREROUTING#1 DNAT(ACCEPT)', 'filter INPUT policy:ACCEPT']);
+    expect(r.outcome).toMatchObject({ address: '127.0.0.1', port: 15090 });
+  });
+
+  it('IPv6: a packet from eth0 DNATed to ::1 is dropped the same way', () => {
+    const rs = rulesetOf(['*nat', '-A PREROUTING -j DNAT --to-destination ::1', 'COMMIT'].join('\n'), 'restore', 'ipv6');
+    const r = hop(rs, { proto: 'udp', src: 'fd00:10:244:2::7', dst: 'fd00:10:244:1::5', dport: 80, in: 'eth0', noSocket: true });
+    expect(r.outcome.type).toBe('dropped');
+    expect(r.outcome.detail).toMatch(/::1 arrived on eth0, and ::1 is only reachable over lo/);
+  });
+});
+
 describe('the handshake reply (SYN-ACK) runs back through the hooks', () => {
   const outboundCapture = ['*nat', '-A OUTPUT -p tcp -m owner ! --uid-owner 1337 -j REDIRECT --to-ports 15001', 'COMMIT'];
   it('filter OUTPUT DROP with ! -o lo ACCEPT: the SYN passes (-o eth0), the SYN-ACK on lo is dropped, Envoy never accepts', () => {
@@ -165,6 +188,35 @@ describe('the handshake reply (SYN-ACK) runs back through the hooks', () => {
   it('conntrack sees the reply as ESTABLISHED: an ESTABLISHED accept lets it through a DROP policy', () => {
     const rs = rulesetOf([...outboundCapture, '*filter', ':OUTPUT DROP [0:0]', '-A OUTPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A OUTPUT ! -o lo -j ACCEPT', 'COMMIT'].join('\n'));
     expect(hop(rs, { dst: '10.244.2.7', dport: 9080 }).outcome).toMatchObject({ type: 'delivered', port: 15001 });
+  });
+
+  it("a connection to a remote: mangle INPUT DROP drops the remote's SYN-ACK, so it never completes", () => {
+    const rs = rulesetOf(['*mangle', ':INPUT DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', 'COMMIT'].join('\n'));
+    const r = hop(rs, { dst: '10.244.2.7', dport: 15000, uid: 1000 });
+    expect(r.notation).toEqual(['mangle OUTPUT policy:ACCEPT', 'mangle POSTROUTING policy:ACCEPT']);
+    expect(r.outcome).toMatchObject({ type: 'dropped', iface: 'eth0', address: '10.244.2.7', port: 15000 });
+    expect(r.outcome.detail).toBe('the SYN leaves by eth0 for 10.244.2.7:15000, but the SYN-ACK from 10.244.2.7:15000 is dropped in mangle INPUT, so the connection never completes');
+  });
+
+  it("the remote's SYN-ACK is un-NATed on its way in: filter INPUT sees the pod's own address after a MASQUERADE", () => {
+    const rs = rulesetOf(['*nat', '-A POSTROUTING -p tcp -j SNAT --to-source 10.244.1.9', 'COMMIT', '*filter', ':INPUT DROP [0:0]', '-A INPUT -i eth0 -d 10.244.1.5 -m conntrack --ctstate ESTABLISHED -j ACCEPT', 'COMMIT'].join('\n'));
+    expect(hop(rs, { dst: '10.244.2.7', dport: 80 }).outcome).toMatchObject({ type: 'egress', iface: 'eth0' });
+    const rejecting = rulesetOf(['*filter', '-A INPUT -i eth0 -p tcp -m tcp --sport 80 -j REJECT', 'COMMIT'].join('\n'));
+    expect(hop(rejecting, { dst: '10.244.2.7', dport: 80 }).outcome.detail).toMatch(/SYN-ACK from 10\.244\.2\.7:80 is rejected in filter INPUT/);
+  });
+
+  it("TPROXY on every TCP packet in PREROUTING: the SYN-ACK over lo meets its non-transparent client socket first and is dropped", () => {
+    const rs = rulesetOf(['*mangle', ':ISTIO_TPROXY - [0:0]', '-A PREROUTING -j ISTIO_TPROXY', '-A ISTIO_TPROXY -p tcp -j TPROXY --on-port 15001 --on-ip 0.0.0.0 --tproxy-mark 0x539/0xffffffff', 'COMMIT'].join('\n'));
+    const host = buildPodHost({ ...defaultPodConfig(), mode: 'TPROXY', ports: { ...defaultPodConfig().ports, inbound: 15001 } });
+    const pkt = makePacket({ src: '10.244.1.5', dst: '10.244.1.5', dport: 15001, uid: 1337 });
+    const r = traverse(rs.families.ipv4, host, pkt, 'local', { unknown: 'stop', explain: false });
+    expect(r.outcome.type).toBe('dropped');
+    expect(r.outcome.detail).toMatch(/the SYN reaches Envoy outbound \(15001\), but its SYN-ACK to 10\.244\.1\.5 is dropped in mangle PREROUTING/);
+  });
+
+  it('UDP to a remote has no handshake: INPUT DROP does not stop the datagram', () => {
+    const rs = rulesetOf(['*mangle', ':INPUT DROP [0:0]', 'COMMIT'].join('\n'));
+    expect(hop(rs, { proto: 'udp', dst: '10.244.2.7', dport: 53 }).outcome.type).toBe('egress');
   });
 
   it('UDP has no handshake: the datagram is delivered whatever filter OUTPUT does to replies', () => {

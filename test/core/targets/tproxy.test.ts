@@ -71,19 +71,24 @@ describe('TPROXY', () => {
     expect(pkt.dst).toBe(dst);
   });
 
-  // xt_TPROXY looks up the packet's own connection first: a SYN-ACK coming back to the app's
-  // (non-transparent) client socket is dropped, whatever listens on --on-port.
-  it.each([
-    ['not transparent: dropped', false, 'drop', "belongs to the client's socket 10.244.1.5:40000, which is not transparent"],
-    ['transparent: assigned, marked and accepted', true, 'accept', "tproxy to the client's socket 10.244.1.5:40000"],
-  ] as const)('a packet of an established connection whose socket is %s', (_name, transparent, verdict, detail) => {
-    const own: LocalSocket = { family: 'ipv4', proto: 'tcp', address: addr('10.244.1.5'), port: 40000, transparent, label: "the client's socket 10.244.1.5:40000" };
-    const host = { ...fakeHost([sock({})]), establishedSocket: () => own };
-    const pkt = makePacket({ src: '10.244.2.7', sport: 53, dst: '10.244.1.5', dport: 40000, in: 'eth0' });
-    const out = run(ISTIO, pkt, { table: 'mangle', hook: 'PREROUTING', host });
-    expect(out.verdict).toBe(verdict);
-    expect(detailOf(out)).toContain(detail);
-    if (out.verdict === 'accept') expect(out.socket).toBe(own);
+  describe('the established socket of the packet is looked up first (a reply meets its client)', () => {
+    const client = sock({ address: addr('10.244.1.5'), port: 40000, transparent: false, label: "the client's socket" });
+    const withClient = (c: LocalSocket) => ({ ...fakeHost([sock({})]), establishedSocket: () => c });
+    it('a non-transparent established socket: drop, even with a transparent listener on --on-port', () => {
+      const pkt = makePacket({ ...inbound, ctstate: 'ESTABLISHED' });
+      const out = run(ISTIO, pkt, { table: 'mangle', hook: 'PREROUTING', host: withClient(client) });
+      expect(out.verdict).toBe('drop');
+      expect(pkt.mark).toBe(0);
+      expect(detailOf(out)).toContain("belongs to the client's socket, which is not transparent");
+    });
+    it('a transparent established socket: assigned, mark set', () => {
+      const t = { ...client, transparent: true };
+      const pkt = makePacket({ ...inbound, ctstate: 'ESTABLISHED' });
+      const out = run(ISTIO, pkt, { table: 'mangle', hook: 'PREROUTING', host: withClient(t) });
+      expect(out.verdict).toBe('accept');
+      expect(out.verdict === 'accept' && out.socket).toBe(t);
+      expect(pkt.mark).toBe(0x539);
+    });
   });
 
   it.each(['-j TPROXY --on-port 1', '! -p tcp -j TPROXY --on-port 1', '-p sctp -j TPROXY --on-port 1'])('%s is refused (needs -p tcp or -p udp)', (spec) => {
