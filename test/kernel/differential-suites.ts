@@ -63,6 +63,13 @@ export const SUITES: DifferentialSuiteSpec[] = [
   // nat OUTPUT refuses a loopback source on eth0, and a connection exists only if the SYN-ACK
   // gets back (DROP policy, REJECT, an owner match that sees the listener's uid on its SYN-ACK).
   {
+    profile: 'test/fixtures/hooks/nat-null-binding.rules',
+    flows: [
+      { src: 'pod', dst: 'pod:9080', uid: 1000, title: 'local: null binding at OUTPUT, the PREROUTING DNAT does not apply over lo' },
+      { src: '10.244.2.7', dst: 'pod:9080', title: 'remote: DNATed to :9999 in nat PREROUTING', kernelSteps: ['nat PREROUTING#1'] },
+    ],
+  },
+  {
     profile: 'test/fixtures/hooks/raw-conntrack.rules',
     flows: [
       { src: '10.244.2.7', dst: 'pod:9080', title: 'inbound SYN: raw sees INVALID, connmark never matches; mangle sees NEW', kernelSteps: ['raw PREROUTING#4', 'mangle PREROUTING#1'] },

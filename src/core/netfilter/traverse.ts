@@ -301,6 +301,13 @@ class HopRun {
     const { pkt, rec } = this;
     if (chains.length === 0) {
       if (pkt.conn.direction === 'REPLY') this.undoNat(natManip);
+      // No nat chain at this hook, but the nat step runs here all the same (the kernel registers
+      // it at all four hooks with the family's first nat chain): a new tracked connection gets its
+      // null binding (nf_nat_alloc_null_binding), so no later nat chain of this manip sees it.
+      else if (pkt.conn.state === 'NEW' && !pkt.conn.untracked && needsConntrack(this.rules!)) {
+        if (natManip === 'dst') pkt.conn.dnatDone = true;
+        else pkt.conn.snatDone = true;
+      }
       return chains;
     }
     if (!needsConntrack(this.rules!)) {

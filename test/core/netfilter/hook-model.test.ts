@@ -122,6 +122,22 @@ describe('re-routing inside OUTPUT', () => {
   });
 });
 
+describe('the nat step at a hook without a nat chain', () => {
+  // test/fixtures/hooks/nat-null-binding.rules, replayed on the kernel by the differential table.
+  const onlyPrerouting = rulesetOf(['*nat', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p tcp -m tcp --dport 9080 -j DNAT --to-destination 10.244.1.5:9999', 'COMMIT'].join('\n'));
+  it('gives a local connection its null binding at OUTPUT: the DNAT in PREROUTING does not apply over lo', () => {
+    const r = hop(onlyPrerouting, { src: '10.244.1.5', dst: '10.244.1.5', dport: 9080, uid: 1000 });
+    expect(r.notation).toEqual([]);
+    expect(r.outcome).toMatchObject({ type: 'delivered', port: 9080 });
+  });
+
+  it('a remote connection meets the DNAT in PREROUTING', () => {
+    const r = hop(onlyPrerouting, { src: '10.244.2.7', dst: '10.244.1.5', dport: 9080, in: 'eth0' });
+    expect(r.notation).toEqual(['nat PREROUTING#1 DNAT(ACCEPT)']);
+    expect(r.outcome).toMatchObject({ type: 'delivered', port: 9999 });
+  });
+});
+
 describe('the input routing decision after PREROUTING (route_localnet=0)', () => {
   const dnatTo = (to: string) => rulesetOf(['*nat', `-A PREROUTING -j DNAT --to-destination ${to}`, 'COMMIT', '*filter', ':INPUT ACCEPT [0:0]', 'COMMIT'].join('\n'));
   it('a packet from eth0 DNATed to 127.0.0.1 is dropped before INPUT: 127/8 is a martian destination there', () => {
