@@ -75,8 +75,9 @@ function load(kind: 'match' | 'target'): ModuleClauses[] {
       const at = line.indexOf(marker);
       if (at < 0) continue;
       const text = kind === 'match' ? clauseAt(line, at) : line.slice(at).trim();
-      // An account name resolves on the host that loads it; the test namespace knows only root.
-      if (/--(?:uid|gid)-owner (?!root\b)[A-Za-z_]/.test(text)) continue;
+      // Names of things that exist only on the host that loads the rules (accounts; CT timeout
+      // policies and helpers, created beforehand with nfct): the test namespace has none.
+      if (/--(?:uid|gid)-owner (?!root\b)[A-Za-z_]|--timeout |--helper /.test(text)) continue;
       clauses.push({ text, proto: protoOf(line), table });
     }
     // A hook limit that depends on the options (addrtype) is left to the kernel's refusal check.
