@@ -64,9 +64,12 @@ function protoOf(line: string): string | null {
 function load(kind: 'match' | 'target'): ModuleClauses[] {
   const dir = join(projectRoot(), 'test/data/roundtrip');
   const files = new Set(readdirSync(dir));
-  const registry: Record<string, { name: string; hooks?: unknown; tables?: readonly TableName[] }> = kind === 'match' ? MATCHES : TARGETS;
+  const registry: Record<string, { name: string; hooks?: unknown; tables?: readonly TableName[]; probability?: unknown }> = kind === 'match' ? MATCHES : TARGETS;
   const out: ModuleClauses[] = [];
   for (const mod of Object.values(registry)) {
+    // A chance match (statistic) is drawn by generic.ts with certain values only: the kernel
+    // rolls its own dice, and one replay cannot be compared with one branch of the engine's.
+    if ('probability' in mod && mod.probability !== undefined) continue;
     const file = kind === 'match' ? `${mod.name}.t` : `target-${mod.name.toLowerCase()}.t`;
     if (!files.has(file)) continue;
     const marker = kind === 'match' ? `-m ${mod.name} ` : `-j ${mod.name}`;
