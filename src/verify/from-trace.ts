@@ -18,6 +18,7 @@ export type PlanResult = { ok: true; plan: KernelPlan } | { ok: false; reason: s
 
 const APP_ID = { uid: 1000, gid: 1000 };
 const SOCKET_MATCH = / -m socket\b/;
+const TPROXY_PORT = /-j TPROXY --on-port (\d+)/g;
 
 function isLocalToPod(addr: string, pod: PodConfig): boolean {
   return addr.startsWith('127.') || addr === '::1' || addr === '::6' || addr === pod.ipv4.text || addr === pod.ipv6?.text;
@@ -126,12 +127,15 @@ export function planFromTrace(trace: Trace, ruleset: Ruleset, pod: PodConfig): P
   // there, even when the simulated flow never arrives (e.g. dropped by that very rule).
   const v4 = ownerNamesAsIds(saveRuleset(ruleset, 'ipv4'), pod);
   const v6 = ownerNamesAsIds(saveRuleset(ruleset, 'ipv6'), pod);
-  if (SOCKET_MATCH.test(v4 ?? '') || SOCKET_MATCH.test(v6 ?? '')) {
+  // TPROXY looks a listener up on its --on-port in the same way, so those are started too.
+  const tproxyPorts = [...`${v4 ?? ''}\n${v6 ?? ''}`.matchAll(TPROXY_PORT)].map((m) => Number(m[1]));
+  if (SOCKET_MATCH.test(v4 ?? '') || SOCKET_MATCH.test(v6 ?? '') || tproxyPorts.length > 0) {
     const host = buildPodHost(pod);
-    for (const hop of hops) {
+    const lookups = hops.flatMap((hop) => [hop.packet.dport, ...tproxyPorts.map((p) => (p === 0 ? hop.packet.dport : p))].map((port) => ({ hop, port })));
+    for (const { hop, port } of lookups) {
       const dst = parseAddress(hop.packet.dst);
-      if (hop.packet.dport === null || dst === null || !isLocalToPod(hop.packet.dst, pod)) continue;
-      const s = findSocket(host, hop.family, proto, dst, hop.packet.dport);
+      if (port === null || dst === null || !isLocalToPod(hop.packet.dst, pod)) continue;
+      const s = findSocket(host, hop.family, proto, dst, port);
       if (s === null || byKey.has(`pod|${hop.family}|${proto}|${s.address?.text ?? '*'}|${s.port}`)) continue;
       const spec: ListenerSpec = { ns: 'pod', family: hop.family, proto, port: s.port, ...listenerIdentity(s.role, pod), name: s.label };
       if (s.address !== null) spec.address = s.address.text;

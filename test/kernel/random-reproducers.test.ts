@@ -32,6 +32,7 @@ const REPRODUCERS: Array<{ file: string; expect: 'agree' | 'refused' }> = [
   { file: 'route-localnet-after-dnat-1.rules', expect: 'agree' },
   { file: 'handshake-reply-dropped-1.rules', expect: 'agree' },
   { file: 'tproxy-to-outbound-port-loop-1.rules', expect: 'agree' },
+  { file: 'tproxy-listener-started-1.rules', expect: 'agree' },
 ];
 
 /** The arguments of the file's `# replay: sidecar-trace verify …` line (no quoted words in them). */

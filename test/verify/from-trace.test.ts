@@ -113,6 +113,18 @@ describe('planFromTrace', () => {
     expect(planned.plan.listeners).toEqual([{ ns: 'pod', family: 'ipv4', proto: 'tcp', port: 9080, uid: 1000, gid: 1000, name: 'app' }]);
   });
 
+  it('gives the pod the listener a TPROXY rule looks up on its --on-port, even when the flow is dropped later', () => {
+    // test/fixtures/random-kernel/tproxy-listener-started-1.rules (fuzz:kernel seed 2026 case 22):
+    // TPROXY assigns 15001 to a looped-back SYN, then filter INPUT drops it.
+    const file = path.join('test', 'fixtures', 'random-kernel', 'tproxy-listener-started-1.rules');
+    const ctx = podContext(loadRulesText(readFileSync(path.join(ROOT, file), 'utf8'), file, file), defaultPodConfig());
+    const trace = traceFlow(ctx.ruleset, ctx.pod, ctx.host, resolveFlow({ proto: 'tcp', src: '10.244.1.5', dst: '10.244.1.5:15000', uid: 1000 }, ctx.pod), { unknown: 'stop', explain: false, maxHops: DEFAULT_MAX_HOPS }, ctx.notes);
+    expect(trace.hops[0]!.outcome.type).toBe('dropped');
+    const planned = planFromTrace(trace, ctx.ruleset, ctx.pod);
+    if (!planned.ok) throw new Error(planned.reason);
+    expect(planned.plan.listeners.map((l) => [l.port, l.transparent === true])).toContainEqual([15001, true]);
+  });
+
   it('adds no listener the flow does not reach when no rule uses -m socket', () => {
     const p = plan('istio-1.25', { src: '10.244.2.7', dst: 'pod:9080' });
     expect(p.listeners.map((l) => l.port)).toEqual([15006, 9080]);
