@@ -393,6 +393,41 @@ class HopRun {
   }
 
   /**
+   * The connection's SYN-ACK, from the SYN's destination back to its source: conntrack's
+   * REPLY direction (ESTABLISHED), no mark (the answering socket's own, which the modelled
+   * sockets lack), the answering side's owner, arriving on `inIface` or sent locally (null).
+   */
+  synAck(inIface: string | null, owner: Packet['owner'], attached: boolean): Packet {
+    const { pkt } = this;
+    return {
+      ...pkt,
+      src: pkt.dst,
+      dst: pkt.src,
+      sport: pkt.dport,
+      dport: pkt.sport,
+      inIface,
+      outIface: null,
+      owner,
+      mark: 0,
+      tcpFlags: ['SYN', 'ACK'],
+      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached },
+    };
+  }
+
+  /** A run for a reply: same rules, host and budget, no --explain (its steps are not part of the hop). */
+  replyRun(reply: Packet, loopedBack: boolean): HopRun {
+    const opts: WalkOptions = { unknown: this.opts.unknown, explain: false };
+    if (this.opts.budget) opts.budget = this.opts.budget;
+    return new HopRun(this.rules, this.host, reply, opts, { loopedBack });
+  }
+
+  /** "TABLE HOOK" of the last step this run recorded, for a reply's failure message. */
+  lastPlace(): string {
+    const last = this.rec.steps[this.rec.steps.length - 1];
+    return last ? `${last.table} ${last.hook}` : 'the hooks';
+  }
+
+  /**
    * The remote's SYN-ACK for a connection that left the pod: it arrives on the device the SYN
    * left by, from the remote's address, and runs PREROUTING, the input routing decision and
    * INPUT to the client's socket, as a received packet in conntrack's REPLY direction
@@ -401,29 +436,13 @@ class HopRun {
    * the remote), or null when it gets back. Its steps are not part of the hop.
    */
   remoteReplyFails(): Outcome | null {
-    const { pkt, host } = this;
+    const { pkt } = this;
     const iface = pkt.outIface!;
-    const synAck: Packet = {
-      ...pkt,
-      src: pkt.dst,
-      dst: pkt.src,
-      sport: pkt.dport,
-      dport: pkt.sport,
-      inIface: iface,
-      outIface: null,
-      owner: null,
-      mark: 0,
-      tcpFlags: ['SYN', 'ACK'],
-      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached: false },
-    };
-    const opts: WalkOptions = { unknown: this.opts.unknown, explain: false };
-    if (this.opts.budget) opts.budget = this.opts.budget;
-    const run = new HopRun(this.rules, host, synAck, opts, { loopedBack: false });
+    const run = this.replyRun(this.synAck(iface, null, false), false);
     const o = run.receive(false);
     if (o.type === 'delivered') return null;
     const remote = fmtAddr(pkt, 'dst');
-    const lastStep = run.rec.steps[run.rec.steps.length - 1];
-    const where = lastStep ? `${lastStep.table} ${lastStep.hook}` : 'the hooks';
+    const where = run.lastPlace();
     const base = { address: pkt.dst.text, port: pkt.dport, iface };
     if (o.type === 'unknown') return { type: 'unknown', ...base, detail: `whether the SYN-ACK from ${remote} gets back to the client depends on ${where}, which could not be evaluated for the reply (${o.detail ?? 'unknown rule'})` };
     if (o.type === 'budget') return { type: 'budget', ...base, detail: o.detail ?? 'budget' };
@@ -445,19 +464,7 @@ class HopRun {
    */
   handshakeFails(s: LocalSocket, loopedBack: boolean): Outcome | null {
     const { pkt, host } = this;
-    const synAck: Packet = {
-      ...pkt,
-      src: pkt.dst,
-      dst: pkt.src,
-      sport: pkt.dport,
-      dport: pkt.sport,
-      inIface: null,
-      outIface: null,
-      owner: s.owner ?? null,
-      mark: 0,
-      tcpFlags: ['SYN', 'ACK'],
-      conn: { ...pkt.conn, direction: 'REPLY', state: 'ESTABLISHED', attached: true },
-    };
+    const synAck = this.synAck(null, s.owner ?? null, true);
     // The listener the SYN reached is kept on the outcome: verify still puts it in place.
     const failed = (detail: string): Outcome => {
       const o: Outcome = { type: 'dropped', listener: s.label };
@@ -473,13 +480,10 @@ class HopRun {
       return failed(`its SYN-ACK from ${pkt.dst.text} to the non-local ${pkt.src.text} cannot be routed (a loopback source may not leave a non-loopback device)`);
     }
     if ((first.type !== 'unicast' && first.type !== 'local') || !first.dev) return failed(`its SYN-ACK to ${pkt.src.text} has no route (${first.type})`);
-    const opts: WalkOptions = { unknown: this.opts.unknown, explain: false };
-    if (this.opts.budget) opts.budget = this.opts.budget;
-    const run = new HopRun(this.rules, host, synAck, opts, { loopedBack });
+    const run = this.replyRun(synAck, loopedBack);
     run.sendLocal(first);
     const o = run.rec.outcome;
-    const lastStep = run.rec.steps[run.rec.steps.length - 1];
-    const where = lastStep ? `${lastStep.table} ${lastStep.hook}` : 'the hooks';
+    const where = run.lastPlace();
     switch (o.type) {
       case 'delivered':
         return null;
