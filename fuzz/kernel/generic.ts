@@ -50,7 +50,7 @@ function tableClause(c: Ctx, proto: string | null, modules: ModuleClauses[], ski
   if (!c.wild && mod.tables && !mod.tables.includes(c.table as never)) return null;
   const clause = c.r.pick(mod.clauses);
   if (clause.proto !== null && clause.proto !== proto) return null;
-  if (clause.table !== null && clause.table !== c.table && !c.wild) return null;
+  if (clause.table !== c.table && !c.wild) return null;
   return otherFamily(clause.text, c.family) ? null : clause.text;
 }
 

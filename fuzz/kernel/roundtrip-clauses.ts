@@ -6,20 +6,21 @@
  * not this generator. The hand-written clauses of generic.ts stay, because they draw values
  * from the flows and so match more often.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MATCHES } from '../../src/core/matches/registry.js';
 import { TARGETS } from '../../src/core/targets/registry.js';
 import type { HookName, TableName } from '../../src/core/types.js';
+import { readRoundtripTable } from '../../test/helpers/roundtrip-tables.js';
 
 export interface TableClause {
   /** `-m NAME …` or `-j NAME …`, as the table writes it. */
   text: string;
   /** The `-p` the line gives (its options may need it), or null. */
   proto: string | null;
-  /** The table the `.t` section names (`@nat`), or null. */
-  table: string | null;
+  /** The table the `.t` section names (`@nat`; filter before any section). */
+  table: TableName;
 }
 
 export interface ModuleClauses {
@@ -34,19 +35,6 @@ function projectRoot(): string {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'test/data/roundtrip'))) return dir;
     if (dirname(dir) === dir) throw new Error('fuzz:kernel: cannot find test/data/roundtrip above ' + fileURLToPath(import.meta.url));
   }
-}
-
-/** The OK lines of one `.t` file, each with the table its section names. */
-function okLines(file: string): Array<{ line: string; table: string | null }> {
-  const out: Array<{ line: string; table: string | null }> = [];
-  let table: string | null = null;
-  for (const raw of readFileSync(file, 'utf8').split('\n')) {
-    if (raw.startsWith('@')) table = raw.slice(1).trim();
-    const fields = raw.split(';');
-    if (raw.startsWith('#') || fields.length < 3 || fields[fields.length - 1]!.trim() !== 'OK') continue;
-    out.push({ line: fields[0]!.trim(), table });
-  }
-  return out;
 }
 
 /** The part of a rule line that starts at `start` and runs to the next `-m`, `-j` or `-g`. */
@@ -74,7 +62,8 @@ function load(kind: 'match' | 'target'): ModuleClauses[] {
     if (!files.has(file)) continue;
     const marker = kind === 'match' ? `-m ${mod.name} ` : `-j ${mod.name}`;
     const clauses: TableClause[] = [];
-    for (const { line, table } of okLines(join(dir, file))) {
+    for (const { input: line, table, ok } of readRoundtripTable(dir, file)) {
+      if (!ok) continue;
       const at = line.indexOf(marker);
       if (at < 0) continue;
       const text = kind === 'match' ? clauseAt(line, at) : line.slice(at).trim();
