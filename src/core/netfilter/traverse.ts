@@ -304,10 +304,7 @@ class HopRun {
       // No nat chain at this hook, but the nat step runs here all the same (the kernel registers
       // it at all four hooks with the family's first nat chain): a new tracked connection gets its
       // null binding (nf_nat_alloc_null_binding), so no later nat chain of this manip sees it.
-      else if (pkt.conn.state === 'NEW' && !pkt.conn.untracked && needsConntrack(this.rules!)) {
-        if (natManip === 'dst') pkt.conn.dnatDone = true;
-        else pkt.conn.snatDone = true;
-      }
+      else if (pkt.conn.state === 'NEW' && !pkt.conn.untracked && needsConntrack(this.rules!)) this.bindNat(natManip);
       return chains;
     }
     if (!needsConntrack(this.rules!)) {
@@ -327,9 +324,14 @@ class HopRun {
       this.#skippedNat.push(hook);
       return [];
     }
-    if (natManip === 'dst') pkt.conn.dnatDone = true;
-    else pkt.conn.snatDone = true;
+    this.bindNat(natManip);
     return chains;
+  }
+
+  /** The connection has its binding for this manip (a rule's, or nat's null binding): nat never runs for it again. */
+  bindNat(natManip: 'dst' | 'src' | undefined): void {
+    if (natManip === 'dst') this.pkt.conn.dnatDone = true;
+    else this.pkt.conn.snatDone = true;
   }
 
   /** A reply takes the inverse of the original's bindings: its destination where the original's source was rewritten, and the reverse. */
